@@ -1,0 +1,142 @@
+# scimbridge — top-level build. No autotools: pkg-config finds the libraries.
+# `make` builds the four artifacts in the tree; `make check` installs what the
+# tests need (scripts/deps.sh), builds, and runs every suite; `make O=build/asan
+# SAN=1` builds the same tree with ASan+UBSan under build/asan.
+
+CC       ?= cc
+O        ?= .
+OBJ      := $(O)/build/obj
+PKGS     := libcurl libcjson
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+LIBDIR   ?= /lib/$(MULTIARCH)
+SBINDIR  ?= $(PREFIX)/sbin
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+PAMDIR   ?= $(LIBDIR)/security
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN) -Icommon $(PKG_CFLAGS)
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+LDFLAGS  += -Wl,-z,relro,-z,now
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+NSS_SRC    := $(sort $(wildcard nss_module/*.c))
+PAM_SRC    := $(sort $(wildcard pam_module/*.c))
+DAEMON_SRC := $(sort $(wildcard daemon/*.c))
+CLI_SRC    := $(sort $(wildcard cli/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
+
+obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
+
+LIBCOMMON := $(OBJ)/libcommon.a
+NSS_SO    := $(O)/nss_module/libnss_scim.so.2
+PAM_SO    := $(O)/pam_module/pam_scim.so
+DAEMON    := $(O)/daemon/scimbridged
+CLI       := $(O)/cli/scimbridge
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/bin/%,$(UNIT_SRC))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(O)/tests/bin/%,$(TOOL_SRC))
+
+.PHONY: all check deps demo bench fuzz install uninstall clean format lint tests asan
+all: $(NSS_SO) $(PAM_SO) $(DAEMON) $(CLI)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# The modules link libcommon statically and nothing network-related:
+# --no-undefined turns an accidental libcurl dependency into a link error.
+$(NSS_SO): $(call obj,$(NSS_SRC)) $(LIBCOMMON) nss_module/exports.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -o $@ $(call obj,$(NSS_SRC)) $(LIBCOMMON) $(LDFLAGS) \
+	  -Wl,-soname,libnss_scim.so.2 -Wl,--version-script=nss_module/exports.map \
+	  -Wl,--no-undefined -pthread
+
+$(PAM_SO): $(call obj,$(PAM_SRC)) $(LIBCOMMON) pam_module/exports.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIBCOMMON) $(LDFLAGS) \
+	  -Wl,--version-script=pam_module/exports.map -Wl,--no-undefined -lpam -pthread
+
+$(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -pthread
+
+$(CLI): $(call obj,$(CLI_SRC)) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -pthread
+
+$(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
+
+$(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs libpamtest 2>/dev/null) -lpam -pthread
+
+tests: all $(UNIT_BINS) $(TOOL_BINS)
+
+# ASan+UBSan build of everything, in its own tree; the runner uses it.
+asan:
+	$(MAKE) O=build/asan SAN=1 CC=clang tests
+
+fuzz-build:
+	$(MAKE) -f tests/fuzz/fuzz.mk
+
+deps:
+	scripts/deps.sh
+
+check: deps
+	$(MAKE) tests
+	$(MAKE) asan
+	$(MAKE) fuzz-build
+	tests/run.sh
+
+demo: deps all
+	scripts/demo.sh
+
+bench: deps all
+	$(MAKE) -f bench/bench.mk run
+
+fuzz: deps
+	$(MAKE) -f tests/fuzz/fuzz.mk run FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(NSS_SO) $(DESTDIR)$(LIBDIR)/libnss_scim.so.2
+	install -m 0644 $(PAM_SO) $(DESTDIR)$(PAMDIR)/pam_scim.so
+	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/scimbridged
+	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/scimbridge
+	scripts/install-extras.sh "$(DESTDIR)" "$(PREFIX)" "$(MANDIR)" "$(SYSCONFDIR)"
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libnss_scim.so.2 $(DESTDIR)$(PAMDIR)/pam_scim.so \
+	  $(DESTDIR)$(SBINDIR)/scimbridged $(DESTDIR)$(BINDIR)/scimbridge
+
+format:
+	clang-format -i $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) common/*.h
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon \
+	  common nss_module pam_module daemon cli
+
+clean:
+	rm -rf build tests/bin tests/fuzz/bin bench/bin $(NSS_SO) $(PAM_SO) $(DAEMON) $(CLI)
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

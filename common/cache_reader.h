@@ -1,0 +1,68 @@
+/* cache_reader.h — read-only access to a mapped cache file: lookups by user
+ * name, uid, group name, gid, a user's groups, and enumeration; no syscall on
+ * a lookup. A truncated, foreign or future-version file is rejected at open
+ * (SB_E_FORMAT) and every offset is bounds-checked, so a corrupt file can
+ * never make a reader read past the mapping. Views point into the mapping and
+ * stay valid until sb_cache_close. Thread-safe for concurrent readers. */
+#ifndef SB_CACHE_READER_H
+#define SB_CACHE_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataset.h"
+#include "err.h"
+
+struct sb_cache;
+
+struct sb_user_view {
+	const char *name, *gecos, *home, *shell, *scim_id;
+	uint32_t uid, gid, flags;
+	uint32_t n_gids;
+	const uint32_t *gids; /* supplementary gids, sorted */
+	uint32_t n_keys;      /* ssh keys: sb_cache_user_key(c, v, i) */
+	uint32_t index;       /* record index, for enumeration and keys */
+};
+
+struct sb_group_view {
+	const char *name, *scim_id; /* scim_id "" for a user private group */
+	uint32_t gid, flags;
+	uint32_t n_members;
+	uint32_t index;
+};
+
+struct sb_cache_info {
+	uint32_t version;
+	uint64_t generation; /* increases with every write */
+	int64_t sync_time;   /* from the dataset */
+	int64_t write_time;
+	uint32_t n_users, n_groups, n_idmap;
+	uint64_t file_size;
+};
+
+/* Maps path. SB_E_NOTFOUND if missing, SB_E_IO if unreadable, SB_E_FORMAT if
+ * not a cache of a version we read. The fd is O_CLOEXEC and closed after mmap. */
+int sb_cache_open(const char *path, struct sb_cache **out, struct sb_err *err);
+void sb_cache_close(struct sb_cache *c);
+/* True once a writer has replaced this file (one memory load, no syscall). */
+bool sb_cache_superseded(const struct sb_cache *c);
+void sb_cache_get_info(const struct sb_cache *c, struct sb_cache_info *info);
+
+/* 1 found, 0 not found. */
+int sb_cache_user_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out);
+int sb_cache_user_by_uid(const struct sb_cache *c, uint32_t uid, struct sb_user_view *out);
+int sb_cache_group_by_name(const struct sb_cache *c, const char *name, struct sb_group_view *out);
+int sb_cache_group_by_gid(const struct sb_cache *c, uint32_t gid, struct sb_group_view *out);
+/* Enumeration by record index, 0 .. n-1; 1 if i is valid. */
+int sb_cache_user_at(const struct sb_cache *c, uint32_t i, struct sb_user_view *out);
+int sb_cache_group_at(const struct sb_cache *c, uint32_t i, struct sb_group_view *out);
+/* Member i's login name of group g; key i of user u. */
+const char *sb_cache_group_member(const struct sb_cache *c, const struct sb_group_view *g,
+				  uint32_t i);
+const char *sb_cache_user_key(const struct sb_cache *c, const struct sb_user_view *u, uint32_t i);
+/* The sticky id assignments, for the next sync; entry i. */
+int sb_cache_idmap_at(const struct sb_cache *c, uint32_t i, const char **scim_id, uint32_t *id,
+		      uint32_t *kind);
+
+#endif

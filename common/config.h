@@ -1,0 +1,90 @@
+/* config.h — /etc/scimbridge/scimbridge.conf: flat `key = value`, `#`
+ * comments. Every key of DESIGN.md's contract, with its default. The same
+ * parser serves the daemon, the CLI and the modules; the modules read only
+ * what they need and never open the secret (sb_config_read_secret is for
+ * the daemon and CLI only). */
+#ifndef SB_CONFIG_H
+#define SB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define SB_DEFAULT_CONF "/etc/scimbridge/scimbridge.conf"
+
+enum sb_dialect { SB_DIALECT_WORKSPACE_ONE = 0, SB_DIALECT_SCIM2 = 1 };
+
+struct sb_strlist {
+	char **v;
+	size_t n;
+};
+
+struct sb_config {
+	char *path; /* the file this was read from */
+
+	/* tenant */
+	char *url;                 /* https://tenant.example.com (no default) */
+	enum sb_dialect dialect;   /* workspace-one */
+	char *scim_path;           /* /SAAS/jersey/manager/api/scim (ws1), /scim/v2 (scim2) */
+	char *token_path;          /* /SAAS/auth/oauthtoken */
+	char *client_id;           /* NULL */
+	char *client_secret_file;  /* NULL; 0600, root- (or caller-) owned */
+	char *bearer_token_file;   /* NULL; alternative to client credentials */
+	char *ca_file;             /* NULL: system CAs. TLS is always verified. */
+	char *domain;              /* NULL: every user; else only users of this domain */
+	unsigned timeout;          /* 10 s: total per HTTP request; connect = min(timeout, 5) */
+	unsigned page_size;        /* 100 */
+	char *uid_attribute;       /* NULL: hash the SCIM id. Dotted path, e.g.
+	                              urn:...:enterprise:1.0.employeeNumber or a plain attribute */
+
+	/* POSIX mapping */
+	uint32_t uid_min, uid_max; /* 200000 .. 1999999999 */
+	uint32_t gid_min, gid_max; /* 200000 .. 1999999999 */
+	char *name_format;         /* "%u": %u userName as given, %l its local part
+	                              (before '@'), %d the user's domain, %% a '%'.
+	                              The result is lower-cased. */
+	char *home;                /* "/home/%u": %u login name, %d domain, %i uid */
+	char *shell;               /* "/bin/bash" */
+	char *primary_group;       /* NULL or "": user private group; else a group name */
+	struct sb_strlist ignore_groups; /* comma-separated; default "ALL USERS" */
+	char *ssh_keys_attribute;  /* NULL: no keys */
+
+	/* host side */
+	char *cache_path;          /* /var/lib/scimbridge/cache */
+	char *socket_path;         /* /run/scimbridge/socket */
+	unsigned refresh_interval; /* 900 s */
+	unsigned negative_ttl;     /* 60 s */
+	struct sb_strlist allowed_groups; /* empty: every active directory user */
+	unsigned offline_grace;    /* 86400 s */
+	bool live_check;           /* yes */
+	bool enumerate;            /* no */
+};
+
+/* Fills every field with its default. */
+void sb_config_defaults(struct sb_config *cfg);
+/* Reads path over the defaults. Errors name the file, line and key:
+ * "scimbridge.conf:12: key 'uid_min': not a number: 'abc'". An unknown key is
+ * an error. A missing file is an error (SB_E_IO). Returns 0 or -1. */
+int sb_config_load(const char *path, struct sb_config *cfg, struct sb_err *err);
+/* Cross-key checks (url set and https, ranges ordered and not containing
+ * 0/65534/65535, credentials present) for the daemon and CLI; the modules
+ * skip them. */
+int sb_config_validate(const struct sb_config *cfg, struct sb_err *err);
+void sb_config_free(struct sb_config *cfg);
+
+/* The path the *modules* use: SCIMBRIDGE_CONF through secure_getenv (so
+ * never in a setuid/setgid process), else SB_DEFAULT_CONF. */
+const char *sb_config_module_path(void);
+
+/* Reads a secret or token file: refuses (SB_E_SECURITY) a file that is not a
+ * regular file, not mode 0600 (no group/other bits), or not owned by root or
+ * by allowed_owner (pass (uid_t)-1 to allow root only). Strips one trailing
+ * newline (and \r). Returns a malloc'd NUL-terminated string or NULL. */
+char *sb_config_read_secret(const char *path, long allowed_owner, struct sb_err *err);
+
+/* Parses "yes/no/true/false" → 0/1, else -1. */
+int sb_parse_bool(const char *s);
+
+#endif

@@ -1,0 +1,68 @@
+/* log.c — see log.h. Thread-safe: each message is formatted into a local
+ * buffer and written with one call. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <string.h>
+#include <unistd.h>
+
+static enum sb_log_target log_target = SB_LOG_STDERR;
+static int log_level = LOG_INFO;
+static const char *log_ident = "scimbridge";
+
+void sb_log_init(const char *ident, enum sb_log_target target, int facility)
+{
+	log_ident = ident;
+	log_target = target;
+	if (target == SB_LOG_SYSLOG)
+		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+void sb_log_set_level(int level)
+{
+	log_level = level;
+}
+
+static const char *prio_name(int prio)
+{
+	switch (prio) {
+	case LOG_EMERG:
+	case LOG_ALERT:
+	case LOG_CRIT:
+	case LOG_ERR:
+		return "error";
+	case LOG_WARNING:
+		return "warning";
+	case LOG_NOTICE:
+	case LOG_INFO:
+		return "info";
+	default:
+		return "debug";
+	}
+}
+
+void sb_log(int prio, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	int n;
+
+	if (prio > log_level || log_target == SB_LOG_NONE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (log_target == SB_LOG_SYSLOG) {
+		syslog(prio, "%s", buf);
+		return;
+	}
+	{
+		char line[2200];
+
+		n = snprintf(line, sizeof(line), "%s: %s: %s\n", log_ident, prio_name(prio), buf);
+		if (n > 0 && write(STDERR_FILENO, line, strnlen(line, sizeof(line))) < 0)
+			return;
+	}
+}

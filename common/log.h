@@ -1,0 +1,17 @@
+/* log.h — logging for the daemon and CLI (stderr or syslog/journald) and,
+ * quietly, for the modules (syslog only, never stderr: the module runs
+ * inside other programs whose stderr is not ours). */
+#ifndef SB_LOG_H
+#define SB_LOG_H
+
+#include <syslog.h>
+
+enum sb_log_target { SB_LOG_STDERR, SB_LOG_SYSLOG, SB_LOG_NONE };
+
+/* ident is the syslog ident; facility e.g. LOG_DAEMON, LOG_AUTHPRIV. */
+void sb_log_init(const char *ident, enum sb_log_target target, int facility);
+/* Messages above this level (LOG_DEBUG > LOG_INFO) are dropped. Default LOG_INFO. */
+void sb_log_set_level(int level);
+void sb_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,58 @@
+/* proto.h — the daemon's AF_UNIX stream protocol (DESIGN.md "The socket").
+ * One request, one response, then the connection closes.
+ *   request:  u32 magic 'SCB1' | u16 type | u16 key_len | key bytes (≤ 1024)
+ *   response: u32 magic 'SCB1' | u16 status | u16 msg_len | msg bytes (≤ 4096)
+ * All integers big-endian. A lookup answers only FOUND/NOTFOUND/UNAVAIL: on
+ * FOUND the daemon has already written the entry into the cache, and the
+ * caller re-reads the cache (the data never travels over the socket). */
+#ifndef SB_PROTO_H
+#define SB_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define SB_PROTO_MAGIC   0x53434231u /* "SCB1" */
+#define SB_PROTO_MAX_KEY 1024
+#define SB_PROTO_MAX_MSG 4096
+
+enum sb_req_type {
+	SB_REQ_USER_BY_NAME = 1,  /* key: login name */
+	SB_REQ_USER_BY_UID = 2,   /* key: decimal uid */
+	SB_REQ_GROUP_BY_NAME = 3, /* key: group name */
+	SB_REQ_GROUP_BY_GID = 4,  /* key: decimal gid */
+	SB_REQ_ACCOUNT = 5,       /* key: login name; live account check for PAM */
+	SB_REQ_STATUS = 6,        /* key: empty; msg: key=value lines */
+	SB_REQ_SYNC = 7,          /* key: empty; root only: full sync now */
+};
+
+enum sb_resp_status {
+	SB_RESP_FOUND = 0,
+	SB_RESP_NOTFOUND = 1,
+	SB_RESP_UNAVAIL = 2,       /* tenant unreachable or daemon cannot decide */
+	SB_RESP_ACCT_OK = 3,       /* active and allowed */
+	SB_RESP_ACCT_EXPIRED = 4,  /* deactivated, disabled or deleted (msg: why) */
+	SB_RESP_ACCT_DENIED = 5,   /* not in allowed_groups */
+	SB_RESP_ACCT_UNKNOWN = 6,  /* not a directory user */
+	SB_RESP_BADREQ = 7,        /* malformed or oversized request */
+	SB_RESP_BUSY = 8,          /* rate limited */
+	SB_RESP_OK = 9,            /* STATUS/SYNC done */
+	SB_RESP_DENIED = 10,       /* caller not permitted (SYNC by non-root) */
+};
+
+/* Client side: connect (SOCK_CLOEXEC), send, wait for the answer, all within
+ * timeout_ms in total; MSG_NOSIGNAL, no SIGPIPE. msg may be NULL. Returns 0
+ * with *status set, or -1 (SB_E_NETWORK: no daemon, timeout, bad answer). */
+int sb_proto_call(const char *socket_path, uint16_t type, const char *key, size_t key_len,
+		  int timeout_ms, uint16_t *status, char *msg, size_t msg_size, struct sb_err *err);
+
+/* Framing helpers for the daemon (pure, testable). */
+size_t sb_proto_encode(uint8_t *buf, size_t size, uint16_t type_or_status, const void *data,
+		       size_t len);
+/* Returns bytes consumed (a whole frame), 0 if more bytes are needed, -1 if
+ * malformed or over max_len. */
+long sb_proto_decode(const uint8_t *buf, size_t len, size_t max_len, uint16_t *type_or_status,
+		     const uint8_t **data, size_t *data_len);
+
+#endif

@@ -1,0 +1,64 @@
+/* scim_types.h — a SCIM user or group reduced to what the mapping needs,
+ * dialect-independent. The parser fills these one page at a time and frees
+ * the JSON, so a 100,000-user sync never holds the whole tenant as JSON.
+ * All strings are malloc'd, NUL-terminated UTF-8, NULL when absent. */
+#ifndef SB_SCIM_TYPES_H
+#define SB_SCIM_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum sb_tristate { SB_UNSET = -1, SB_FALSE = 0, SB_TRUE = 1 };
+
+struct sb_scim_user {
+	char *id;              /* SCIM id, required */
+	char *user_name;       /* userName, required */
+	char *display_name;    /* displayName */
+	char *name_formatted;  /* name.formatted */
+	char *given_name;      /* name.givenName */
+	char *family_name;     /* name.familyName */
+	char *domain;          /* workspace extension `domain` (ws1) */
+	char *user_status;     /* workspace extension `userStatus`: "1","2","3" */
+	char *internal_type;   /* workspace extension `internalUserType` */
+	char *uid_value;       /* value of cfg->uid_attribute, as text (number or string) */
+	enum sb_tristate active;       /* `active` */
+	enum sb_tristate soft_deleted; /* workspace extension `softDeleted` */
+	char **ssh_keys;       /* values of cfg->ssh_keys_attribute (string or array) */
+	size_t n_ssh_keys;
+	char **group_ids;      /* `groups[].value` when the user resource lists them */
+	size_t n_group_ids;
+};
+
+struct sb_scim_member {
+	char *value;           /* member's SCIM id */
+	bool is_group;         /* `type` == "Group" (nested group) */
+};
+
+struct sb_scim_group {
+	char *id;
+	char *display_name;
+	struct sb_scim_member *members;
+	size_t n_members;
+};
+
+/* Growable arrays of parsed resources. */
+struct sb_scim_users {
+	struct sb_scim_user *v;
+	size_t n, cap;
+};
+struct sb_scim_groups {
+	struct sb_scim_group *v;
+	size_t n, cap;
+};
+
+void sb_scim_user_free(struct sb_scim_user *u);
+void sb_scim_group_free(struct sb_scim_group *g);
+void sb_scim_users_free(struct sb_scim_users *a);
+void sb_scim_groups_free(struct sb_scim_groups *a);
+
+/* A user may log in only if active is true (absent counts as true for
+ * services that omit it), userStatus is absent or "1", and softDeleted is
+ * not true. */
+bool sb_scim_user_login_allowed(const struct sb_scim_user *u);
+
+#endif

@@ -1,0 +1,45 @@
+/* sync.h — one full sync: every Users and Groups page from the tenant, the
+ * mapping (with the sticky ids of the current cache), and an atomic cache
+ * write; plus the small status file beside the cache (cache_path.status)
+ * that `scimbridge status` reads. Shared by the CLI's `sync` and the daemon. */
+#ifndef SB_SYNC_H
+#define SB_SYNC_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "map.h"
+#include "scim_client.h"
+#include "scim_types.h"
+
+struct sb_sync_report {
+	struct sb_map_report map;
+	struct sb_client_stats http;
+	double seconds;
+};
+
+/* Fetch users and groups into the caller's arrays (kept by the daemon to
+ * answer misses without a full re-read). Nothing is written. */
+int sb_sync_fetch(struct sb_scim_client *c, struct sb_scim_users *users,
+		  struct sb_scim_groups *groups, struct sb_err *err);
+/* Map and write the cache (sticky ids read from the existing cache). On
+ * failure the existing cache is untouched. */
+int sb_sync_commit(const struct sb_config *cfg, const struct sb_scim_users *users,
+		   const struct sb_scim_groups *groups, const struct sb_map_opts *opts,
+		   struct sb_sync_report *rep, struct sb_err *err);
+/* fetch + commit + status file. */
+int sb_sync_full(const struct sb_config *cfg, struct sb_scim_client *c,
+		 struct sb_sync_report *rep, struct sb_err *err);
+
+struct sb_sync_status {
+	int64_t last_attempt, last_success; /* unix seconds, 0 = never */
+	int ok;                             /* last attempt succeeded */
+	char message[512];                  /* last error, or a summary */
+	uint64_t users, groups, skipped;
+};
+int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
+		    struct sb_err *err);
+int sb_status_read(const struct sb_config *cfg, struct sb_sync_status *st, struct sb_err *err);
+
+#endif

@@ -1,0 +1,36 @@
+# libFuzzer targets: tests/fuzz/fuzz_*.c, each linked with common/ built by
+# clang with ASan+UBSan and coverage. `make -f tests/fuzz/fuzz.mk` builds;
+# `... run FUZZ_SECONDS=N` runs every target for N seconds on its corpus.
+FCC      := clang
+FOBJ     := build/fuzz/obj
+FBIN     := tests/fuzz/bin
+PKGS     := libcurl libcjson
+FCFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Icommon $(shell pkg-config --cflags $(PKGS)) \
+            -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FLIBS    := $(shell pkg-config --libs $(PKGS)) -pthread
+COMMON   := $(sort $(wildcard common/*.c))
+TARGETS  := $(patsubst tests/fuzz/%.c,$(FBIN)/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SECONDS ?= 60
+
+.PHONY: all run
+all: $(TARGETS)
+
+$(FOBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FCC) $(FCFLAGS) -MMD -MP -c -o $@ $<
+
+$(FOBJ)/libcommon.a: $(patsubst %.c,$(FOBJ)/%.o,$(COMMON))
+	rm -f $@ && ar rcs $@ $^
+
+$(FBIN)/%: $(FOBJ)/tests/fuzz/%.o $(FOBJ)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(FCC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(FLIBS)
+
+run: all
+	@for t in $(TARGETS); do \
+	  n=$$(basename $$t); c=tests/fuzz/corpus/$${n#fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
+	  echo "== $$n for $(FUZZ_SECONDS)s"; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 build/fuzz/corpus/$$n $$c || exit 1; \
+	done
+
+-include $(shell find $(FOBJ) -name '*.d' 2>/dev/null)
