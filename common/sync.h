@@ -31,6 +31,11 @@ int sb_sync_commit(const struct sb_config *cfg, const struct sb_scim_users *user
 /* fetch + commit + status file. */
 int sb_sync_full(const struct sb_config *cfg, struct sb_scim_client *c,
 		 struct sb_sync_report *rep, struct sb_err *err);
+/* The same with mapping options (the CLI's skipped-entry callback); the
+ * sticky ids in opts are ignored (read from the cache). opts may be NULL. */
+int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
+		      const struct sb_map_opts *opts, struct sb_sync_report *rep,
+		      struct sb_err *err);
 
 struct sb_sync_status {
 	int64_t last_attempt, last_success; /* unix seconds, 0 = never */

@@ -1,0 +1,159 @@
+/* status.c — the status file beside the cache (cache_path + ".status"):
+ * when the last sync was tried, whether it worked, and why not. key=value
+ * text, 0644, replaced atomically like the cache, so `scimbridge status`
+ * can report on a host where the daemon is not running. Public data only:
+ * counts, times, and the error message (never a token or secret). */
+#include "sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int status_path(const struct sb_config *cfg, char *buf, size_t size, struct sb_err *err)
+{
+	int n;
+
+	if (!cfg->cache_path || !*cfg->cache_path)
+		return sb_err_set(err, SB_E_CONFIG, "status: cache_path is not set");
+	n = snprintf(buf, size, "%s.status", cfg->cache_path);
+	if (n < 0 || (size_t)n >= size)
+		return sb_err_set(err, SB_E_CONFIG, "status: cache_path too long: %s",
+				  cfg->cache_path);
+	return 0;
+}
+
+/* One line, no control characters: the message may quote the tenant. */
+static void flatten(char *dst, size_t size, const char *src)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; src[i] && j + 1 < size; i++)
+		dst[j++] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) ? ' ' : src[i];
+	dst[j] = '\0';
+}
+
+static int format_status(const struct sb_sync_status *st, char *buf, size_t size)
+{
+	char msg[sizeof(st->message)];
+
+	flatten(msg, sizeof(msg), st->message);
+	return snprintf(buf, size,
+			"last_attempt=%" PRId64 "\nlast_success=%" PRId64 "\nok=%d\n"
+			"users=%" PRIu64 "\ngroups=%" PRIu64 "\nskipped=%" PRIu64 "\nmessage=%s\n",
+			st->last_attempt, st->last_success, st->ok ? 1 : 0, st->users, st->groups,
+			st->skipped, msg);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
+		    struct sb_err *err)
+{
+	char path[4096], tmp[4200], buf[1024];
+	int fd = -1, rc = -1, len;
+
+	if (status_path(cfg, path, sizeof(path), err) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	len = format_status(st, buf, sizeof(buf));
+	if (len < 0 || (size_t)len >= sizeof(buf))
+		return sb_err_set(err, SB_E_INTERNAL, "status: record too long");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return sb_err_sys(err, errno, "status: cannot create %s", tmp);
+	/* mkostemp creates 0600; the status is meant for every user. */
+	if (fchmod(fd, 0644) < 0) {
+		sb_err_sys(err, errno, "status: chmod %s", tmp);
+		goto out;
+	}
+	if (write_all(fd, buf, (size_t)len) < 0) {
+		sb_err_sys(err, errno, "status: write %s", tmp);
+		goto out;
+	}
+	if (fsync(fd) < 0) {
+		sb_err_sys(err, errno, "status: fsync %s", tmp);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		sb_err_sys(err, errno, "status: close %s", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		sb_err_sys(err, errno, "status: rename %s to %s", tmp, path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+static void parse_line(struct sb_sync_status *st, const char *key, const char *val)
+{
+	if (!strcmp(key, "last_attempt"))
+		st->last_attempt = strtoll(val, NULL, 10);
+	else if (!strcmp(key, "last_success"))
+		st->last_success = strtoll(val, NULL, 10);
+	else if (!strcmp(key, "ok"))
+		st->ok = atoi(val) != 0;
+	else if (!strcmp(key, "users"))
+		st->users = strtoull(val, NULL, 10);
+	else if (!strcmp(key, "groups"))
+		st->groups = strtoull(val, NULL, 10);
+	else if (!strcmp(key, "skipped"))
+		st->skipped = strtoull(val, NULL, 10);
+	else if (!strcmp(key, "message"))
+		snprintf(st->message, sizeof(st->message), "%s", val);
+	/* Unknown keys are ignored: a newer writer may add some. */
+}
+
+int sb_status_read(const struct sb_config *cfg, struct sb_sync_status *st, struct sb_err *err)
+{
+	char path[4096], line[1024];
+	FILE *f;
+
+	memset(st, 0, sizeof(*st));
+	if (status_path(cfg, path, sizeof(path), err) < 0)
+		return -1;
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			return sb_err_set(err, SB_E_NOTFOUND,
+					  "status: no status file %s (never synced)", path);
+		return sb_err_sys(err, errno, "status: cannot open %s", path);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *eq = strchr(line, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		eq[1 + strcspn(eq + 1, "\n")] = '\0';
+		parse_line(st, line, eq + 1);
+	}
+	fclose(f);
+	return 0;
+}

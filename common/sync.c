@@ -1,0 +1,274 @@
+/* sync.c — one full sync (see sync.h): read every Users and Groups page,
+ * map them with the sticky ids of the cache they replace, write the new
+ * cache atomically and record the outcome in the status file. Shared by the
+ * CLI's `sync` and the daemon, so both leave the cache in the same state. */
+#include "sync.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache_reader.h"
+#include "cache_writer.h"
+#include "dataset.h"
+#include "log.h"
+
+/* Moves every element of src to the end of dst; src is left empty. The
+ * caller's arrays may already hold entries (the daemon appends). */
+static int move_users(struct sb_scim_users *dst, struct sb_scim_users *src, struct sb_err *err)
+{
+	if (dst->n == 0 && dst->v == NULL) {
+		*dst = *src;
+		memset(src, 0, sizeof(*src));
+		return 0;
+	}
+	if (dst->n + src->n > dst->cap) {
+		size_t cap = dst->n + src->n;
+		struct sb_scim_user *v = realloc(dst->v, cap * sizeof(*v));
+
+		if (!v)
+			return sb_err_set(err, SB_E_NOMEM, "sync: out of memory for %zu users",
+					  cap);
+		dst->v = v;
+		dst->cap = cap;
+	}
+	if (src->n)
+		memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+	return 0;
+}
+
+static int move_groups(struct sb_scim_groups *dst, struct sb_scim_groups *src, struct sb_err *err)
+{
+	if (dst->n == 0 && dst->v == NULL) {
+		*dst = *src;
+		memset(src, 0, sizeof(*src));
+		return 0;
+	}
+	if (dst->n + src->n > dst->cap) {
+		size_t cap = dst->n + src->n;
+		struct sb_scim_group *v = realloc(dst->v, cap * sizeof(*v));
+
+		if (!v)
+			return sb_err_set(err, SB_E_NOMEM, "sync: out of memory for %zu groups",
+					  cap);
+		dst->v = v;
+		dst->cap = cap;
+	}
+	if (src->n)
+		memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+	return 0;
+}
+
+int sb_sync_fetch(struct sb_scim_client *c, struct sb_scim_users *users,
+		  struct sb_scim_groups *groups, struct sb_err *err)
+{
+	/* Fetched into locals first so that a failure on Groups leaves the
+	 * caller's arrays exactly as they were. */
+	struct sb_scim_users u = {0};
+	struct sb_scim_groups g = {0};
+	int rc = -1;
+
+	if (sb_scim_list_users(c, NULL, &u, err) < 0)
+		goto out;
+	if (sb_scim_list_groups(c, NULL, &g, err) < 0)
+		goto out;
+	if (move_users(users, &u, err) < 0)
+		goto out;
+	if (move_groups(groups, &g, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	sb_scim_users_free(&u);
+	sb_scim_groups_free(&g);
+	return rc;
+}
+
+static void free_prior(struct sb_idmap_entry *prior, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(prior[i].scim_id);
+	free(prior);
+}
+
+/* Copies the sticky id assignments out of the current cache. A missing
+ * cache is the first sync; a foreign or corrupt one cannot be trusted for
+ * ids, so it is logged and the mapping starts afresh (the hash is stable,
+ * so most ids come out the same anyway). */
+static int load_prior(const char *path, struct sb_idmap_entry **out, size_t *n_out,
+		      struct sb_err *err)
+{
+	struct sb_cache *cache = NULL;
+	struct sb_cache_info info;
+	struct sb_idmap_entry *prior = NULL;
+	struct sb_err oerr = {0};
+	size_t n = 0;
+	int rc = -1;
+
+	*out = NULL;
+	*n_out = 0;
+	if (sb_cache_open(path, &cache, &oerr) < 0) {
+		if (oerr.kind != SB_E_NOTFOUND)
+			sb_log(LOG_WARNING,
+			       "sync: ignoring the existing cache %s for sticky ids: %s", path,
+			       oerr.msg);
+		return 0;
+	}
+	sb_cache_get_info(cache, &info);
+	if (info.n_idmap) {
+		prior = calloc(info.n_idmap, sizeof(*prior));
+		if (!prior) {
+			sb_err_set(err, SB_E_NOMEM, "sync: out of memory for %u id assignments",
+				   info.n_idmap);
+			goto out;
+		}
+	}
+	for (uint32_t i = 0; i < info.n_idmap; i++) {
+		const char *sid = NULL;
+		uint32_t id = 0, kind = 0;
+
+		if (!sb_cache_idmap_at(cache, i, &sid, &id, &kind) || !sid)
+			continue;
+		prior[n].scim_id = strdup(sid);
+		if (!prior[n].scim_id) {
+			sb_err_set(err, SB_E_NOMEM, "sync: out of memory copying id assignments");
+			goto out;
+		}
+		prior[n].id = id;
+		prior[n].kind = kind;
+		n++;
+	}
+	*out = prior;
+	*n_out = n;
+	prior = NULL;
+	rc = 0;
+out:
+	if (prior)
+		free_prior(prior, n);
+	sb_cache_close(cache);
+	return rc;
+}
+
+int sb_sync_commit(const struct sb_config *cfg, const struct sb_scim_users *users,
+		   const struct sb_scim_groups *groups, const struct sb_map_opts *opts,
+		   struct sb_sync_report *rep, struct sb_err *err)
+{
+	struct sb_map_opts mo = {0};
+	struct sb_dataset ds = {0};
+	struct sb_map_report mrep = {0};
+	struct sb_idmap_entry *prior = NULL;
+	size_t n_prior = 0;
+	int rc = -1;
+
+	if (opts)
+		mo = *opts;
+	if (load_prior(cfg->cache_path, &prior, &n_prior, err) < 0)
+		goto out;
+	mo.prior = prior;
+	mo.n_prior = n_prior;
+	if (sb_map_build(cfg, users, groups, &mo, &ds, &mrep, err) < 0)
+		goto out;
+	if (ds.sync_time == 0)
+		ds.sync_time = (int64_t)time(NULL);
+	if (sb_cache_write(cfg->cache_path, &ds, err) < 0)
+		goto out;
+	if (rep)
+		rep->map = mrep;
+	rc = 0;
+out:
+	sb_dataset_free(&ds);
+	free_prior(prior, n_prior);
+	return rc;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Records the outcome beside the cache. A status file that cannot be
+ * written does not undo a sync that succeeded: it is logged only. */
+static void record_status(const struct sb_config *cfg, int ok, const struct sb_sync_report *rep,
+			  const struct sb_err *serr)
+{
+	struct sb_sync_status st = {0};
+	struct sb_sync_status prev = {0};
+	struct sb_err err = {0};
+
+	if (sb_status_read(cfg, &prev, NULL) == 0)
+		st.last_success = prev.last_success;
+	st.last_attempt = (int64_t)time(NULL);
+	st.ok = ok;
+	if (ok) {
+		st.last_success = st.last_attempt;
+		st.users = rep->map.users_mapped;
+		st.groups = rep->map.groups_mapped;
+		st.skipped = rep->map.users_skipped + rep->map.groups_skipped;
+		snprintf(st.message, sizeof(st.message),
+			 "%zu users (%zu inactive), %zu groups, %zu skipped, %.2f s, %ld requests",
+			 rep->map.users_mapped, rep->map.users_inactive, rep->map.groups_mapped,
+			 (size_t)st.skipped, rep->seconds, rep->http.requests);
+	} else {
+		/* Keep the counts of the cache that is still being served. */
+		st.users = prev.users;
+		st.groups = prev.groups;
+		st.skipped = prev.skipped;
+		snprintf(st.message, sizeof(st.message), "%s: %.480s", sb_errkind_name(serr->kind),
+			 serr->msg);
+	}
+	if (sb_status_write(cfg, &st, &err) < 0)
+		sb_log(LOG_WARNING, "sync: %s", err.msg);
+}
+
+int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
+		      const struct sb_map_opts *opts, struct sb_sync_report *rep,
+		      struct sb_err *err)
+{
+	struct sb_scim_users users = {0};
+	struct sb_scim_groups groups = {0};
+	struct sb_sync_report local = {0};
+	struct sb_err lerr = {0};
+	double t0 = now_mono();
+	int rc = -1;
+
+	if (!rep)
+		rep = &local;
+	if (!err)
+		err = &lerr;
+	memset(rep, 0, sizeof(*rep));
+	if (sb_sync_fetch(c, &users, &groups, err) < 0)
+		goto out;
+	if (sb_sync_commit(cfg, &users, &groups, opts, rep, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	rep->seconds = now_mono() - t0;
+	sb_scim_client_stats(c, &rep->http);
+	record_status(cfg, rc == 0, rep, err);
+	if (rc == 0)
+		sb_log(LOG_INFO,
+		       "sync: %zu users mapped (%zu inactive, %zu skipped, %zu other domain), "
+		       "%zu groups, %.2f s, %ld requests",
+		       rep->map.users_mapped, rep->map.users_inactive, rep->map.users_skipped,
+		       rep->map.users_other_domain, rep->map.groups_mapped, rep->seconds,
+		       rep->http.requests);
+	sb_scim_users_free(&users);
+	sb_scim_groups_free(&groups);
+	return rc;
+}
+
+int sb_sync_full(const struct sb_config *cfg, struct sb_scim_client *c, struct sb_sync_report *rep,
+		 struct sb_err *err)
+{
+	return sb_sync_full_opts(cfg, c, NULL, rep, err);
+}
