@@ -1,0 +1,161 @@
+/* cmd_check.c — `scimbridge check`, like Okta's "Test API Credentials":
+ * each step on its own line with OK or FAIL and the precise reason, so an
+ * admin can tell a DNS typo from a bad CA, a wrong secret, a missing scope
+ * or a directory domain that does not match the config. Stops at the first
+ * failure (later steps depend on it) and exits 1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "scim_types.h"
+
+#define DOMAINS_SHOWN 8
+
+static void step(const char *name, int ok, const char *fmt, const char *detail)
+{
+	printf("%-8s %-5s ", ok ? "OK" : "FAIL", name);
+	printf(fmt, detail);
+	putchar('\n');
+}
+
+/* Names the layer that failed, from the error kind and curl's reason. */
+static const char *classify(const struct sb_err *e)
+{
+	if (e->kind == SB_E_AUTH || e->http_status == 401)
+		return e->http_status == 403 ? "forbidden (403): the client lacks the admin scope"
+					     : "rejected (401): wrong client_id or secret";
+	if (e->http_status == 403)
+		return "forbidden (403): the client lacks the admin scope";
+	if (e->kind == SB_E_SECURITY)
+		return "secret file refused";
+	if (e->kind == SB_E_CONFIG)
+		return "config";
+	if (e->kind != SB_E_NETWORK)
+		return sb_errkind_name(e->kind);
+	if (strcasestr(e->msg, "resolve"))
+		return "DNS: the tenant's host name does not resolve";
+	if (strcasestr(e->msg, "SSL") || strcasestr(e->msg, "TLS") ||
+	    strcasestr(e->msg, "certificate"))
+		return "TLS: the tenant's certificate is not trusted (ca_file?)";
+	if (strcasestr(e->msg, "timed out") || strcasestr(e->msg, "timeout"))
+		return "timeout: the tenant did not answer in time";
+	if (strcasestr(e->msg, "connect") || strcasestr(e->msg, "refused"))
+		return "connect: nothing answers at the tenant's address";
+	return "network";
+}
+
+static void step_fail(const char *name, const struct sb_err *e)
+{
+	if (e->http_status)
+		printf("FAIL     %-5s %s: HTTP %ld: %s\n", name, classify(e), e->http_status,
+		       e->msg);
+	else
+		printf("FAIL     %-5s %s: %s\n", name, classify(e), e->msg);
+}
+
+static int check_token(struct cli *ctx, struct sb_scim_client *c)
+{
+	struct sb_err err = {0};
+	char *token = NULL, *scope = NULL;
+	long expires_in = 0;
+	char line[256];
+
+	if (sb_scim_token(c, &token, &expires_in, &scope, &err) < 0) {
+		step_fail("token", &err);
+		return -1;
+	}
+	if (expires_in < 0)
+		snprintf(line, sizeof(line), "static bearer token from %s",
+			 ctx->cfg.bearer_token_file);
+	else
+		snprintf(line, sizeof(line), "obtained from %s, expires in %ld s, scope '%s'",
+			 ctx->cfg.token_path, expires_in, scope ? scope : "");
+	step("token", 1, "%s", line);
+	free(token);
+	free(scope);
+	return 0;
+}
+
+static int check_page(struct sb_scim_client *c, const char *resource, long count,
+		      struct sb_scim_users *users)
+{
+	struct sb_err err = {0};
+	long total = 0;
+	char line[128];
+
+	if (sb_scim_probe(c, resource, count, users, &total, &err) < 0) {
+		step_fail(resource, &err);
+		return -1;
+	}
+	snprintf(line, sizeof(line), "one page read, totalResults %ld", total);
+	step(resource, 1, "%s", line);
+	return 0;
+}
+
+/* The configured domain must appear on at least one user of the first
+ * page, else the directory (or the config) is not the one Okta feeds. */
+static int check_domain(struct cli *ctx, const struct sb_scim_users *users)
+{
+	char seen[512] = "";
+	size_t shown = 0, len = 0;
+
+	if (!ctx->cfg.domain) {
+		step("domain", 1, "%s", "no domain configured: every user of the tenant is served");
+		return 0;
+	}
+	for (size_t i = 0; i < users->n; i++) {
+		const char *d = users->v[i].domain ? users->v[i].domain : "(none)";
+
+		if (!strcasecmp(d, ctx->cfg.domain)) {
+			step("domain", 1, "'%s' seen on the users page", ctx->cfg.domain);
+			return 0;
+		}
+		if (shown < DOMAINS_SHOWN && !strstr(seen, d) &&
+		    len + strlen(d) + 3 < sizeof(seen)) {
+			len += (size_t)snprintf(seen + len, sizeof(seen) - len, "%s%s",
+						shown ? ", " : "", d);
+			shown++;
+		}
+	}
+	printf("FAIL     domain domain mismatch: '%s' is on none of the %zu users read; domains "
+	       "seen: %s\n",
+	       ctx->cfg.domain, users->n, shown ? seen : "(no users)");
+	return -1;
+}
+
+int cmd_check(struct cli *ctx, int argc, char **argv)
+{
+	struct sb_scim_client *c = NULL;
+	struct sb_scim_users users = {0};
+	struct sb_err err = {0};
+	long count;
+	int rc = CLI_FAIL;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: scimbridge check\n");
+		return CLI_USAGE;
+	}
+	if (cli_load_config(ctx, CLI_CONF_STRICT) < 0) {
+		printf("FAIL     config %s is not valid (see above)\n", ctx->conf_path);
+		return CLI_FAIL;
+	}
+	step("config", 1, "%s is valid", ctx->conf_path);
+	if (cli_client_new(ctx, false, &c, &err) < 0) {
+		step_fail("token", &err);
+		goto out;
+	}
+	count = ctx->cfg.page_size ? (long)ctx->cfg.page_size : 100;
+	if (check_token(ctx, c) < 0 || check_page(c, "Users", count, &users) < 0 ||
+	    check_page(c, "Groups", 1, NULL) < 0 || check_domain(ctx, &users) < 0)
+		goto out;
+	printf("all checks passed\n");
+	rc = CLI_OK;
+out:
+	sb_scim_users_free(&users);
+	if (c)
+		sb_scim_client_free(c);
+	return rc;
+}

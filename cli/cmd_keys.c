@@ -1,0 +1,91 @@
+/* cmd_keys.c — `scimbridge keys USER`, sshd's AuthorizedKeysCommand: the
+ * user's SSH public keys from the cache, one per line. Runs as an
+ * unprivileged user (AuthorizedKeysCommandUser nobody): it reads only the
+ * public cache, never the secret, and falls back to the default cache path
+ * when the config is unreadable. An inactive or unknown user gets nothing
+ * and exit 0 (no keys), so sshd simply refuses the key. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cache_reader.h"
+#include "cli.h"
+#include "dataset.h"
+#include "proto.h"
+
+#define DAEMON_TIMEOUT_MS 2000
+
+/* A key line from the tenant goes verbatim into sshd's authorized_keys
+ * parser, so it must be one line that starts with a key type: no control
+ * character could add a second line, and no leading options (command=,
+ * from=) can be smuggled in through the directory attribute. */
+static int key_is_safe(const char *k)
+{
+	static const char *const types[] = {"ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-sha2-"};
+	int typed = 0;
+
+	for (const char *p = k; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strncmp(k, types[i], strlen(types[i])))
+			typed = 1;
+	return typed;
+}
+
+/* The cache may predate the user: ask the daemon, which writes the user
+ * into the cache before answering FOUND; then map the new file. */
+static int refresh_from_daemon(struct cli *ctx, const char *name, struct sb_cache **cache)
+{
+	struct sb_err err = {0};
+	uint16_t status = 0;
+	struct sb_cache *fresh = NULL;
+
+	if (strlen(name) > SB_PROTO_MAX_KEY)
+		return 0;
+	if (sb_proto_call(ctx->cfg.socket_path, SB_REQ_USER_BY_NAME, name, strlen(name),
+			  DAEMON_TIMEOUT_MS, &status, NULL, 0, &err) < 0 ||
+	    status != SB_RESP_FOUND)
+		return 0;
+	if (sb_cache_open(ctx->cfg.cache_path, &fresh, &err) < 0)
+		return 0;
+	sb_cache_close(*cache);
+	*cache = fresh;
+	return 1;
+}
+
+int cmd_keys(struct cli *ctx, int argc, char **argv)
+{
+	struct sb_cache *cache = NULL;
+	struct sb_user_view u;
+	struct sb_err err = {0};
+	int found;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: scimbridge keys USER\n");
+		return CLI_USAGE;
+	}
+	if (cli_load_config(ctx, CLI_CONF_QUIET) < 0)
+		return CLI_FAIL;
+	if (sb_cache_open(ctx->cfg.cache_path, &cache, &err) < 0) {
+		cli_print_err(ctx, "keys", &err);
+		return CLI_FAIL;
+	}
+	found = sb_cache_user_by_name(cache, argv[1], &u);
+	if (!found && refresh_from_daemon(ctx, argv[1], &cache))
+		found = sb_cache_user_by_name(cache, argv[1], &u);
+	if (found && (u.flags & SB_USER_ACTIVE)) {
+		for (uint32_t i = 0; i < u.n_keys; i++) {
+			const char *k = sb_cache_user_key(cache, &u, i);
+
+			if (k && key_is_safe(k))
+				printf("%s\n", k);
+			else if (k)
+				fprintf(stderr,
+					"%s: keys: key %u of %s is not a plain key line, "
+					"ignored\n",
+					ctx->prog, i, u.name);
+		}
+	}
+	sb_cache_close(cache);
+	return CLI_OK;
+}

@@ -1,0 +1,61 @@
+/* context.c — the pieces every command shares: loading the config as
+ * strictly as the command needs, printing errors in one format, and making
+ * a SCIM client whose secret may belong to the caller. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_print_err(const struct cli *ctx, const char *what, const struct sb_err *err)
+{
+	if (err->http_status)
+		fprintf(stderr, "%s: %s: %s (HTTP %ld): %s\n", ctx->prog, what,
+			sb_errkind_name(err->kind), err->http_status, err->msg);
+	else
+		fprintf(stderr, "%s: %s: %s: %s\n", ctx->prog, what, sb_errkind_name(err->kind),
+			err->msg);
+}
+
+int cli_load_config(struct cli *ctx, enum cli_conf_mode mode)
+{
+	struct sb_err err = {0};
+
+	sb_config_defaults(&ctx->cfg);
+	ctx->cfg_ready = true;
+	if (sb_config_load(ctx->conf_path, &ctx->cfg, &err) == 0) {
+		if (mode != CLI_CONF_STRICT || sb_config_validate(&ctx->cfg, &err) == 0)
+			return 0;
+	}
+	if (mode == CLI_CONF_STRICT) {
+		cli_print_err(ctx, "config", &err);
+		return -1;
+	}
+	/* The public cache is still readable at its default path. */
+	sb_config_free(&ctx->cfg);
+	sb_config_defaults(&ctx->cfg);
+	if (mode == CLI_CONF_PUBLIC)
+		fprintf(stderr, "%s: warning: %s; using the default cache path %s\n", ctx->prog,
+			err.msg, ctx->cfg.cache_path);
+	return 0;
+}
+
+static void progress(void *arg, const char *what, long done, long total)
+{
+	(void)arg;
+	if (total > 0)
+		fprintf(stderr, "\r%s: %ld/%ld   ", what, done, total);
+	else
+		fprintf(stderr, "\r%s: %ld   ", what, done);
+	if (total > 0 && done >= total)
+		fputc('\n', stderr);
+}
+
+int cli_client_new(struct cli *ctx, bool want_progress, struct sb_scim_client **out,
+		   struct sb_err *err)
+{
+	struct sb_client_opts o = {.secret_owner = (long)getuid()};
+
+	if (want_progress && isatty(STDERR_FILENO))
+		o.progress = progress;
+	return sb_scim_client_new(&ctx->cfg, &o, out, err);
+}
