@@ -1,0 +1,94 @@
+#!/bin/bash
+# scimbridge check / token / create-directory against the local tenant:
+# the happy path, and each way the credentials test must fail with the
+# layer named — a wrong secret (401), a wrong domain (domain mismatch), a
+# tenant that is not listening, a host name that does not resolve, and a
+# certificate from a CA we do not trust.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$T_ROOT/tests/lib/tenant.sh"
+SB=$T_ROOT/cli/scimbridge
+t_tmpdir
+tenant_start --dataset small || { t_fail "tenant did not start"; t_done; exit 1; }
+conf_set() { sed -i "/^$2[[:space:]]*=/d" "$1"; echo "$2 = $3" >>"$1"; }
+C=$T_TMP/ok.conf
+tenant_conf "$C" workspace-one
+conf_set "$C" cache_path "$T_TMP/cache"
+
+# run_check NAME CONF: leaves the output in $out and the status in $rc.
+run_check() { out=$("$SB" -c "$2" check 2>&1); rc=$?; echo "--- $1"; echo "$out"; }
+
+run_check ok "$C"
+t_eq "check: exit 0" 0 "$rc"
+for s in config token Users Groups domain; do
+	t_check "check: step $s OK" grep -qE "^OK +$s " <<<"$out"
+done
+
+printf 'not-the-secret\n' >"$T_TMP/wrong"; chmod 600 "$T_TMP/wrong"
+W=$T_TMP/wrong.conf; cp "$C" "$W"; conf_set "$W" client_secret_file "$T_TMP/wrong"
+run_check wrong-secret "$W"
+t_eq "wrong secret: exit 1" 1 "$rc"
+t_check "wrong secret: token step FAILs with 401" grep -qE '^FAIL +token .*401' <<<"$out"
+
+D=$T_TMP/domain.conf; cp "$C" "$D"; conf_set "$D" domain nowhere.example.org
+run_check wrong-domain "$D"
+t_eq "wrong domain: exit 1" 1 "$rc"
+t_check "wrong domain: FAIL domain mismatch" grep -qE '^FAIL +domain .*domain mismatch' <<<"$out"
+t_check "wrong domain: lists the domains seen" grep -q 'okta.example.com' <<<"$out"
+
+# A port with nothing listening: bind one, note it, close it.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+U=$T_TMP/unreach.conf; cp "$C" "$U"; conf_set "$U" url "https://127.0.0.1:$port"
+run_check unreachable "$U"
+t_eq "unreachable: exit 1" 1 "$rc"
+t_check "unreachable: FAIL connect" grep -qiE '^FAIL +token +connect' <<<"$out"
+
+N=$T_TMP/dns.conf; cp "$C" "$N"; conf_set "$N" url "https://tenant.invalid"
+run_check dns "$N"
+t_eq "DNS failure: exit 1" 1 "$rc"
+t_check "DNS failure: FAIL names DNS" grep -qE '^FAIL +token +DNS' <<<"$out"
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T_TMP/other.key" -out "$T_TMP/other.pem" \
+	-days 1 -subj "/CN=Other CA" >/dev/null 2>&1
+B=$T_TMP/badca.conf; cp "$C" "$B"; conf_set "$B" ca_file "$T_TMP/other.pem"
+run_check bad-ca "$B"
+t_eq "unknown CA: exit 1" 1 "$rc"
+t_check "unknown CA: FAIL names TLS" grep -qE '^FAIL +token +TLS' <<<"$out"
+
+# token: printed with its expiry; -o writes it 0600 and keeps it off stdout.
+tok=$("$SB" -c "$C" token); rc=$?
+echo "$tok"
+t_eq "token: exit 0" 0 "$rc"
+first=$(head -1 <<<"$tok")
+t_check "token: first line is a token" test -n "$first" -a "${#first}" -ge 16
+t_check "token: expiry printed" grep -qE '^expires: in [0-9]+ s' <<<"$tok"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$TENANT_CA" \
+	-H "Authorization: Bearer $first" "$TENANT_URL/SAAS/jersey/manager/api/scim/Users?count=1")
+t_eq "token: the tenant accepts it" 200 "$code"
+out=$(umask 000; "$SB" -c "$C" token -o "$T_TMP/tok"); rc=$?
+t_eq "token -o: exit 0" 0 "$rc"
+t_eq "token -o: file mode 0600 even with umask 000" 600 "$(stat -c %a "$T_TMP/tok")"
+t_check "token -o: the file holds a token" test -s "$T_TMP/tok"
+t_check "token -o: stdout does not show the token" sh -c "! grep -qF \"\$(cat '$T_TMP/tok')\" <<EOT
+$out
+EOT"
+echo old >"$T_TMP/tok2"; chmod 644 "$T_TMP/tok2"
+"$SB" -c "$C" token -o "$T_TMP/tok2" >/dev/null
+t_eq "token -o over a 0644 file: now 0600" 600 "$(stat -c %a "$T_TMP/tok2")"
+
+# create-directory: a new domain works; the existing one quotes the tenant.
+out=$("$SB" -c "$C" create-directory --name "Okta 2" --domain new.example.net 2>&1); rc=$?
+echo "$out"
+t_eq "create-directory: exit 0" 0 "$rc"
+t_check "create-directory: prints a directoryId" grep -qE '^[A-Za-z0-9-]{4,}$' <<<"$out"
+out=$("$SB" -c "$C" create-directory --name "Okta again" --domain okta.example.com 2>&1); rc=$?
+echo "$out"
+t_eq "create-directory existing domain: exit 1" 1 "$rc"
+t_check "create-directory existing domain: HTTP 409 and the tenant's message" \
+	grep -qE 'HTTP 409: .+' <<<"$out"
+S2=$T_TMP/s2.conf; tenant_conf "$S2" scim2
+out=$("$SB" -c "$S2" create-directory --name X --domain x.example.com 2>&1); rc=$?
+t_eq "create-directory with scim2: exit 1" 1 "$rc"
+t_check "create-directory with scim2: says workspace-one only" grep -q 'workspace-one' <<<"$out"
+"$SB" -c "$C" create-directory --name X >/dev/null 2>&1
+t_eq "create-directory without --domain: usage, exit 2" 2 "$?"
+t_done

@@ -1,0 +1,138 @@
+#!/bin/bash
+# scimbridge sync / status / lookup / keys against the local tenant, in both
+# dialects: which users are served, which are skipped and why (root shadows
+# a local account, bad:name is not a POSIX name, grace is of another
+# domain), the inactive ones kept with active=no, and the refusal of a
+# client secret file that others can read.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$T_ROOT/tests/lib/tenant.sh"
+SB=$T_ROOT/cli/scimbridge
+t_tmpdir
+tenant_start --dataset small || { t_fail "tenant did not start"; t_done; exit 1; }
+
+# conf_set FILE KEY VALUE: one value per key (the parser may reject repeats).
+conf_set() { sed -i "/^$2[[:space:]]*=/d" "$1"; echo "$2 = $3" >>"$1"; }
+
+WS1=$T_TMP/ws1.conf
+tenant_conf "$WS1" workspace-one
+conf_set "$WS1" cache_path "$T_TMP/ws1.cache"
+conf_set "$WS1" page_size 3
+conf_set "$WS1" ssh_keys_attribute urn:scim:schemas:extension:custom:1.0:sshPublicKey
+
+out=$("$SB" -c "$WS1" sync 2>&1); rc=$?
+echo "$out"
+t_eq "ws1: sync exits 0" 0 "$rc"
+t_check "ws1: cache written 0644" test "$(stat -c %a "$T_TMP/ws1.cache" 2>/dev/null)" = 644
+t_check "ws1: summary counts users" grep -q '^users: ' <<<"$out"
+t_check "ws1: summary counts HTTP requests" grep -q 'HTTP requests' <<<"$out"
+t_check "ws1: root skipped with a reason" grep -qiE 'skipped user .*root' <<<"$out"
+t_check "ws1: bad:name skipped with a reason" grep -qiE 'skipped user .*bad:name' <<<"$out"
+for u in alice bob carol; do
+	l=$("$SB" -c "$WS1" lookup "$u" 2>&1); rc=$?
+	t_eq "ws1: lookup $u found" 0 "$rc"
+	t_check "ws1: $u is a passwd line, active" \
+		grep -qE "^passwd: $u:x:[0-9]+:[0-9]+:" <<<"$l"
+	t_check "ws1: $u active=yes" grep -q '^active: yes' <<<"$l"
+done
+for u in dave erin frank; do
+	l=$("$SB" -c "$WS1" lookup "$u" 2>&1); rc=$?
+	t_eq "ws1: inactive $u still resolvable" 0 "$rc"
+	t_check "ws1: $u active=no" grep -q '^active: no' <<<"$l"
+done
+for u in root bad:name grace; do
+	"$SB" -c "$WS1" lookup "$u" >/dev/null 2>&1; rc=$?
+	t_eq "ws1: $u not served (exit 2)" 2 "$rc"
+done
+l=$("$SB" -c "$WS1" lookup alice)
+uid=$(sed -n 's/^passwd: alice:x:\([0-9]*\):.*/\1/p' <<<"$l")
+t_check "ws1: alice uid in range" test "${uid:-0}" -ge 200000
+t_check "ws1: alice in engineers and admins" grep -qE '^groups:.* engineers\(.* admins\(|^groups:.* admins\(.* engineers\(' <<<"$l"
+t_check "ws1: alice in nested staff" grep -qE '^groups:.* staff\(' <<<"$l"
+t_eq "ws1: lookup by uid" "alice" "$("$SB" -c "$WS1" lookup "$uid" | sed -n 's/^passwd: \([^:]*\):.*/\1/p')"
+g=$("$SB" -c "$WS1" lookup engineers 2>&1)
+t_check "ws1: group engineers lists alice and bob" grep -qE '^group: engineers:x:[0-9]+:(alice,bob|bob,alice)$' <<<"$g"
+"$SB" -c "$WS1" lookup 'ALL USERS' >/dev/null 2>&1; rc=$?
+t_eq "ws1: ALL USERS ignored" 2 "$rc"
+
+# status: works without a daemon, reads the public files only.
+s=$("$SB" -c "$WS1" status 2>&1); rc=$?
+echo "$s"
+t_eq "status exits 0" 0 "$rc"
+t_check "status shows counts" grep -qE '[0-9]+ users, [0-9]+ groups' <<<"$s"
+t_check "status shows last result ok" grep -q '^last result: *ok' <<<"$s"
+t_check "status says no daemon" grep -q '^daemon: *not answering' <<<"$s"
+t_check "status file is 0644" test "$(stat -c %a "$T_TMP/ws1.cache.status")" = 644
+t_check "status file holds no secret" sh -c "! grep -qF \"\$(cat '$TENANT_SECRET_FILE')\" '$T_TMP/ws1.cache.status'"
+t_check "cache holds no secret" sh -c "! grep -qF \"\$(cat '$TENANT_SECRET_FILE')\" '$T_TMP/ws1.cache'"
+gen1=$("$SB" -c "$WS1" status | sed -n 's/^generation: *\([0-9]*\).*/\1/p')
+
+# keys: alice has one, dave (inactive) and strangers get nothing, exit 0.
+k=$("$SB" -c "$WS1" keys alice); rc=$?
+t_eq "keys alice exits 0" 0 "$rc"
+t_check "keys alice prints an ssh key" grep -qE '^(ssh-|ecdsa-)' <<<"$k"
+k=$("$SB" -c "$WS1" keys dave 2>&1); rc=$?
+t_eq "keys dave (inactive): nothing, exit 0" "0:" "$rc:$k"
+k=$("$SB" -c "$WS1" keys no-such-user 2>&1); rc=$?
+t_eq "keys unknown: nothing, exit 0" "0:" "$rc:$k"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	# As sshd runs it: nobody, a readable config, the public cache.
+	pub=$(mktemp -d /tmp/scimkeys.XXXXXX); chmod 755 "$pub"
+	cp "$T_TMP/ws1.cache" "$pub/cache"; chmod 644 "$pub/cache"
+	printf 'url = %s\ncache_path = %s/cache\n' "$TENANT_URL" "$pub" >"$pub/conf"
+	chmod 644 "$pub/conf"
+	k=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$SB" -c "$pub/conf" keys alice 2>&1); rc=$?
+	t_check "keys as nobody prints alice's key" test "$rc" = 0 -a -n "$k"
+	# An unreadable config falls back to the default cache path, quietly.
+	chmod 600 "$pub/conf"
+	k=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$SB" -c "$pub/conf" keys alice 2>&1); rc=$?
+	if [ -e /var/lib/scimbridge/cache ]; then
+		t_eq "keys as nobody, unreadable config: default cache used" 0 "$rc"
+	else
+		t_check "keys as nobody, unreadable config: falls back to the default cache path" \
+			grep -q /var/lib/scimbridge/cache <<<"$k"
+	fi
+	rm -rf "$pub"
+else
+	t_skip "keys as nobody (needs root and setpriv)"
+fi
+
+# A second sync keeps every id (sticky) and bumps the generation.
+"$SB" -c "$WS1" sync >/dev/null 2>&1
+t_eq "ws1: second sync keeps alice's uid" "$uid" "$("$SB" -c "$WS1" lookup alice | sed -n 's/^passwd: alice:x:\([0-9]*\):.*/\1/p')"
+gen2=$("$SB" -c "$WS1" status | sed -n 's/^generation: *\([0-9]*\).*/\1/p')
+t_check "generation increases ($gen1 -> $gen2)" test "${gen2:-0}" -gt "${gen1:-0}"
+
+# SCIM 2.0 dialect: the same users from /scim/v2.
+S2=$T_TMP/scim2.conf
+tenant_conf "$S2" scim2
+conf_set "$S2" cache_path "$T_TMP/scim2.cache"
+conf_set "$S2" page_size 4
+out=$("$SB" -c "$S2" sync 2>&1); rc=$?
+echo "$out"
+t_eq "scim2: sync exits 0" 0 "$rc"
+for u in alice bob carol; do
+	"$SB" -c "$S2" lookup "$u" 2>/dev/null | grep -q '^active: yes'
+	t_eq "scim2: $u served and active" 0 "$?"
+done
+"$SB" -c "$S2" lookup dave 2>/dev/null | grep -q '^active: no'
+t_eq "scim2: dave served inactive" 0 "$?"
+for u in root bad:name; do
+	"$SB" -c "$S2" lookup "$u" >/dev/null 2>&1
+	t_eq "scim2: $u not served" 2 "$?"
+done
+t_eq "scim2: same uid for alice as ws1 (same SCIM id, same hash)" "$uid" \
+	"$("$SB" -c "$S2" lookup alice | sed -n 's/^passwd: alice:x:\([0-9]*\):.*/\1/p')"
+
+# The secret must be 0600: a 0644 copy is refused and the cache untouched.
+cp "$TENANT_SECRET_FILE" "$T_TMP/secret644"; chmod 644 "$T_TMP/secret644"
+cp "$T_TMP/ws1.cache" "$T_TMP/ws1.saved"
+BAD=$T_TMP/bad.conf; cp "$WS1" "$BAD"; conf_set "$BAD" client_secret_file "$T_TMP/secret644"
+out=$("$SB" -c "$BAD" sync 2>&1); rc=$?
+echo "$out"
+t_eq "sync refuses a 0644 secret (exit 1)" 1 "$rc"
+t_check "the refusal names the file" grep -q "secret644" <<<"$out"
+t_check "cache untouched after the refusal" cmp -s "$T_TMP/ws1.cache" "$T_TMP/ws1.saved"
+# Usage errors exit 2.
+"$SB" -c "$WS1" lookup >/dev/null 2>&1; t_eq "lookup without a name: exit 2" 2 "$?"
+"$SB" -c "$WS1" frobnicate >/dev/null 2>&1; t_eq "unknown command: exit 2" 2 "$?"
+t_done
