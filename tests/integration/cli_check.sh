@@ -35,8 +35,12 @@ t_eq "wrong domain: exit 1" 1 "$rc"
 t_check "wrong domain: FAIL domain mismatch" grep -qE '^FAIL +domain .*domain mismatch' <<<"$out"
 t_check "wrong domain: lists the domains seen" grep -q 'okta.example.com' <<<"$out"
 
-# A port with nothing listening: bind one, note it, close it.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# A port with nothing listening (connect is refused).
+port=
+for _ in $(seq 1 50); do
+	p=$((20000 + RANDOM % 40000))
+	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
 U=$T_TMP/unreach.conf; cp "$C" "$U"; conf_set "$U" url "https://127.0.0.1:$port"
 run_check unreachable "$U"
 t_eq "unreachable: exit 1" 1 "$rc"
