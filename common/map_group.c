@@ -1,0 +1,322 @@
+/* map_group.c — SCIM groups → POSIX groups: names from displayName, gids
+ * (sticky, then hashed), user private groups, nested membership flattened
+ * (cycle-safe), and each user's supplementary gid list. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "map_internal.h"
+#include "names.h"
+
+struct gstate {
+	const struct sb_scim_groups *in;
+	struct sb_strmap by_scim;   /* SCIM group id → index in `in` */
+	uint32_t *out_index;        /* index in `in` → dataset group index + 1 (0: not mapped) */
+	uint32_t *stamp;            /* DFS visit marks, one per SCIM group */
+};
+
+static bool ignored(const struct mapper *m, const char *display)
+{
+	const struct sb_strlist *l = &m->cfg->ignore_groups;
+
+	for (size_t i = 0; display && i < l->n; i++)
+		if (strcasecmp(l->v[i], display) == 0)
+			return true;
+	return false;
+}
+
+static const char *group_refusal(struct mapper *m, const char *name)
+{
+	if (!sb_name_valid(name))
+		return "displayName is not a portable POSIX group name";
+	if (sb_name_reserved(name))
+		return "reserved system name";
+	if (sb_strmap_get(&m->local.names, name, NULL))
+		return "collides with a local account or group";
+	if (sb_strmap_get(&m->names, name, NULL))
+		return "same name as a tenant user or another group";
+	return NULL;
+}
+
+static struct sb_group *new_group(struct mapper *m)
+{
+	struct sb_dataset *ds = m->out;
+
+	if (mapper_grow((void **)&ds->groups, &m->cap_groups, ds->n_groups + 1,
+			sizeof(*ds->groups)))
+		return NULL;
+	return &ds->groups[ds->n_groups++];
+}
+
+static int add_upgs(struct mapper *m)
+{
+	for (size_t i = 0; m->upg && i < m->out->n_users; i++) {
+		struct sb_user *u = &m->out->users[i];
+		struct sb_group *g = new_group(m);
+
+		if (!g || !(g->name = strdup(u->name)) || !(g->members = malloc(sizeof(uint32_t))))
+			return -1;
+		g->gid = u->uid;
+		g->flags = SB_GROUP_UPG;
+		g->members[0] = (uint32_t)i;
+		g->n_members = 1;
+	}
+	return 0;
+}
+
+static uint32_t gid_for(struct mapper *m, const char *scim_id)
+{
+	uint32_t prior, gid;
+
+	if (sb_strmap_get(&m->prior_group, scim_id, &prior) && prior >= m->cfg->gid_min &&
+	    prior <= m->cfg->gid_max)
+		return prior;
+	m->ids.min = m->cfg->gid_min;
+	m->ids.max = m->cfg->gid_max;
+	gid = sb_idalloc_assign(&m->ids, scim_id);
+	if (gid && mapper_add_idmap(m, scim_id, gid, SB_ID_GROUP) < 0)
+		return 0;
+	return gid;
+}
+
+static int cmp_idx_by_id(const void *a, const void *b, void *ctx)
+{
+	const struct sb_scim_groups *in = ctx;
+
+	return strcmp(in->v[*(const uint32_t *)a].id, in->v[*(const uint32_t *)b].id);
+}
+
+/* Names and gids for the SCIM groups, in SCIM-id order for determinism. */
+static int name_groups(struct mapper *m, struct gstate *st)
+{
+	const struct sb_scim_groups *in = st->in;
+	uint32_t *order = malloc((in->n ? in->n : 1) * sizeof(*order));
+	size_t n = 0;
+	int rc = -1;
+
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < in->n; i++)
+		if (in->v[i].id)
+			order[n++] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), cmp_idx_by_id, (void *)in);
+	for (size_t k = 0; k < n; k++) {
+		const struct sb_scim_group *sg = &in->v[order[k]];
+		char *name;
+		const char *why;
+		struct sb_group *g;
+
+		if (ignored(m, sg->display_name)) {
+			m->rep->groups_ignored++;
+			continue;
+		}
+		name = sb_group_name_from_display(sg->display_name);
+		if (!name)
+			goto out;
+		why = group_refusal(m, name);
+		if (!why && k > 0 && strcmp(sg->id, in->v[order[k - 1]].id) == 0)
+			why = "duplicate SCIM id";
+		if (why) {
+			mapper_skip(m, "group", sg->id, sg->display_name, why);
+			m->rep->groups_skipped++;
+			free(name);
+			continue;
+		}
+		g = new_group(m);
+		if (!g || !(g->scim_id = strdup(sg->id))) {
+			free(name);
+			goto out;
+		}
+		g->name = name;
+		g->gid = gid_for(m, sg->id);
+		if (!g->gid || sb_strmap_put(&m->names, g->name, 1) < 0)
+			goto out;
+		st->out_index[order[k]] = (uint32_t)m->out->n_groups;
+		m->rep->groups_mapped++;
+	}
+	rc = 0;
+out:
+	free(order);
+	return rc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t sort_unique(uint32_t *v, size_t n)
+{
+	size_t k = 0;
+
+	qsort(v, n, sizeof(*v), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+struct u32vec {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static int vec_push(struct u32vec *a, uint32_t x)
+{
+	if (mapper_grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v)))
+		return -1;
+	a->v[a->n++] = x;
+	return 0;
+}
+
+/* Users reachable from SCIM group `root` through nested groups. Iterative
+ * DFS; the stamp marks visited groups so a cycle ends the walk. */
+static int flatten(struct mapper *m, struct gstate *st, uint32_t root, struct u32vec *users)
+{
+	struct u32vec stack = {0};
+	int rc = -1;
+
+	st->stamp[root] = root + 1;
+	if (vec_push(&stack, root) < 0)
+		goto out;
+	while (stack.n) {
+		const struct sb_scim_group *g = &st->in->v[stack.v[--stack.n]];
+
+		for (size_t i = 0; i < g->n_members; i++) {
+			const struct sb_scim_member *mb = &g->members[i];
+			uint32_t idx;
+
+			if (!mb->value)
+				continue;
+			if (sb_strmap_get(&st->by_scim, mb->value, &idx)) {
+				if (st->stamp[idx] != root + 1) {
+					st->stamp[idx] = root + 1;
+					if (vec_push(&stack, idx) < 0)
+						goto out;
+				}
+			} else if (!mb->is_group && sb_strmap_get(&m->user_by_scim, mb->value, &idx)) {
+				if (vec_push(users, idx) < 0)
+					goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(stack.v);
+	return rc;
+}
+
+static int fill_members(struct mapper *m, struct gstate *st)
+{
+	for (size_t i = 0; i < st->in->n; i++) {
+		struct u32vec users = {0};
+		struct sb_group *g;
+
+		if (!st->out_index[i])
+			continue;
+		g = &m->out->groups[st->out_index[i] - 1];
+		if (flatten(m, st, (uint32_t)i, &users) < 0) {
+			free(users.v);
+			return -1;
+		}
+		g->n_members = sort_unique(users.v, users.n);
+		g->members = users.v;
+	}
+	return 0;
+}
+
+/* Each user's supplementary gids: every mapped group listing them, minus the
+ * primary gid. Two passes (count, fill) keep it linear in memberships. */
+static int fill_user_gids(struct mapper *m)
+{
+	struct sb_dataset *ds = m->out;
+	size_t *count = calloc(ds->n_users ? ds->n_users : 1, sizeof(*count));
+
+	if (!count)
+		return -1;
+	for (size_t g = 0; g < ds->n_groups; g++)
+		for (size_t k = 0; !(ds->groups[g].flags & SB_GROUP_UPG) && k < ds->groups[g].n_members; k++)
+			count[ds->groups[g].members[k]]++;
+	for (size_t u = 0; u < ds->n_users; u++) {
+		if (!count[u])
+			continue;
+		ds->users[u].gids = malloc(count[u] * sizeof(uint32_t));
+		if (!ds->users[u].gids) {
+			free(count);
+			return -1;
+		}
+	}
+	for (size_t g = 0; g < ds->n_groups; g++) {
+		const struct sb_group *grp = &ds->groups[g];
+
+		for (size_t k = 0; !(grp->flags & SB_GROUP_UPG) && k < grp->n_members; k++) {
+			struct sb_user *u = &ds->users[grp->members[k]];
+
+			if (grp->gid != u->gid)
+				u->gids[u->n_gids++] = grp->gid;
+		}
+	}
+	for (size_t u = 0; u < ds->n_users; u++)
+		ds->users[u].n_gids = sort_unique(ds->users[u].gids, ds->users[u].n_gids);
+	free(count);
+	return 0;
+}
+
+/* primary_group = NAME: every user's gid is that group's, tenant or local. */
+static int set_named_primary(struct mapper *m)
+{
+	const char *name = m->cfg->primary_group;
+	uint32_t gid = 0;
+	bool found = false;
+
+	for (size_t g = 0; g < m->out->n_groups && !found; g++)
+		if (strcmp(m->out->groups[g].name, name) == 0) {
+			gid = m->out->groups[g].gid;
+			found = true;
+		}
+	if (!found)
+		found = sb_strmap_get(&m->local.groups, name, &gid);
+	if (!found || gid == 0)
+		return sb_err_set(m->err, SB_E_CONFIG,
+				  "primary_group '%s' is neither a tenant group nor a local group "
+				  "(and may not be gid 0)",
+				  name);
+	for (size_t u = 0; u < m->out->n_users; u++)
+		m->out->users[u].gid = gid;
+	return 0;
+}
+
+int map_groups(struct mapper *m, const struct sb_scim_groups *groups)
+{
+	struct gstate st = {.in = groups};
+	size_t n = groups->n ? groups->n : 1;
+	int rc = -1;
+
+	m->rep->groups_in = groups->n;
+	st.out_index = calloc(n, sizeof(uint32_t));
+	st.stamp = calloc(n, sizeof(uint32_t));
+	if (!st.out_index || !st.stamp)
+		goto out;
+	for (size_t i = 0; i < groups->n; i++)
+		if (groups->v[i].id && !sb_strmap_get(&st.by_scim, groups->v[i].id, NULL) &&
+		    sb_strmap_put(&st.by_scim, groups->v[i].id, (uint32_t)i) < 0)
+			goto out;
+	if (add_upgs(m) < 0 || name_groups(m, &st) < 0 || fill_members(m, &st) < 0)
+		goto out;
+	if (!m->upg && set_named_primary(m) < 0)
+		goto done;
+	if (fill_user_gids(m) < 0)
+		goto out;
+	rc = 0;
+	goto done;
+out:
+	sb_err_set(m->err, SB_E_NOMEM, "out of memory mapping groups");
+done:
+	sb_strmap_free(&st.by_scim);
+	free(st.out_index);
+	free(st.stamp);
+	return rc;
+}

@@ -1,0 +1,254 @@
+/* map_user.c — SCIM users → POSIX users: domain filter, login names, uids
+ * (attribute, sticky, hashed — in that order of passes so the result does not
+ * depend on the order the tenant listed users), GECOS, home, shell, keys. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "map_internal.h"
+#include "names.h"
+
+struct cand {
+	const struct sb_scim_user *su;
+	char *login;
+	uint32_t uid;
+};
+
+static const char *user_domain(const struct sb_scim_user *u)
+{
+	const char *at;
+
+	if (u->domain)
+		return u->domain;
+	at = strchr(u->user_name, '@');
+	return at ? at + 1 : NULL;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	return strcmp(((const struct cand *)a)->su->id, ((const struct cand *)b)->su->id);
+}
+
+/* Why a login may not be served, or NULL if it may. */
+static const char *login_refusal(struct mapper *m, const char *login)
+{
+	if (!login)
+		return "name_format cannot be expanded";
+	if (!sb_name_valid(login))
+		return "not a portable POSIX name";
+	if (sb_name_reserved(login))
+		return "reserved system name";
+	if (sb_strmap_get(&m->local.names, login, NULL))
+		return "collides with a local account or group";
+	if (sb_strmap_get(&m->names, login, NULL))
+		return "same login as another tenant user";
+	return NULL;
+}
+
+/* Pass A: a usable uid attribute value wins. */
+static void uid_from_attribute(struct mapper *m, struct cand *c)
+{
+	const struct sb_config *cfg = m->cfg;
+	const char *v = c->su->uid_value;
+	uint32_t id, prior;
+	const char *why = NULL;
+
+	if (!cfg->uid_attribute || !v)
+		return;
+	if (!sb_id_parse(v, &id))
+		why = "not a positive number";
+	else if (id < cfg->uid_min || id > cfg->uid_max)
+		why = "outside uid_min..uid_max";
+	else if (sb_id_forbidden(id))
+		why = "a reserved id";
+	else if (sb_idalloc_taken(&m->ids, id) &&
+		 !(sb_strmap_get(&m->prior_user, c->su->id, &prior) && prior == id))
+		why = "already in use";
+	if (why) {
+		sb_log(LOG_WARNING, "user %s (%s): %s value '%.40s' is %s; using a hashed uid",
+		       c->su->id, c->login, cfg->uid_attribute, v, why);
+		return;
+	}
+	sb_idalloc_take(&m->ids, id);
+	c->uid = id;
+}
+
+/* Pass B: sticky, then hashed. */
+static int uid_assign(struct mapper *m, struct cand *c)
+{
+	uint32_t prior;
+
+	if (sb_strmap_get(&m->prior_user, c->su->id, &prior) && prior >= m->cfg->uid_min &&
+	    prior <= m->cfg->uid_max) {
+		c->uid = prior;
+		return 0;
+	}
+	m->ids.min = m->cfg->uid_min;
+	m->ids.max = m->cfg->uid_max;
+	c->uid = sb_idalloc_assign(&m->ids, c->su->id);
+	if (!c->uid)
+		return 0;
+	return mapper_add_idmap(m, c->su->id, c->uid, SB_ID_USER);
+}
+
+static char *gecos_of(const struct sb_scim_user *u)
+{
+	char buf[512];
+
+	if (u->display_name && *u->display_name)
+		return sb_gecos_clean(u->display_name);
+	if (u->name_formatted && *u->name_formatted)
+		return sb_gecos_clean(u->name_formatted);
+	snprintf(buf, sizeof(buf), "%s%s%s", u->given_name ? u->given_name : "",
+		 u->given_name && u->family_name ? " " : "", u->family_name ? u->family_name : "");
+	return sb_gecos_clean(buf);
+}
+
+static int copy_keys(struct sb_user *u, const struct sb_scim_user *su)
+{
+	if (!su->n_ssh_keys)
+		return 0;
+	u->ssh_keys = calloc(su->n_ssh_keys, sizeof(char *));
+	if (!u->ssh_keys)
+		return -1;
+	for (size_t i = 0; i < su->n_ssh_keys; i++) {
+		u->ssh_keys[i] = strdup(su->ssh_keys[i]);
+		if (!u->ssh_keys[i])
+			return -1;
+		u->n_ssh_keys++;
+	}
+	return 0;
+}
+
+static int emit_user(struct mapper *m, struct cand *c)
+{
+	struct sb_dataset *ds = m->out;
+	const struct sb_scim_user *su = c->su;
+	char *home = sb_format_home(m->cfg->home, c->login, user_domain(su), c->uid);
+	struct sb_user *u;
+
+	if (!home) {
+		mapper_skip(m, "user", su->id, c->login, "home template gives an invalid path");
+		m->rep->users_skipped++;
+		return 0;
+	}
+	if (mapper_grow((void **)&ds->users, &m->cap_users, ds->n_users + 1, sizeof(*u))) {
+		free(home);
+		return -1;
+	}
+	u = &ds->users[ds->n_users++];
+	u->name = c->login;
+	c->login = NULL;
+	u->home = home;
+	u->uid = u->gid = c->uid;
+	u->gecos = gecos_of(su);
+	u->shell = strdup(m->cfg->shell);
+	u->scim_id = strdup(su->id);
+	u->flags = sb_scim_user_login_allowed(su) ? SB_USER_ACTIVE : 0;
+	if (!u->gecos || !u->shell || !u->scim_id || copy_keys(u, su) < 0)
+		return -1;
+	if (sb_strmap_put(&m->user_by_scim, u->scim_id, (uint32_t)(ds->n_users - 1)) < 0)
+		return -1;
+	m->rep->users_mapped++;
+	if (!(u->flags & SB_USER_ACTIVE))
+		m->rep->users_inactive++;
+	return 0;
+}
+
+/* In-domain users with an id, sorted by SCIM id, duplicates dropped. */
+static struct cand *candidates(struct mapper *m, const struct sb_scim_users *users, size_t *n)
+{
+	struct cand *c = calloc(users->n ? users->n : 1, sizeof(*c));
+	size_t k = 0;
+
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < users->n; i++) {
+		const struct sb_scim_user *su = &users->v[i];
+		const char *d;
+
+		if (!su->id || !su->user_name)
+			continue;
+		d = user_domain(su);
+		if (m->cfg->domain && (!d || strcasecmp(d, m->cfg->domain) != 0)) {
+			m->rep->users_other_domain++;
+			continue;
+		}
+		c[k++].su = su;
+	}
+	qsort(c, k, sizeof(*c), cmp_cand);
+	*n = k;
+	return c;
+}
+
+static int name_users(struct mapper *m, struct cand *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *why;
+
+		if (i > 0 && strcmp(c[i].su->id, c[i - 1].su->id) == 0) {
+			mapper_skip(m, "user", c[i].su->id, c[i].su->user_name, "duplicate SCIM id");
+			m->rep->users_skipped++;
+			continue;
+		}
+		c[i].login = sb_format_login(m->cfg->name_format, c[i].su->user_name,
+					     user_domain(c[i].su));
+		why = login_refusal(m, c[i].login);
+		if (why) {
+			mapper_skip(m, "user", c[i].su->id,
+				    c[i].login ? c[i].login : c[i].su->user_name, why);
+			m->rep->users_skipped++;
+			free(c[i].login);
+			c[i].login = NULL;
+			continue;
+		}
+		if (sb_strmap_put(&m->names, c[i].login, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int map_users(struct mapper *m, const struct sb_scim_users *users)
+{
+	size_t n = 0;
+	struct cand *c = candidates(m, users, &n);
+	int rc = -1;
+
+	m->rep->users_in = users->n;
+	if (!c)
+		return sb_err_set(m->err, SB_E_NOMEM, "out of memory mapping users");
+	if (name_users(m, c, n) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (c[i].login)
+			uid_from_attribute(m, &c[i]);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].login && !c[i].uid && uid_assign(m, &c[i]) < 0)
+			goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (!c[i].login)
+			continue;
+		if (!c[i].uid) {
+			mapper_skip(m, "user", c[i].su->id, c[i].login, "uid range is full");
+			m->rep->users_skipped++;
+			continue;
+		}
+		if (emit_user(m, &c[i]) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	/* Logins moved into the dataset were set to NULL; names still points at
+	 * them, so the map is rebuilt on the dataset's copies for the groups. */
+	sb_strmap_free(&m->names);
+	for (size_t i = 0; i < m->out->n_users; i++)
+		if (sb_strmap_put(&m->names, m->out->users[i].name, 1) < 0)
+			rc = -1;
+	for (size_t i = 0; i < n; i++)
+		free(c[i].login);
+	free(c);
+	if (rc < 0 && m->err && m->err->kind == SB_E_NONE)
+		sb_err_set(m->err, SB_E_NOMEM, "out of memory mapping users");
+	return rc;
+}

@@ -1,0 +1,210 @@
+/* names.c — see names.h. Rules follow POSIX's portable filename character set
+ * restricted the way useradd's default NAME_REGEX does, so every name we
+ * serve is one that shadow-utils would have accepted locally. */
+#include "names.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const reserved[] = {
+	"root",	  "daemon", "bin",  "sys",    "sync",	    "games",	  "man",  "lp",
+	"mail",	  "news",   "uucp", "proxy",  "www-data",   "backup",	  "list", "irc",
+	"gnats",  "nobody", "nogroup", "sshd", "messagebus", "_apt", "adm", "wheel",
+	"sudo", "shadow", "utmp", "tty", "disk", "kmem", "operator",
+	NULL,
+};
+
+bool sb_name_valid(const char *s)
+{
+	size_t n = 0;
+	bool all_digits = true;
+
+	if (!s || !*s)
+		return false;
+	if (!(islower((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (n >= SB_NAME_MAX)
+			return false;
+		if (!(islower(c) || isdigit(c) || c == '_' || c == '.' || c == '-'))
+			return false;
+		if (!isdigit(c))
+			all_digits = false;
+	}
+	return !all_digits;
+}
+
+bool sb_name_reserved(const char *s)
+{
+	for (size_t i = 0; reserved[i]; i++)
+		if (strcmp(s, reserved[i]) == 0)
+			return true;
+	return strncmp(s, "systemd-", 8) == 0;
+}
+
+/* A growable buffer for the template expanders. */
+struct sbuf {
+	char *p;
+	size_t n, cap;
+	bool oom;
+};
+
+static void sbuf_add(struct sbuf *b, const char *s, size_t len)
+{
+	if (b->oom)
+		return;
+	if (b->n + len + 1 > b->cap) {
+		size_t ncap = (b->n + len + 1) * 2;
+		char *np = realloc(b->p, ncap);
+
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+}
+
+static char *sbuf_done(struct sbuf *b)
+{
+	if (b->oom || !b->p) {
+		free(b->p);
+		return b->oom ? NULL : strdup("");
+	}
+	return b->p;
+}
+
+char *sb_format_login(const char *fmt, const char *user_name, const char *domain)
+{
+	struct sbuf b = {0};
+	const char *at = user_name ? strchr(user_name, '@') : NULL;
+	char *out;
+
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			sbuf_add(&b, p, 1);
+			continue;
+		}
+		switch (*++p) {
+		case 'u':
+			sbuf_add(&b, user_name ? user_name : "", user_name ? strlen(user_name) : 0);
+			break;
+		case 'l':
+			sbuf_add(&b, user_name ? user_name : "",
+				 at ? (size_t)(at - user_name) : (user_name ? strlen(user_name) : 0));
+			break;
+		case 'd':
+			sbuf_add(&b, domain ? domain : "", domain ? strlen(domain) : 0);
+			break;
+		case '%':
+			sbuf_add(&b, "%", 1);
+			break;
+		default:
+			free(b.p);
+			return NULL;
+		}
+	}
+	out = sbuf_done(&b);
+	for (char *q = out; q && *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	return out;
+}
+
+char *sb_format_home(const char *fmt, const char *login, const char *domain, uint32_t uid)
+{
+	struct sbuf b = {0};
+	char num[16];
+	char *out;
+
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			sbuf_add(&b, p, 1);
+			continue;
+		}
+		switch (*++p) {
+		case 'u':
+			sbuf_add(&b, login, strlen(login));
+			break;
+		case 'd':
+			sbuf_add(&b, domain ? domain : "", domain ? strlen(domain) : 0);
+			break;
+		case 'i':
+			snprintf(num, sizeof(num), "%u", uid);
+			sbuf_add(&b, num, strlen(num));
+			break;
+		case '%':
+			sbuf_add(&b, "%", 1);
+			break;
+		default:
+			free(b.p);
+			return NULL;
+		}
+	}
+	out = sbuf_done(&b);
+	if (!out)
+		return NULL;
+	if (out[0] != '/' || strchr(out, ':')) {
+		free(out);
+		return NULL;
+	}
+	for (char *q = out; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+			free(out);
+			return NULL;
+		}
+	return out;
+}
+
+char *sb_gecos_clean(const char *in)
+{
+	size_t n = 0, len = in ? strlen(in) : 0;
+	char *out = malloc((len < SB_GECOS_MAX ? len : SB_GECOS_MAX) + 1);
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len && n < SB_GECOS_MAX; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == ':' || c == ',' || c < 0x20 || c == 0x7f)
+			continue;
+		out[n++] = (char)c;
+	}
+	/* Never end inside a UTF-8 sequence: drop a trailing partial one. */
+	if (n > 0 && ((unsigned char)out[n - 1] & 0x80)) {
+		size_t start = n - 1, need;
+		unsigned char lead;
+
+		while (start > 0 && ((unsigned char)out[start] & 0xc0) == 0x80)
+			start--;
+		lead = (unsigned char)out[start];
+		need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+		if (n - start < need)
+			n = start;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+char *sb_group_name_from_display(const char *display)
+{
+	char *out = strdup(display ? display : "");
+
+	if (!out)
+		return NULL;
+	for (char *q = out; *q; q++) {
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+		else if (*q == ' ')
+			*q = '-';
+	}
+	return out;
+}

@@ -1,0 +1,31 @@
+/* names.h — what a login or group name may be on this host, and the text
+ * clean-ups the mapping applies (GECOS, group names from displayName,
+ * name_format and home templates). */
+#ifndef SB_NAMES_H
+#define SB_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SB_NAME_MAX  32
+#define SB_GECOS_MAX 255
+
+/* Portable POSIX name: [a-z_][a-z0-9_.-]*, at most 32 bytes, not all digits. */
+bool sb_name_valid(const char *s);
+/* Built-in system names never served from the tenant (root, daemon, …). */
+bool sb_name_reserved(const char *s);
+/* Expands name_format (%u userName, %l its local part, %d domain, %%) and
+ * lower-cases ASCII. malloc'd; NULL on a bad template or no memory. */
+char *sb_format_login(const char *fmt, const char *user_name, const char *domain);
+/* Expands home (%u login, %d domain, %i uid). malloc'd, NULL if the result is
+ * not an absolute path or holds ':' or a control character. */
+char *sb_format_home(const char *fmt, const char *login, const char *domain, uint32_t uid);
+/* GECOS without ':' ',' and control characters, cut to SB_GECOS_MAX bytes on
+ * a UTF-8 boundary. malloc'd. */
+char *sb_gecos_clean(const char *in);
+/* displayName → group name: lower-cased, spaces become '-'. malloc'd; the
+ * result may still be invalid (check with sb_name_valid). */
+char *sb_group_name_from_display(const char *display);
+
+#endif
