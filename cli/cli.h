@@ -5,6 +5,7 @@
 #define SB_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "err.h"
@@ -37,6 +38,9 @@ int cli_client_new(struct cli *ctx, bool progress, struct sb_scim_client **out, 
 /* Writes data to path through a 0600 temp file renamed into place, so the
  * file is never readable by others, not even for a moment. */
 int cli_write_private_file(const char *path, const char *data, struct sb_err *err);
+/* Copies tenant text for a terminal: control characters as \n or \xNN,
+ * cut with "..." to fit size. Returns dst. */
+const char *cli_escape(char *dst, size_t size, const char *src);
 /* Formats a unix time as UTC ISO 8601 into buf. */
 const char *cli_fmt_time(long long t, char *buf, unsigned size);
 

@@ -14,12 +14,18 @@ struct skip_list {
 	size_t n;
 };
 
-static void on_skipped(void *arg, const char *kind, const char *scim_id, const char *reason)
+static void on_skipped(void *arg, const char *kind, const char *scim_id, const char *name,
+		       const char *reason)
 {
 	struct skip_list *s = arg;
+	char shown[80], id[80];
 
-	if (s->n++ < SKIP_LINES_MAX)
-		printf("  skipped %s %s: %s\n", kind, scim_id ? scim_id : "(no id)", reason);
+	if (s->n++ >= SKIP_LINES_MAX)
+		return;
+	/* Both come from the tenant: printed escaped and bounded. */
+	cli_escape(shown, sizeof(shown), name ? name : "?");
+	cli_escape(id, sizeof(id), scim_id ? scim_id : "?");
+	printf("  skipped %s %s (id %s): %s\n", kind, shown, id, reason);
 }
 
 static void print_summary(const struct sb_sync_report *r, const struct skip_list *s)
@@ -27,7 +33,7 @@ static void print_summary(const struct sb_sync_report *r, const struct skip_list
 	const struct sb_map_report *m = &r->map;
 
 	if (s->n > SKIP_LINES_MAX)
-		printf("  … and %zu more skipped\n", s->n - SKIP_LINES_MAX);
+		printf("  ... and %zu more skipped (-v logs every one)\n", s->n - SKIP_LINES_MAX);
 	printf("users:  %zu mapped (%zu inactive), %zu skipped, %zu of another domain, "
 	       "%zu read\n",
 	       m->users_mapped, m->users_inactive, m->users_skipped, m->users_other_domain,
@@ -45,7 +51,6 @@ int cmd_sync(struct cli *ctx, int argc, char **argv)
 	struct sb_scim_client *c = NULL;
 	struct sb_sync_report rep = {0};
 	struct skip_list skips = {0};
-	struct sb_map_opts mo = {.skipped = on_skipped, .skipped_ctx = &skips};
 	struct sb_err err = {0};
 	int rc = CLI_FAIL;
 
@@ -60,7 +65,7 @@ int cmd_sync(struct cli *ctx, int argc, char **argv)
 		cli_print_err(ctx, "sync", &err);
 		goto out;
 	}
-	if (sb_sync_full_opts(&ctx->cfg, c, &mo, &rep, &err) < 0) {
+	if (sb_sync_full_opts(&ctx->cfg, c, on_skipped, &skips, &rep, &err) < 0) {
 		cli_print_err(ctx, "sync failed, cache unchanged", &err);
 		goto out;
 	}

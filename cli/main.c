@@ -76,10 +76,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLI_USAGE;
 	}
-	/* Skipped entries and progress are reported by the commands
-	 * themselves; the log adds detail only when asked for. */
+	/* The commands report what matters (sync lists skipped entries, capped);
+	 * the log's own lines — one per skip, uncapped — only with -v. */
 	sb_log_init("scimbridge", SB_LOG_STDERR, LOG_USER);
-	sb_log_set_level(ctx.verbose >= 2 ? LOG_DEBUG : ctx.verbose ? LOG_INFO : LOG_WARNING);
+	sb_log_set_level(ctx.verbose >= 2 ? LOG_DEBUG : ctx.verbose ? LOG_INFO : LOG_ERR);
 	argc -= optind;
 	argv += optind;
 	optind = 1; /* reset for the command's own getopt */

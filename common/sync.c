@@ -230,13 +230,91 @@ static void record_status(const struct sb_config *cfg, int ok, const struct sb_s
 		sb_log(LOG_WARNING, "sync: %s", err.msg);
 }
 
+/* The mapping reports a skipped entry by SCIM id; the admin wants the name
+ * too. The index is built on the first skip only, so a clean sync pays
+ * nothing for it. */
+struct skip_relay {
+	sb_sync_skipped_fn fn;
+	void *ctx;
+	const struct sb_scim_users *users;
+	const struct sb_scim_groups *groups;
+	const struct sb_scim_user **uidx;
+	const struct sb_scim_group **gidx;
+	size_t nu, ng;
+	int built;
+};
+
+static int cmp_user_ptr(const void *a, const void *b)
+{
+	return strcmp((*(const struct sb_scim_user *const *)a)->id,
+		      (*(const struct sb_scim_user *const *)b)->id);
+}
+
+static int cmp_group_ptr(const void *a, const void *b)
+{
+	return strcmp((*(const struct sb_scim_group *const *)a)->id,
+		      (*(const struct sb_scim_group *const *)b)->id);
+}
+
+static void relay_build(struct skip_relay *r)
+{
+	size_t nu = 0, ng = 0;
+
+	r->built = 1;
+	r->uidx = calloc(r->users->n + 1, sizeof(*r->uidx));
+	r->gidx = calloc(r->groups->n + 1, sizeof(*r->gidx));
+	if (!r->uidx || !r->gidx)
+		return; /* names are a nicety: report without them */
+	for (size_t i = 0; i < r->users->n; i++)
+		if (r->users->v[i].id)
+			r->uidx[nu++] = &r->users->v[i];
+	for (size_t i = 0; i < r->groups->n; i++)
+		if (r->groups->v[i].id)
+			r->gidx[ng++] = &r->groups->v[i];
+	qsort(r->uidx, nu, sizeof(*r->uidx), cmp_user_ptr);
+	qsort(r->gidx, ng, sizeof(*r->gidx), cmp_group_ptr);
+	r->nu = nu;
+	r->ng = ng;
+}
+
+static const char *relay_name(struct skip_relay *r, const char *kind, const char *scim_id)
+{
+	if (!r->built)
+		relay_build(r);
+	if (!scim_id || !r->uidx || !r->gidx)
+		return NULL;
+	if (!strcmp(kind, "group")) {
+		struct sb_scim_group key = {.id = (char *)scim_id}, *kp = &key;
+		const struct sb_scim_group **hit;
+
+		hit = bsearch(&kp, r->gidx, r->ng, sizeof(*r->gidx), cmp_group_ptr);
+		return hit ? (*hit)->display_name : NULL;
+	} else {
+		struct sb_scim_user key = {.id = (char *)scim_id}, *kp = &key;
+		const struct sb_scim_user **hit;
+
+		hit = bsearch(&kp, r->uidx, r->nu, sizeof(*r->uidx), cmp_user_ptr);
+		return hit ? (*hit)->user_name : NULL;
+	}
+}
+
+static void relay_skipped(void *arg, const char *kind, const char *scim_id, const char *reason)
+{
+	struct skip_relay *r = arg;
+
+	r->fn(r->ctx, kind, scim_id, relay_name(r, kind, scim_id), reason);
+}
+
 int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
-		      const struct sb_map_opts *opts, struct sb_sync_report *rep,
+		      sb_sync_skipped_fn skipped, void *skipped_ctx, struct sb_sync_report *rep,
 		      struct sb_err *err)
 {
 	struct sb_scim_users users = {0};
 	struct sb_scim_groups groups = {0};
 	struct sb_sync_report local = {0};
+	struct skip_relay relay = {
+	    .fn = skipped, .ctx = skipped_ctx, .users = &users, .groups = &groups};
+	struct sb_map_opts mo = {0};
 	struct sb_err lerr = {0};
 	double t0 = now_mono();
 	int rc = -1;
@@ -246,9 +324,13 @@ int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
 	if (!err)
 		err = &lerr;
 	memset(rep, 0, sizeof(*rep));
+	if (skipped) {
+		mo.skipped = relay_skipped;
+		mo.skipped_ctx = &relay;
+	}
 	if (sb_sync_fetch(c, &users, &groups, err) < 0)
 		goto out;
-	if (sb_sync_commit(cfg, &users, &groups, opts, rep, err) < 0)
+	if (sb_sync_commit(cfg, &users, &groups, &mo, rep, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -262,6 +344,8 @@ out:
 		       rep->map.users_mapped, rep->map.users_inactive, rep->map.users_skipped,
 		       rep->map.users_other_domain, rep->map.groups_mapped, rep->seconds,
 		       rep->http.requests);
+	free(relay.uidx);
+	free(relay.gidx);
 	sb_scim_users_free(&users);
 	sb_scim_groups_free(&groups);
 	return rc;
@@ -270,5 +354,5 @@ out:
 int sb_sync_full(const struct sb_config *cfg, struct sb_scim_client *c, struct sb_sync_report *rep,
 		 struct sb_err *err)
 {
-	return sb_sync_full_opts(cfg, c, NULL, rep, err);
+	return sb_sync_full_opts(cfg, c, NULL, NULL, rep, err);
 }

@@ -29,18 +29,21 @@ int sb_sync_commit(const struct sb_config *cfg, const struct sb_scim_users *user
 		   const struct sb_scim_groups *groups, const struct sb_map_opts *opts,
 		   struct sb_sync_report *rep, struct sb_err *err);
 /* fetch + commit + status file. */
-int sb_sync_full(const struct sb_config *cfg, struct sb_scim_client *c,
-		 struct sb_sync_report *rep, struct sb_err *err);
-/* The same with mapping options (the CLI's skipped-entry callback); the
- * sticky ids in opts are ignored (read from the cache). opts may be NULL. */
+int sb_sync_full(const struct sb_config *cfg, struct sb_scim_client *c, struct sb_sync_report *rep,
+		 struct sb_err *err);
+/* Called for each user or group the mapping skipped, with its userName or
+ * displayName (NULL if unknown) looked up for the report. */
+typedef void (*sb_sync_skipped_fn)(void *ctx, const char *kind, const char *scim_id,
+				   const char *name, const char *reason);
+/* sb_sync_full with a skipped-entry callback (the CLI's summary); may be NULL. */
 int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
-		      const struct sb_map_opts *opts, struct sb_sync_report *rep,
+		      sb_sync_skipped_fn skipped, void *skipped_ctx, struct sb_sync_report *rep,
 		      struct sb_err *err);
 
 struct sb_sync_status {
 	int64_t last_attempt, last_success; /* unix seconds, 0 = never */
-	int ok;                             /* last attempt succeeded */
-	char message[512];                  /* last error, or a summary */
+	int ok;				    /* last attempt succeeded */
+	char message[512];		    /* last error, or a summary */
 	uint64_t users, groups, skipped;
 };
 int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
