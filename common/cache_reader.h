@@ -48,6 +48,10 @@ void sb_cache_close(struct sb_cache *c);
 /* True once a writer has replaced this file (one memory load, no syscall). */
 bool sb_cache_superseded(const struct sb_cache *c);
 void sb_cache_get_info(const struct sb_cache *c, struct sb_cache_info *info);
+/* One stat(2): 1 if path still names the mapped file, 0 if it was replaced or
+ * removed. The NSS module calls it at most once a second, as a fallback for a
+ * writer that did not set the superseded flag. */
+int sb_cache_is_current(const struct sb_cache *c, const char *path);
 
 /* 1 found, 0 not found. */
 int sb_cache_user_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out);

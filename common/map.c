@@ -61,7 +61,8 @@ static int load_prior(struct mapper *m)
 
 		if (!e->scim_id || sb_id_forbidden(e->id) || sb_strmap_get(map, e->scim_id, NULL))
 			continue;
-		if (sb_idalloc_take(&m->ids, e->id) < 0 || sb_strmap_put(map, e->scim_id, e->id) < 0 ||
+		if (sb_idalloc_take(&m->ids, e->id) < 0 ||
+		    sb_strmap_put(map, e->scim_id, e->id) < 0 ||
 		    mapper_add_idmap(m, e->scim_id, e->id, e->kind) < 0)
 			return -1;
 	}

@@ -11,9 +11,9 @@
 
 struct gstate {
 	const struct sb_scim_groups *in;
-	struct sb_strmap by_scim;   /* SCIM group id → index in `in` */
-	uint32_t *out_index;        /* index in `in` → dataset group index + 1 (0: not mapped) */
-	uint32_t *stamp;            /* DFS visit marks, one per SCIM group */
+	struct sb_strmap by_scim; /* SCIM group id → index in `in` */
+	uint32_t *out_index;	  /* index in `in` → dataset group index + 1 (0: not mapped) */
+	uint32_t *stamp;	  /* DFS visit marks, one per SCIM group */
 };
 
 static bool ignored(const struct mapper *m, const char *display)
@@ -197,7 +197,8 @@ static int flatten(struct mapper *m, struct gstate *st, uint32_t root, struct u3
 					if (vec_push(&stack, idx) < 0)
 						goto out;
 				}
-			} else if (!mb->is_group && sb_strmap_get(&m->user_by_scim, mb->value, &idx)) {
+			} else if (!mb->is_group &&
+				   sb_strmap_get(&m->user_by_scim, mb->value, &idx)) {
 				if (vec_push(users, idx) < 0)
 					goto out;
 			}
@@ -238,7 +239,8 @@ static int fill_user_gids(struct mapper *m)
 	if (!count)
 		return -1;
 	for (size_t g = 0; g < ds->n_groups; g++)
-		for (size_t k = 0; !(ds->groups[g].flags & SB_GROUP_UPG) && k < ds->groups[g].n_members; k++)
+		for (size_t k = 0;
+		     !(ds->groups[g].flags & SB_GROUP_UPG) && k < ds->groups[g].n_members; k++)
 			count[ds->groups[g].members[k]]++;
 	for (size_t u = 0; u < ds->n_users; u++) {
 		if (!count[u])

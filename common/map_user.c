@@ -188,12 +188,13 @@ static int name_users(struct mapper *m, struct cand *c, size_t n)
 		const char *why;
 
 		if (i > 0 && strcmp(c[i].su->id, c[i - 1].su->id) == 0) {
-			mapper_skip(m, "user", c[i].su->id, c[i].su->user_name, "duplicate SCIM id");
+			mapper_skip(m, "user", c[i].su->id, c[i].su->user_name,
+				    "duplicate SCIM id");
 			m->rep->users_skipped++;
 			continue;
 		}
-		c[i].login = sb_format_login(m->cfg->name_format, c[i].su->user_name,
-					     user_domain(c[i].su));
+		c[i].login =
+		    sb_format_login(m->cfg->name_format, c[i].su->user_name, user_domain(c[i].su));
 		why = login_refusal(m, c[i].login);
 		if (why) {
 			mapper_skip(m, "user", c[i].su->id,

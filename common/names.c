@@ -9,11 +9,10 @@
 #include <string.h>
 
 static const char *const reserved[] = {
-	"root",	  "daemon", "bin",  "sys",    "sync",	    "games",	  "man",  "lp",
-	"mail",	  "news",   "uucp", "proxy",  "www-data",   "backup",	  "list", "irc",
-	"gnats",  "nobody", "nogroup", "sshd", "messagebus", "_apt", "adm", "wheel",
-	"sudo", "shadow", "utmp", "tty", "disk", "kmem", "operator",
-	NULL,
+    "root",  "daemon", "bin",	  "sys",   "sync",	 "games",  "man",      "lp",
+    "mail",  "news",   "uucp",	  "proxy", "www-data",	 "backup", "list",     "irc",
+    "gnats", "nobody", "nogroup", "sshd",  "messagebus", "_apt",   "adm",      "wheel",
+    "sudo",  "shadow", "utmp",	  "tty",   "disk",	 "kmem",   "operator", NULL,
 };
 
 bool sb_name_valid(const char *s)
@@ -99,7 +98,8 @@ char *sb_format_login(const char *fmt, const char *user_name, const char *domain
 			break;
 		case 'l':
 			sbuf_add(&b, user_name ? user_name : "",
-				 at ? (size_t)(at - user_name) : (user_name ? strlen(user_name) : 0));
+				 at ? (size_t)(at - user_name)
+				    : (user_name ? strlen(user_name) : 0));
 			break;
 		case 'd':
 			sbuf_add(&b, domain ? domain : "", domain ? strlen(domain) : 0);

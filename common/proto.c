@@ -1,0 +1,202 @@
+/* proto.c — framing and the client call of the daemon protocol (proto.h).
+ * The client runs inside the NSS module in any process: no signals
+ * (MSG_NOSIGNAL), no allocation, no stdio, one deadline for the whole call. */
+#include "proto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HDR 8
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+size_t sb_proto_encode(uint8_t *buf, size_t size, uint16_t type_or_status, const void *data,
+		       size_t len)
+{
+	if (len > 0xffff || size < HDR + len)
+		return 0;
+	put32(buf, SB_PROTO_MAGIC);
+	buf[4] = (uint8_t)(type_or_status >> 8);
+	buf[5] = (uint8_t)type_or_status;
+	buf[6] = (uint8_t)(len >> 8);
+	buf[7] = (uint8_t)len;
+	if (len)
+		memcpy(buf + HDR, data, len);
+	return HDR + len;
+}
+
+long sb_proto_decode(const uint8_t *buf, size_t len, size_t max_len, uint16_t *type_or_status,
+		     const uint8_t **data, size_t *data_len)
+{
+	size_t n;
+
+	if (len >= 4 && get32(buf) != SB_PROTO_MAGIC)
+		return -1;
+	if (len < 4 && memcmp(buf, "\x53\x43\x42\x31", len) != 0)
+		return -1;
+	if (len < HDR)
+		return 0;
+	n = (size_t)buf[6] << 8 | buf[7];
+	if (n > max_len)
+		return -1;
+	if (len < HDR + n)
+		return 0;
+	*type_or_status = (uint16_t)(buf[4] << 8 | buf[5]);
+	*data = buf + HDR;
+	*data_len = n;
+	return (long)(HDR + n);
+}
+
+static long ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* Waits for fd to become ready for `events` before the deadline. */
+static int wait_fd(int fd, short events, const struct timespec *deadline)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+	long left;
+	int r;
+
+	do {
+		left = ms_left(deadline);
+		if (left <= 0)
+			return -1;
+		r = poll(&p, 1, (int)left);
+	} while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : -1;
+}
+
+static int connect_unix(const char *path, const struct timespec *deadline, struct sb_err *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return sb_err_set(err, SB_E_NETWORK, "socket path too long: %s", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return sb_err_sys(err, errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	if (errno != EINPROGRESS && errno != EAGAIN) {
+		sb_err_set(err, SB_E_NETWORK, "cannot connect to %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (wait_fd(fd, POLLOUT, deadline) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
+		sb_err_set(err, SB_E_NETWORK, "cannot connect to %s: %s", path,
+			   soerr ? strerror(soerr) : "timed out");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_all(int fd, const uint8_t *p, size_t n, const struct timespec *deadline)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (wait_fd(fd, POLLOUT, deadline) < 0)
+				return -1;
+			continue;
+		}
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Reads one response frame into buf; returns its decoded status/message. */
+static int recv_frame(int fd, uint8_t *buf, size_t size, const struct timespec *deadline,
+		      uint16_t *status, const uint8_t **msg, size_t *msg_len)
+{
+	size_t have = 0;
+
+	for (;;) {
+		long r = sb_proto_decode(buf, have, SB_PROTO_MAX_MSG, status, msg, msg_len);
+		ssize_t n;
+
+		if (r > 0)
+			return 0;
+		if (r < 0 || have == size)
+			return -1;
+		n = recv(fd, buf + have, size - have, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (wait_fd(fd, POLLIN, deadline) < 0)
+				return -1;
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		have += (size_t)n;
+	}
+}
+
+int sb_proto_call(const char *socket_path, uint16_t type, const char *key, size_t key_len,
+		  int timeout_ms, uint16_t *status, char *msg, size_t msg_size, struct sb_err *err)
+{
+	uint8_t buf[HDR + SB_PROTO_MAX_MSG];
+	struct timespec deadline;
+	const uint8_t *m;
+	size_t n, mlen;
+	int fd, rc = -1;
+
+	if (key_len > SB_PROTO_MAX_KEY)
+		return sb_err_set(err, SB_E_INTERNAL, "request key too long (%zu bytes)", key_len);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	fd = connect_unix(socket_path, &deadline, err);
+	if (fd < 0)
+		return -1;
+	n = sb_proto_encode(buf, sizeof(buf), type, key, key_len);
+	if (send_all(fd, buf, n, &deadline) < 0 ||
+	    recv_frame(fd, buf, sizeof(buf), &deadline, status, &m, &mlen) < 0) {
+		sb_err_set(err, SB_E_NETWORK, "%s: no valid answer within %d ms", socket_path,
+			   timeout_ms);
+		goto out;
+	}
+	if (msg && msg_size) {
+		size_t k = mlen < msg_size - 1 ? mlen : msg_size - 1;
+
+		memcpy(msg, m, k);
+		msg[k] = '\0';
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/* nss_fill.c — copies a cache record into the caller's struct and buffer,
+ * or says the buffer is too small (TRYAGAIN + ERANGE, so glibc retries with a
+ * larger one), exactly as sss_client and libnss-cache do. */
+#include <errno.h>
+#include <stdalign.h>
+#include <string.h>
+
+#include "nss_scim.h"
+
+static char *put(char **p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *at = *p;
+
+	memcpy(at, s, n);
+	*p += n;
+	return at;
+}
+
+enum nss_status nss_fill_passwd(const struct sb_user_view *v, struct passwd *pw, char *buf,
+				size_t len, int *errnop)
+{
+	size_t need = strlen(v->name) + strlen(v->gecos) + strlen(v->home) + strlen(v->shell) + 6;
+	char *p = buf;
+
+	if (need > len) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	pw->pw_name = put(&p, v->name);
+	pw->pw_passwd = put(&p, "x");
+	pw->pw_gecos = put(&p, v->gecos);
+	pw->pw_dir = put(&p, v->home);
+	pw->pw_shell = put(&p, v->shell);
+	pw->pw_uid = v->uid;
+	pw->pw_gid = v->gid;
+	return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status nss_fill_group(const struct sb_cache *c, const struct sb_group_view *v,
+			       struct group *gr, char *buf, size_t len, int *errnop)
+{
+	size_t pad = (alignof(char *) - ((uintptr_t)buf % alignof(char *))) % alignof(char *);
+	size_t need = pad + (v->n_members + 1) * sizeof(char *) + strlen(v->name) + 3;
+	char **mem;
+	char *p;
+
+	for (uint32_t i = 0; i < v->n_members; i++)
+		need += strlen(sb_cache_group_member(c, v, i)) + 1;
+	if (need > len) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	mem = (char **)(void *)(buf + pad);
+	p = (char *)(mem + v->n_members + 1);
+	gr->gr_name = put(&p, v->name);
+	gr->gr_passwd = put(&p, "x");
+	gr->gr_gid = v->gid;
+	for (uint32_t i = 0; i < v->n_members; i++)
+		mem[i] = put(&p, sb_cache_group_member(c, v, i));
+	mem[v->n_members] = NULL;
+	gr->gr_mem = mem;
+	return NSS_STATUS_SUCCESS;
+}

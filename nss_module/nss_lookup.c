@@ -1,0 +1,207 @@
+/* nss_lookup.c — the keyed lookups glibc calls: passwd and group by name and
+ * by id, and initgroups_dyn. A hit costs a read lock, a hash probe and a copy;
+ * a miss may ask the daemon once (nss_daemon.c) and then looks again. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nss_scim.h"
+#include "proto.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+enum nss_status _nss_scim_getpwnam_r(const char *, struct passwd *, char *, size_t, int *) EXPORT;
+enum nss_status _nss_scim_getpwuid_r(uid_t, struct passwd *, char *, size_t, int *) EXPORT;
+enum nss_status _nss_scim_getgrnam_r(const char *, struct group *, char *, size_t, int *) EXPORT;
+enum nss_status _nss_scim_getgrgid_r(gid_t, struct group *, char *, size_t, int *) EXPORT;
+enum nss_status _nss_scim_initgroups_dyn(const char *, gid_t, long int *, long int *, gid_t **,
+					 long int, int *) EXPORT;
+
+/* One key, either a name or an id, and what to ask the daemon on a miss. */
+struct key {
+	const char *name;
+	uint32_t id;
+	uint16_t req;
+};
+
+static int find_user(const struct sb_cache *c, const struct key *k, struct sb_user_view *v)
+{
+	int found =
+	    k->name ? sb_cache_user_by_name(c, k->name, v) : sb_cache_user_by_uid(c, k->id, v);
+
+	return found && v->uid != 0 && !nss_forbidden_name(v->name);
+}
+
+static int find_group(const struct sb_cache *c, const struct key *k, struct sb_group_view *v)
+{
+	int found =
+	    k->name ? sb_cache_group_by_name(c, k->name, v) : sb_cache_group_by_gid(c, k->id, v);
+
+	return found && v->gid != 0 && !nss_forbidden_name(v->name);
+}
+
+static bool ask_daemon(const struct key *k)
+{
+	char num[16];
+
+	if (k->name)
+		return nss_daemon_found(k->req, k->name);
+	snprintf(num, sizeof(num), "%u", k->id);
+	return nss_daemon_found(k->req, num);
+}
+
+static enum nss_status lookup_passwd(const struct key *k, struct passwd *pw, char *buf, size_t len,
+				     int *errnop)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		const struct sb_cache *c = nss_cache_acquire(errnop);
+		struct sb_user_view v;
+		enum nss_status st;
+
+		if (!c)
+			return NSS_STATUS_UNAVAIL;
+		if (find_user(c, k, &v)) {
+			st = nss_fill_passwd(&v, pw, buf, len, errnop);
+			nss_cache_release();
+			return st;
+		}
+		nss_cache_release();
+		if (attempt > 0 || !ask_daemon(k))
+			break;
+		nss_cache_invalidate();
+	}
+	*errnop = ENOENT;
+	return NSS_STATUS_NOTFOUND;
+}
+
+static enum nss_status lookup_group(const struct key *k, struct group *gr, char *buf, size_t len,
+				    int *errnop)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		const struct sb_cache *c = nss_cache_acquire(errnop);
+		struct sb_group_view v;
+		enum nss_status st;
+
+		if (!c)
+			return NSS_STATUS_UNAVAIL;
+		if (find_group(c, k, &v)) {
+			st = nss_fill_group(c, &v, gr, buf, len, errnop);
+			nss_cache_release();
+			return st;
+		}
+		nss_cache_release();
+		if (attempt > 0 || !ask_daemon(k))
+			break;
+		nss_cache_invalidate();
+	}
+	*errnop = ENOENT;
+	return NSS_STATUS_NOTFOUND;
+}
+
+enum nss_status _nss_scim_getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t len,
+				     int *errnop)
+{
+	struct key k = {.name = name, .req = SB_REQ_USER_BY_NAME};
+
+	if (nss_forbidden_name(name)) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	return lookup_passwd(&k, pw, buf, len, errnop);
+}
+
+enum nss_status _nss_scim_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t len,
+				     int *errnop)
+{
+	struct key k = {.id = uid, .req = SB_REQ_USER_BY_UID};
+
+	if (uid == 0) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	return lookup_passwd(&k, pw, buf, len, errnop);
+}
+
+enum nss_status _nss_scim_getgrnam_r(const char *name, struct group *gr, char *buf, size_t len,
+				     int *errnop)
+{
+	struct key k = {.name = name, .req = SB_REQ_GROUP_BY_NAME};
+
+	if (nss_forbidden_name(name)) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	return lookup_group(&k, gr, buf, len, errnop);
+}
+
+enum nss_status _nss_scim_getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t len,
+				     int *errnop)
+{
+	struct key k = {.id = gid, .req = SB_REQ_GROUP_BY_GID};
+
+	if (gid == 0) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	return lookup_group(&k, gr, buf, len, errnop);
+}
+
+/* Appends gid to glibc's growing array, honouring its limit (≤ 0: none). */
+static int push_gid(gid_t gid, long int *start, long int *size, gid_t **groupsp, long int limit)
+{
+	if (*start == *size) {
+		long int nsize = *size ? *size * 2 : 16;
+		gid_t *ng;
+
+		if (limit > 0 && nsize > limit)
+			nsize = limit;
+		if (nsize <= *size)
+			return 1; /* full: glibc keeps what fits */
+		ng = realloc(*groupsp, (size_t)nsize * sizeof(gid_t));
+		if (!ng)
+			return -1;
+		*groupsp = ng;
+		*size = nsize;
+	}
+	(*groupsp)[(*start)++] = gid;
+	return 0;
+}
+
+enum nss_status _nss_scim_initgroups_dyn(const char *user, gid_t skip, long int *start,
+					 long int *size, gid_t **groupsp, long int limit,
+					 int *errnop)
+{
+	struct key k = {.name = user, .req = SB_REQ_USER_BY_NAME};
+	const struct sb_cache *c;
+	struct sb_user_view v;
+	enum nss_status st = NSS_STATUS_SUCCESS;
+
+	if (nss_forbidden_name(user)) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	c = nss_cache_acquire(errnop);
+	if (!c)
+		return NSS_STATUS_UNAVAIL;
+	if (!find_user(c, &k, &v)) {
+		nss_cache_release();
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	for (uint32_t i = 0; i < v.n_gids; i++) {
+		int r;
+
+		if (v.gids[i] == skip || v.gids[i] == 0)
+			continue;
+		r = push_gid(v.gids[i], start, size, groupsp, limit);
+		if (r < 0) {
+			*errnop = ENOMEM;
+			st = NSS_STATUS_TRYAGAIN;
+		}
+		if (r)
+			break;
+	}
+	nss_cache_release();
+	return st;
+}

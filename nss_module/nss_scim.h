@@ -1,0 +1,44 @@
+/* nss_scim.h — internals shared by the module's files: the mapped cache
+ * (nss_state.c), filling the caller's buffers (nss_fill.c) and asking the
+ * daemon about a miss (nss_daemon.c). */
+#ifndef NSS_SCIM_H
+#define NSS_SCIM_H
+
+#include <grp.h>
+#include <nss.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache_reader.h"
+
+/* The cache, read-locked, or NULL (then *errnop is set: UNAVAIL). Every
+ * non-NULL return is paired with nss_cache_release(). */
+const struct sb_cache *nss_cache_acquire(int *errnop);
+void nss_cache_release(void);
+/* Forces the next acquire to reopen the file (after the daemon wrote it). */
+void nss_cache_invalidate(void);
+bool nss_enumerate_enabled(void);
+
+enum nss_status nss_fill_passwd(const struct sb_user_view *v, struct passwd *pw, char *buf,
+				size_t len, int *errnop);
+enum nss_status nss_fill_group(const struct sb_cache *c, const struct sb_group_view *v,
+			       struct group *gr, char *buf, size_t len, int *errnop);
+
+/* A miss: asks the daemon (once, short timeout, negative-cached). true if
+ * the daemon says it has just added the entry to the cache. */
+bool nss_daemon_found(uint16_t req_type, const char *key);
+/* Called once with the config (under the state's write lock). */
+void nss_daemon_configure(const char *socket_path, unsigned negative_ttl);
+
+/* Resets nss_enum.c's lock in a forked child. */
+void nss_enum_atfork_child(void);
+
+/* Names and ids the module never serves, whatever the cache says. */
+static inline bool nss_forbidden_name(const char *s)
+{
+	return !s || !*s || (s[0] == 'r' && s[1] == 'o' && s[2] == 'o' && s[3] == 't' && !s[4]);
+}
+
+#endif

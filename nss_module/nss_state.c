@@ -1,0 +1,122 @@
+/* nss_state.c — the module's only global state: the config it needs and the
+ * mapped cache, behind a read-write lock. Readers hold the read lock for the
+ * length of one lookup (two atomic operations, no syscall); a reload takes
+ * the write lock, so a mapping is never unmapped under a reader. A reload
+ * happens when the writer has flagged the mapped file superseded, or when a
+ * once-a-second stat (timed with the vDSO clock) shows the path replaced. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "nss_scim.h"
+
+static pthread_rwlock_t lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static struct sb_cache *cache;
+static bool loaded, enumerate, invalid;
+static char *cache_path;
+static long next_check; /* monotonic seconds; guarded by the write lock, read racily */
+
+static long now_coarse(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (long)ts.tv_sec;
+}
+
+/* After fork only the calling thread exists: a lock held by another thread
+ * would never be released, so the child starts with fresh locks. The mapping
+ * itself is inherited and stays valid. */
+static void atfork_child(void)
+{
+	pthread_rwlock_t fresh = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+	memcpy(&lock, &fresh, sizeof(lock));
+	nss_enum_atfork_child();
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, atfork_child);
+}
+
+static void load_config(void)
+{
+	struct sb_config cfg;
+	struct sb_err err = {0};
+
+	sb_log_init("nss_scim", SB_LOG_NONE, 0);
+	sb_config_defaults(&cfg);
+	if (sb_config_load(sb_config_module_path(), &cfg, &err) < 0) {
+		sb_config_free(&cfg);
+		sb_config_defaults(&cfg);
+	}
+	free(cache_path);
+	cache_path = strdup(cfg.cache_path ? cfg.cache_path : "/var/lib/scimbridge/cache");
+	enumerate = cfg.enumerate;
+	nss_daemon_configure(cfg.socket_path, cfg.negative_ttl);
+	sb_config_free(&cfg);
+	loaded = true;
+}
+
+static void reload_locked(void)
+{
+	struct sb_cache *fresh = NULL;
+
+	if (!loaded)
+		load_config();
+	next_check = now_coarse() + 1;
+	if (cache && !invalid && !sb_cache_superseded(cache) &&
+	    sb_cache_is_current(cache, cache_path))
+		return;
+	invalid = false;
+	if (!cache_path || sb_cache_open(cache_path, &fresh, NULL) < 0)
+		return; /* keep serving the last good mapping, if any */
+	sb_cache_close(cache);
+	cache = fresh;
+}
+
+const struct sb_cache *nss_cache_acquire(int *errnop)
+{
+	pthread_once(&atfork_once, register_atfork);
+	pthread_rwlock_rdlock(&lock);
+	if (cache && !invalid && !sb_cache_superseded(cache) && now_coarse() < next_check)
+		return cache;
+	pthread_rwlock_unlock(&lock);
+
+	pthread_rwlock_wrlock(&lock);
+	/* A missing cache is retried at most once a second, not on every call. */
+	if (!loaded || invalid || now_coarse() >= next_check ||
+	    (cache && sb_cache_superseded(cache)))
+		reload_locked();
+	pthread_rwlock_unlock(&lock);
+
+	pthread_rwlock_rdlock(&lock);
+	if (cache)
+		return cache;
+	pthread_rwlock_unlock(&lock);
+	*errnop = ENOENT;
+	return NULL;
+}
+
+void nss_cache_release(void)
+{
+	pthread_rwlock_unlock(&lock);
+}
+
+void nss_cache_invalidate(void)
+{
+	pthread_rwlock_wrlock(&lock);
+	invalid = true;
+	pthread_rwlock_unlock(&lock);
+}
+
+bool nss_enumerate_enabled(void)
+{
+	return enumerate;
+}

@@ -1,0 +1,171 @@
+/* mkcache — writes a synthetic cache of N users and M groups with
+ * sb_cache_write, for NSS tests and benchmarks that must not depend on the
+ * tenant. User i is "u%06d", uid 200000+i, in ~10 groups; group j is
+ * "g%05d", gid 300000000+j. The GECOS carries a generation marker so a test
+ * can tell which file a concurrent reader saw. With -p/-g it also writes the
+ * equivalent passwd and group text files (for nss_files and size figures).
+ *
+ * usage: mkcache [-G gen] [-p passwd] [-g group] OUT N_USERS N_GROUPS */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache_writer.h"
+#include "dataset.h"
+
+#define GROUPS_PER_USER 10
+
+static char *fmt(const char *f, unsigned a, unsigned b)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), f, a, b);
+	return strdup(buf);
+}
+
+/* Deterministic group choice: user i is in groups (i*7 + k*k*131) mod m. */
+static uint32_t group_of(size_t i, size_t k, size_t m)
+{
+	return (uint32_t)((i * 7 + k * k * 131 + k) % m);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void make_users(struct sb_dataset *ds, size_t n, size_t m, unsigned gen)
+{
+	ds->users = calloc(n, sizeof(*ds->users));
+	ds->n_users = n;
+	for (size_t i = 0; i < n; i++) {
+		struct sb_user *u = &ds->users[i];
+		size_t k, w = 0;
+
+		u->name = fmt("u%06u", (unsigned)i + 1, 0);
+		u->uid = u->gid = 200000 + (uint32_t)i + 1;
+		u->gecos = fmt("User %u gen %u", (unsigned)i + 1, gen);
+		u->home = fmt("/home/u%06u", (unsigned)i + 1, 0);
+		u->shell = strdup("/bin/bash");
+		u->scim_id = fmt("00000000-0000-4000-8000-%012u", (unsigned)i + 1, 0);
+		u->flags = (i % 10 == 9) ? 0 : 1; /* every tenth user deactivated */
+		if (i % 3 == 0) {
+			u->ssh_keys = calloc(1, sizeof(char *));
+			u->ssh_keys[0] = fmt("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI%06u%u u@host",
+					     (unsigned)i, gen);
+			u->n_ssh_keys = 1;
+		}
+		if (!m)
+			continue;
+		u->gids = calloc(GROUPS_PER_USER, sizeof(uint32_t));
+		for (k = 0; k < GROUPS_PER_USER; k++)
+			u->gids[w++] = 300000000u + group_of(i, k, m);
+		qsort(u->gids, w, sizeof(uint32_t), cmp_u32);
+		u->n_gids = 0;
+		for (k = 0; k < w; k++)
+			if (!u->n_gids || u->gids[u->n_gids - 1] != u->gids[k])
+				u->gids[u->n_gids++] = u->gids[k];
+	}
+}
+
+static void make_groups(struct sb_dataset *ds, size_t m)
+{
+	size_t n = ds->n_users, *fill;
+
+	ds->n_groups = n + m;
+	ds->groups = calloc(n + m, sizeof(*ds->groups));
+	fill = calloc(m ? m : 1, sizeof(*fill));
+	for (size_t i = 0; i < n; i++) { /* user private groups */
+		struct sb_group *g = &ds->groups[i];
+
+		g->name = strdup(ds->users[i].name);
+		g->gid = ds->users[i].uid;
+		g->flags = SB_GROUP_UPG;
+		g->members = malloc(sizeof(uint32_t));
+		g->members[0] = (uint32_t)i;
+		g->n_members = 1;
+	}
+	for (size_t j = 0; j < m; j++) {
+		struct sb_group *g = &ds->groups[n + j];
+
+		g->name = fmt("g%05u", (unsigned)j + 1, 0);
+		g->gid = 300000000u + (uint32_t)j;
+		g->scim_id = fmt("10000000-0000-4000-8000-%012u", (unsigned)j + 1, 0);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < ds->users[i].n_gids; k++)
+			fill[ds->users[i].gids[k] - 300000000u]++;
+	for (size_t j = 0; j < m; j++)
+		ds->groups[n + j].members = calloc(fill[j] + 1, sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < ds->users[i].n_gids; k++) {
+			struct sb_group *g = &ds->groups[n + ds->users[i].gids[k] - 300000000u];
+
+			g->members[g->n_members++] = (uint32_t)i;
+		}
+	free(fill);
+}
+
+static void write_text(const struct sb_dataset *ds, const char *pw, const char *gr)
+{
+	FILE *p = pw ? fopen(pw, "w") : NULL, *g = gr ? fopen(gr, "w") : NULL;
+
+	for (size_t i = 0; p && i < ds->n_users; i++) {
+		const struct sb_user *u = &ds->users[i];
+
+		fprintf(p, "%s:x:%u:%u:%s:%s:%s\n", u->name, u->uid, u->gid, u->gecos, u->home,
+			u->shell);
+	}
+	for (size_t j = 0; g && j < ds->n_groups; j++) {
+		const struct sb_group *grp = &ds->groups[j];
+
+		fprintf(g, "%s:x:%u:", grp->name, grp->gid);
+		for (size_t k = 0; k < grp->n_members; k++)
+			fprintf(g, "%s%s", k ? "," : "", ds->users[grp->members[k]].name);
+		fputc('\n', g);
+	}
+	if (p)
+		fclose(p);
+	if (g)
+		fclose(g);
+}
+
+int main(int argc, char **argv)
+{
+	struct sb_dataset ds = {0};
+	struct sb_err err = {0};
+	const char *pw = NULL, *gr = NULL;
+	unsigned gen = 1;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "G:p:g:")) != -1) {
+		if (opt == 'G')
+			gen = (unsigned)atoi(optarg);
+		else if (opt == 'p')
+			pw = optarg;
+		else if (opt == 'g')
+			gr = optarg;
+		else
+			return 2;
+	}
+	if (argc - optind != 3) {
+		fprintf(stderr,
+			"usage: mkcache [-G gen] [-p passwd] [-g group] OUT N_USERS N_GROUPS\n");
+		return 2;
+	}
+	make_users(&ds, (size_t)atol(argv[optind + 1]), (size_t)atol(argv[optind + 2]), gen);
+	make_groups(&ds, (size_t)atol(argv[optind + 2]));
+	ds.sync_time = time(NULL);
+	write_text(&ds, pw, gr);
+	if (sb_cache_write(argv[optind], &ds, &err) < 0) {
+		fprintf(stderr, "mkcache: %s\n", err.msg);
+		sb_dataset_free(&ds);
+		return 1;
+	}
+	sb_dataset_free(&ds);
+	return 0;
+}
