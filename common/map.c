@@ -7,11 +7,28 @@
 
 #include "log.h"
 
+/* Tenant text goes into logs: control characters become '?' and long values
+ * are cut, so a name cannot forge log lines or flood them. */
+const char *mapper_printable(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; s && *s && n + 4 < size; s++)
+		buf[n++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+	if (s && *s)
+		buf[n++] = '.', buf[n++] = '.', buf[n++] = '.';
+	buf[n] = '\0';
+	return buf;
+}
+
 void mapper_skip(struct mapper *m, const char *kind, const char *scim_id, const char *name,
 		 const char *reason)
 {
-	sb_log(LOG_WARNING, "skipped %s %s (%s): %s", kind, scim_id ? scim_id : "?",
-	       name ? name : "no name", reason);
+	char a[80], b[80];
+
+	sb_log(LOG_WARNING, "skipped %s %s (%s): %s", kind,
+	       mapper_printable(scim_id ? scim_id : "?", a, sizeof(a)),
+	       mapper_printable(name ? name : "no name", b, sizeof(b)), reason);
 	if (m->opts && m->opts->skipped)
 		m->opts->skipped(m->opts->skipped_ctx, kind, scim_id, reason);
 }

@@ -15,10 +15,10 @@ struct mapper {
 	struct sb_dataset *out;
 	struct sb_err *err;
 	struct sb_localdb local;
-	struct sb_idalloc ids;        /* one taken-set for uids and gids */
+	struct sb_idalloc ids;	      /* one taken-set for uids and gids */
 	struct sb_strmap prior_user;  /* scim id → uid from earlier syncs */
 	struct sb_strmap prior_group; /* scim id → gid */
-	struct sb_strmap names;       /* every name served (users, groups) */
+	struct sb_strmap names;	      /* every name served (users, groups) */
 	struct sb_strmap user_by_scim;
 	size_t cap_users, cap_groups, cap_idmap;
 	bool upg;
@@ -26,6 +26,8 @@ struct mapper {
 
 void mapper_skip(struct mapper *m, const char *kind, const char *scim_id, const char *name,
 		 const char *reason);
+/* Tenant text made safe for a log line (control characters → '?', cut). */
+const char *mapper_printable(const char *s, char *buf, size_t size);
 int mapper_add_idmap(struct mapper *m, const char *scim_id, uint32_t id, uint32_t kind);
 int mapper_grow(void **arr, size_t *cap, size_t need, size_t elem);
 /* map_user.c */

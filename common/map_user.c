@@ -53,6 +53,7 @@ static void uid_from_attribute(struct mapper *m, struct cand *c)
 	const char *v = c->su->uid_value;
 	uint32_t id, prior;
 	const char *why = NULL;
+	char pid[48], pv[48];
 
 	if (!cfg->uid_attribute || !v)
 		return;
@@ -66,8 +67,9 @@ static void uid_from_attribute(struct mapper *m, struct cand *c)
 		 !(sb_strmap_get(&m->prior_user, c->su->id, &prior) && prior == id))
 		why = "already in use";
 	if (why) {
-		sb_log(LOG_WARNING, "user %s (%s): %s value '%.40s' is %s; using a hashed uid",
-		       c->su->id, c->login, cfg->uid_attribute, v, why);
+		sb_log(LOG_WARNING, "user %s (%s): %s value '%s' is %s; using a hashed uid",
+		       mapper_printable(c->su->id, pid, sizeof(pid)), c->login, cfg->uid_attribute,
+		       mapper_printable(v, pv, sizeof(pv)), why);
 		return;
 	}
 	sb_idalloc_take(&m->ids, id);
