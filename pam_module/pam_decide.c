@@ -1,0 +1,164 @@
+/* pam_decide.c — pam_scim's account decision:
+ *   a local account (in /etc/passwd) is not ours: PAM_USER_UNKNOWN, always,
+ *     so a broken cache can never lock root out;
+ *   not in the cache: ask the daemon (a user created since the last sync),
+ *     else PAM_USER_UNKNOWN;
+ *   live_check: the daemon asks the tenant now (ACCT_OK / EXPIRED / DENIED);
+ *   daemon or tenant unreachable: the cached state if the cache is younger
+ *     than offline_grace, else PAM_AUTHINFO_UNAVAIL. */
+#include "pam_decide.h"
+
+#include <security/pam_modules.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache_reader.h"
+#include "localdb.h"
+#include "proto.h"
+
+static void set(struct pam_decision *d, int code, bool tell, const char *fmt, const char *a)
+{
+	d->pam_code = code;
+	d->tell_user = tell;
+	snprintf(d->reason, sizeof(d->reason), fmt, a);
+}
+
+static bool is_local(const char *user)
+{
+	struct sb_localdb db;
+	bool local;
+
+	if (sb_localdb_load(&db, "/etc/passwd", "/nonexistent", NULL) < 0)
+		return false;
+	local = sb_strmap_get(&db.names, user, NULL);
+	sb_localdb_free(&db);
+	return local;
+}
+
+static bool in_allowed_groups(const struct sb_config *cfg, const struct sb_cache *c,
+			      const struct sb_user_view *u)
+{
+	struct sb_group_view g;
+
+	if (cfg->allowed_groups.n == 0)
+		return true;
+	for (size_t i = 0; i < cfg->allowed_groups.n; i++) {
+		const char *want = cfg->allowed_groups.v[i];
+
+		if (sb_cache_group_by_gid(c, u->gid, &g) && strcmp(g.name, want) == 0)
+			return true;
+		for (uint32_t k = 0; k < u->n_gids; k++)
+			if (sb_cache_group_by_gid(c, u->gids[k], &g) && strcmp(g.name, want) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* The decision from the cache alone (no daemon, or live_check = no). */
+static void decide_cached(const struct sb_config *cfg, const struct sb_cache *c,
+			  const struct sb_user_view *u, bool offline, struct pam_decision *d)
+{
+	struct sb_cache_info info;
+	time_t age;
+
+	sb_cache_get_info(c, &info);
+	age = time(NULL) - (time_t)info.sync_time;
+	if (offline && age > (time_t)cfg->offline_grace) {
+		snprintf(d->reason, sizeof(d->reason),
+			 "directory unreachable and the cache is %lds old (offline_grace %us)",
+			 (long)age, cfg->offline_grace);
+		d->pam_code = PAM_AUTHINFO_UNAVAIL;
+		return;
+	}
+	if (!(u->flags & SB_USER_ACTIVE))
+		set(d, PAM_ACCT_EXPIRED, true, "%s", "Your account has been deactivated.");
+	else if (!in_allowed_groups(cfg, c, u))
+		set(d, PAM_PERM_DENIED, false, "%s", "not a member of any allowed_groups");
+	else
+		set(d, PAM_SUCCESS, false, "%s",
+		    offline ? "active (cached: directory unreachable)" : "active (cached)");
+}
+
+static int live_code(uint16_t status)
+{
+	switch (status) {
+	case SB_RESP_ACCT_OK:
+		return PAM_SUCCESS;
+	case SB_RESP_ACCT_EXPIRED:
+		return PAM_ACCT_EXPIRED;
+	case SB_RESP_ACCT_DENIED:
+		return PAM_PERM_DENIED;
+	case SB_RESP_ACCT_UNKNOWN:
+		return PAM_USER_UNKNOWN;
+	default:
+		return -1;
+	}
+}
+
+static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
+			const struct sb_user_view *u, const char *user, struct pam_decision *d)
+{
+	uint16_t status = SB_RESP_UNAVAIL;
+	char msg[160] = "";
+	int code;
+
+	if (sb_proto_call(cfg->socket_path, SB_REQ_ACCOUNT, user, strlen(user),
+			  (int)cfg->timeout * 1000 + 500, &status, msg, sizeof(msg), NULL) < 0 ||
+	    (code = live_code(status)) < 0) {
+		decide_cached(cfg, c, u, true, d);
+		return;
+	}
+	d->pam_code = code;
+	d->tell_user = code == PAM_ACCT_EXPIRED;
+	if (code == PAM_ACCT_EXPIRED)
+		snprintf(d->reason, sizeof(d->reason), "Your account has been %s.",
+			 *msg ? msg : "deactivated");
+	else
+		snprintf(d->reason, sizeof(d->reason), "%s (live)",
+			 *msg ? msg : "directory says so");
+}
+
+static int lookup(const struct sb_config *cfg, const char *user, struct sb_cache **c,
+		  struct sb_user_view *u)
+{
+	uint16_t status = SB_RESP_UNAVAIL;
+
+	if (sb_cache_open(cfg->cache_path, c, NULL) == 0 && sb_cache_user_by_name(*c, user, u))
+		return 1;
+	/* Perhaps created in the tenant since the last sync: the daemon fetches
+	 * it and rewrites the cache. */
+	if (sb_proto_call(cfg->socket_path, SB_REQ_USER_BY_NAME, user, strlen(user),
+			  (int)cfg->timeout * 1000 + 500, &status, NULL, 0, NULL) < 0 ||
+	    status != SB_RESP_FOUND)
+		return *c ? 0 : -1;
+	sb_cache_close(*c);
+	*c = NULL;
+	return sb_cache_open(cfg->cache_path, c, NULL) == 0 && sb_cache_user_by_name(*c, user, u);
+}
+
+void pam_scim_decide(const struct sb_config *cfg, const char *user, bool debug,
+		     struct pam_decision *d)
+{
+	struct sb_cache *c = NULL;
+	struct sb_user_view u;
+	int found;
+
+	(void)debug;
+	memset(d, 0, sizeof(*d));
+	if (is_local(user) || !strcmp(user, "root")) {
+		set(d, PAM_USER_UNKNOWN, false, "%s", "a local account, not a directory user");
+		return;
+	}
+	found = lookup(cfg, user, &c, &u);
+	if (found < 0)
+		set(d, PAM_AUTHINFO_UNAVAIL, false, "no cache at %s and no daemon",
+		    cfg->cache_path);
+	else if (!found || u.uid == 0)
+		set(d, PAM_USER_UNKNOWN, false, "%s", "not a directory user");
+	else if (cfg->live_check)
+		decide_live(cfg, c, &u, user, d);
+	else
+		decide_cached(cfg, c, &u, false, d);
+	sb_cache_close(c);
+}
