@@ -109,6 +109,11 @@ static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 		decide_cached(cfg, c, u, true, d);
 		return;
 	}
+	if (code == PAM_SUCCESS && !in_allowed_groups(cfg, c, u)) {
+		set(d, PAM_PERM_DENIED, false, "%s",
+		    "active, but not a member of any allowed_groups");
+		return;
+	}
 	d->pam_code = code;
 	d->tell_user = code == PAM_ACCT_EXPIRED;
 	if (code == PAM_ACCT_EXPIRED)

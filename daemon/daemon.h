@@ -1,0 +1,66 @@
+/* daemon.h — scimbridged's shared state. Three kinds of thread touch it:
+ * the sync thread (periodic full sync, own HTTP client), connection threads
+ * (one per client, short-lived) and the main thread (accept loop, signals).
+ *   live_lock guards the live HTTP client (account checks, miss lookups);
+ *   data_lock guards the kept SCIM data and every cache write;
+ *   sync_lock guards the sync thread's wake-up and the status fields. */
+#ifndef SCIMBRIDGED_H
+#define SCIMBRIDGED_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "config.h"
+#include "scim_client.h"
+#include "scim_types.h"
+
+struct daemon {
+	struct sb_config cfg;
+	struct sb_scim_client *sync_client, *live_client;
+	pthread_mutex_t live_lock;
+
+	pthread_mutex_t data_lock;
+	struct sb_scim_users users; /* the last full read, plus what misses added */
+	struct sb_scim_groups groups;
+	bool have_data;
+
+	pthread_mutex_t sync_lock;
+	pthread_cond_t sync_cond;
+	bool sync_requested;
+	unsigned long syncs_done; /* bumped after every attempt */
+	int last_ok;
+	time_t last_attempt, last_success;
+	char last_error[512];
+};
+
+extern volatile sig_atomic_t daemon_stopping;
+
+/* sync_loop.c */
+void *sync_thread(void *arg);
+/* Asks the sync thread for a full sync; waits up to `wait_s` for it. */
+int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size);
+/* Replaces/adds users in the kept data and rewrites the cache; data_lock held. */
+int commit_locked(struct daemon *d, struct sb_err *err);
+
+/* server.c */
+int serve(struct daemon *d);
+
+/* requests.c */
+void handle_connection(struct daemon *d, int fd);
+
+/* tenant_ops.c */
+uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *msg,
+			size_t msg_size);
+uint16_t op_account(struct daemon *d, const char *name, char *msg, size_t msg_size);
+
+/* limits.c: per-uid token bucket and the negative cache of misses */
+bool limit_allow(uid_t uid);
+bool neg_cached(const char *key, unsigned ttl);
+void neg_add(const char *key);
+void neg_forget(const char *key);
+
+#endif

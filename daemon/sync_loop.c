@@ -1,0 +1,157 @@
+/* sync_loop.c — the sync thread: a full sync at start, then every
+ * refresh_interval (±10% so a fleet does not hit the tenant in step). A
+ * failure keeps the last good cache and retries with backoff (5 s doubling,
+ * capped at refresh_interval). The fetch runs without any lock held; only
+ * the swap of the kept data and the cache write take data_lock. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "sync.h"
+
+int commit_locked(struct daemon *d, struct sb_err *err)
+{
+	struct sb_sync_report rep = {0};
+
+	return sb_sync_commit(&d->cfg, &d->users, &d->groups, NULL, &rep, err);
+}
+
+static int full_sync(struct daemon *d, struct sb_err *err)
+{
+	struct sb_scim_users users = {0}, old_users;
+	struct sb_scim_groups groups = {0}, old_groups;
+	int rc;
+
+	if (sb_sync_fetch(d->sync_client, &users, &groups, err) < 0)
+		return -1;
+	pthread_mutex_lock(&d->data_lock);
+	old_users = d->users;
+	old_groups = d->groups;
+	d->users = users;
+	d->groups = groups;
+	rc = commit_locked(d, err);
+	if (rc < 0) { /* the cache still holds the old data: so does memory */
+		d->users = old_users;
+		d->groups = old_groups;
+		old_users = users;
+		old_groups = groups;
+	} else {
+		d->have_data = true;
+	}
+	pthread_mutex_unlock(&d->data_lock);
+	sb_scim_users_free(&old_users);
+	sb_scim_groups_free(&old_groups);
+	if (rc == 0)
+		sb_log(LOG_INFO, "sync: %zu users, %zu groups read from the tenant", d->users.n,
+		       d->groups.n);
+	return rc;
+}
+
+static void record(struct daemon *d, int ok, const struct sb_err *err)
+{
+	struct sb_sync_status st = {0}, prev = {0};
+	struct sb_err werr = {0};
+
+	pthread_mutex_lock(&d->sync_lock);
+	d->last_attempt = time(NULL);
+	d->last_ok = ok;
+	if (ok)
+		d->last_success = d->last_attempt;
+	snprintf(d->last_error, sizeof(d->last_error), "%.500s", ok ? "" : err->msg);
+	d->syncs_done++;
+	pthread_cond_broadcast(&d->sync_cond);
+	pthread_mutex_unlock(&d->sync_lock);
+
+	if (sb_status_read(&d->cfg, &prev, NULL) == 0)
+		st = prev;
+	st.last_attempt = d->last_attempt;
+	st.ok = ok;
+	if (ok) {
+		st.last_success = d->last_attempt;
+		snprintf(st.message, sizeof(st.message), "daemon sync: %zu users, %zu groups read",
+			 d->users.n, d->groups.n);
+	} else {
+		snprintf(st.message, sizeof(st.message), "%s: %.480s", sb_errkind_name(err->kind),
+			 err->msg);
+	}
+	if (sb_status_write(&d->cfg, &st, &werr) < 0)
+		sb_log(LOG_WARNING, "%s", werr.msg);
+}
+
+/* Sleeps until the next sync is due, a sync is requested, or we stop. */
+static void wait_next(struct daemon *d, unsigned seconds)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+	pthread_mutex_lock(&d->sync_lock);
+	while (!d->sync_requested && !daemon_stopping)
+		if (pthread_cond_timedwait(&d->sync_cond, &d->sync_lock, &until) == ETIMEDOUT)
+			break;
+	d->sync_requested = false;
+	pthread_mutex_unlock(&d->sync_lock);
+}
+
+static unsigned jittered(unsigned base)
+{
+	unsigned span = base / 10;
+
+	return span ? base - span + (unsigned)(random() % (2 * span + 1)) : base;
+}
+
+void *sync_thread(void *arg)
+{
+	struct daemon *d = arg;
+	unsigned backoff = 5;
+
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	while (!daemon_stopping) {
+		struct sb_err err = {0};
+		int ok = full_sync(d, &err) == 0;
+
+		if (!ok)
+			sb_log(LOG_ERR, "sync failed, keeping the last good cache: %s", err.msg);
+		record(d, ok, &err);
+		if (ok) {
+			backoff = 5;
+			wait_next(d, jittered(d->cfg.refresh_interval));
+		} else {
+			wait_next(d, backoff);
+			backoff = backoff * 2 > d->cfg.refresh_interval ? d->cfg.refresh_interval
+									: backoff * 2;
+		}
+	}
+	return NULL;
+}
+
+int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size)
+{
+	struct timespec until;
+	unsigned long target;
+	int rc = -1;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_s;
+	pthread_mutex_lock(&d->sync_lock);
+	target = d->syncs_done + 2; /* the one running now may predate the request */
+	if (!d->sync_requested)
+		target = d->syncs_done + 1;
+	d->sync_requested = true;
+	pthread_cond_broadcast(&d->sync_cond);
+	while (d->syncs_done < target && !daemon_stopping)
+		if (pthread_cond_timedwait(&d->sync_cond, &d->sync_lock, &until) == ETIMEDOUT)
+			break;
+	if (d->syncs_done >= target) {
+		rc = d->last_ok ? 0 : -1;
+		snprintf(msg, msg_size, "%.500s", d->last_ok ? "sync done" : d->last_error);
+	} else {
+		snprintf(msg, msg_size, "sync still running after %d s", wait_s);
+	}
+	pthread_mutex_unlock(&d->sync_lock);
+	return rc;
+}

@@ -1,0 +1,196 @@
+/* tenant_ops.c — the two questions that go to the tenant on demand:
+ *   a name the cache misses (a user created since the last sync): fetched by
+ *     filter, merged into the kept data, the cache rewritten;
+ *   a live account check for PAM: GET Users/{id}, so a user Okta has just
+ *     deactivated is refused at the next login without waiting for a sync.
+ * A merge is refused until one full sync has succeeded: the kept data must
+ * be the whole tenant, or a rewrite would drop everyone else from the cache. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache_reader.h"
+#include "daemon.h"
+#include "log.h"
+#include "proto.h"
+
+/* userName filter for a login name, when name_format can be inverted. */
+static char *filter_for(const struct sb_config *cfg, const char *name)
+{
+	char *eq, *out;
+	size_t n;
+
+	if (strcmp(cfg->name_format, "%u") != 0 && strcmp(cfg->name_format, "%l") != 0)
+		return NULL;
+	eq = sb_scim_filter_eq("userName", name);
+	if (!eq || strcmp(cfg->name_format, "%l") == 0 || !cfg->domain)
+		return eq;
+	/* %u with a domain: the tenant may hold "name" or "name@domain". */
+	n = strlen(eq) * 2 + strlen(cfg->domain) + 16;
+	out = malloc(n);
+	if (out) {
+		char at[300];
+		char *eq2;
+
+		snprintf(at, sizeof(at), "%s@%s", name, cfg->domain);
+		eq2 = sb_scim_filter_eq("userName", at);
+		if (eq2 && strlen(eq) + strlen(eq2) + 5 < n)
+			snprintf(out, n, "%s or %s", eq, eq2);
+		else
+			snprintf(out, n, "%s", eq);
+		free(eq2);
+	}
+	free(eq);
+	return out;
+}
+
+static bool cache_has_user(const struct sb_config *cfg, const char *name, char *scim_id,
+			   size_t id_size, uint32_t *flags)
+{
+	struct sb_cache *c;
+	struct sb_user_view u;
+	bool found = false;
+
+	if (sb_cache_open(cfg->cache_path, &c, NULL) < 0)
+		return false;
+	if (sb_cache_user_by_name(c, name, &u) && u.uid != 0) {
+		found = true;
+		if (scim_id)
+			snprintf(scim_id, id_size, "%s", u.scim_id);
+		if (flags)
+			*flags = u.flags;
+	}
+	sb_cache_close(c);
+	return found;
+}
+
+/* Replaces (by SCIM id) or appends each fetched user; frees what it replaces. */
+static int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fetched)
+{
+	for (size_t i = 0; i < fetched->n; i++) {
+		struct sb_scim_user *f = &fetched->v[i];
+		size_t k;
+
+		for (k = 0; k < kept->n; k++)
+			if (strcmp(kept->v[k].id, f->id) == 0)
+				break;
+		if (k == kept->n) {
+			struct sb_scim_user *nv = realloc(kept->v, (kept->n + 1) * sizeof(*nv));
+
+			if (!nv)
+				return -1;
+			kept->v = nv;
+			kept->cap = kept->n + 1;
+			kept->n++;
+		} else {
+			sb_scim_user_free(&kept->v[k]);
+		}
+		kept->v[k] = *f;
+		memset(f, 0, sizeof(*f));
+	}
+	fetched->n = 0;
+	return 0;
+}
+
+uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *msg,
+			size_t msg_size)
+{
+	struct sb_scim_users found = {0};
+	struct sb_err err = {0};
+	char *filter;
+	uint16_t st = SB_RESP_NOTFOUND;
+
+	if (cache_has_user(&d->cfg, name, NULL, 0, NULL))
+		return SB_RESP_FOUND;
+	if (neg_cached(name, d->cfg.negative_ttl))
+		return SB_RESP_NOTFOUND;
+	if (!limit_allow(caller))
+		return SB_RESP_BUSY;
+	filter = filter_for(&d->cfg, name);
+	if (!filter)
+		return SB_RESP_NOTFOUND;
+	pthread_mutex_lock(&d->live_lock);
+	if (sb_scim_list_users(d->live_client, filter, &found, &err) < 0) {
+		pthread_mutex_unlock(&d->live_lock);
+		snprintf(msg, msg_size, "%.200s", err.msg);
+		sb_log(LOG_WARNING, "lookup %s: %s", name, err.msg);
+		free(filter);
+		return SB_RESP_UNAVAIL;
+	}
+	pthread_mutex_unlock(&d->live_lock);
+	free(filter);
+	if (found.n) {
+		pthread_mutex_lock(&d->data_lock);
+		if (!d->have_data) {
+			st = SB_RESP_UNAVAIL;
+		} else if (merge_users(&d->users, &found) < 0 || commit_locked(d, &err) < 0) {
+			sb_log(LOG_ERR, "lookup %s: cannot update the cache: %s", name, err.msg);
+			st = SB_RESP_UNAVAIL;
+		}
+		pthread_mutex_unlock(&d->data_lock);
+	}
+	sb_scim_users_free(&found);
+	if (st == SB_RESP_NOTFOUND && cache_has_user(&d->cfg, name, NULL, 0, NULL)) {
+		sb_log(LOG_INFO, "lookup %s: new tenant user added to the cache", name);
+		return SB_RESP_FOUND;
+	}
+	if (st == SB_RESP_NOTFOUND)
+		neg_add(name);
+	return st;
+}
+
+static const char *inactive_reason(const struct sb_scim_user *u)
+{
+	if (u->soft_deleted == SB_TRUE || (u->user_status && !strcmp(u->user_status, "3")))
+		return "deleted";
+	if (u->user_status && strcmp(u->user_status, "1") != 0)
+		return "disabled";
+	return "deactivated";
+}
+
+/* Keeps memory and the cache in step with what the live check saw. */
+static void remember(struct daemon *d, struct sb_scim_user *fresh, bool state_changed)
+{
+	struct sb_scim_users one = {.v = fresh, .n = 1, .cap = 1};
+	struct sb_err err = {0};
+
+	pthread_mutex_lock(&d->data_lock);
+	if (d->have_data && merge_users(&d->users, &one) == 0 && state_changed &&
+	    commit_locked(d, &err) < 0)
+		sb_log(LOG_ERR, "account check: cannot update the cache: %s", err.msg);
+	pthread_mutex_unlock(&d->data_lock);
+	if (one.n)
+		sb_scim_user_free(fresh);
+}
+
+uint16_t op_account(struct daemon *d, const char *name, char *msg, size_t msg_size)
+{
+	struct sb_scim_user u = {0};
+	struct sb_err err = {0};
+	char scim_id[256];
+	uint32_t flags = 0;
+	bool allowed;
+	int rc;
+
+	if (!cache_has_user(&d->cfg, name, scim_id, sizeof(scim_id), &flags) &&
+	    !(op_lookup_user(d, 0, name, msg, msg_size) == SB_RESP_FOUND &&
+	      cache_has_user(&d->cfg, name, scim_id, sizeof(scim_id), &flags)))
+		return SB_RESP_ACCT_UNKNOWN;
+	pthread_mutex_lock(&d->live_lock);
+	rc = sb_scim_get_user(d->live_client, scim_id, &u, &err);
+	pthread_mutex_unlock(&d->live_lock);
+	if (rc < 0 && err.kind == SB_E_NOTFOUND) {
+		snprintf(msg, msg_size, "deleted");
+		return SB_RESP_ACCT_EXPIRED;
+	}
+	if (rc < 0) {
+		snprintf(msg, msg_size, "%.200s", err.msg);
+		sb_log(LOG_WARNING, "account check %s: %s", name, err.msg);
+		return SB_RESP_UNAVAIL;
+	}
+	allowed = sb_scim_user_login_allowed(&u);
+	snprintf(msg, msg_size, "%s", allowed ? "active" : inactive_reason(&u));
+	remember(d, &u, allowed != !!(flags & SB_USER_ACTIVE));
+	sb_log(LOG_INFO, "account check %s: %s", name, msg);
+	return allowed ? SB_RESP_ACCT_OK : SB_RESP_ACCT_EXPIRED;
+}
