@@ -1,0 +1,71 @@
+/* scim_types.c — freeing parsed SCIM resources, and the one rule that
+ * decides whether a tenant account may log in (DESIGN.md: active true,
+ * userStatus absent or "1", softDeleted not true). */
+#include "scim_types.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void sb_scim_user_free(struct sb_scim_user *u)
+{
+	if (!u)
+		return;
+	free(u->id);
+	free(u->user_name);
+	free(u->display_name);
+	free(u->name_formatted);
+	free(u->given_name);
+	free(u->family_name);
+	free(u->domain);
+	free(u->user_status);
+	free(u->internal_type);
+	free(u->uid_value);
+	free_strv(u->ssh_keys, u->n_ssh_keys);
+	free_strv(u->group_ids, u->n_group_ids);
+	memset(u, 0, sizeof(*u));
+}
+
+void sb_scim_group_free(struct sb_scim_group *g)
+{
+	if (!g)
+		return;
+	free(g->id);
+	free(g->display_name);
+	for (size_t i = 0; i < g->n_members; i++)
+		free(g->members[i].value);
+	free(g->members);
+	memset(g, 0, sizeof(*g));
+}
+
+void sb_scim_users_free(struct sb_scim_users *a)
+{
+	for (size_t i = 0; a && i < a->n; i++)
+		sb_scim_user_free(&a->v[i]);
+	if (a) {
+		free(a->v);
+		memset(a, 0, sizeof(*a));
+	}
+}
+
+void sb_scim_groups_free(struct sb_scim_groups *a)
+{
+	for (size_t i = 0; a && i < a->n; i++)
+		sb_scim_group_free(&a->v[i]);
+	if (a) {
+		free(a->v);
+		memset(a, 0, sizeof(*a));
+	}
+}
+
+bool sb_scim_user_login_allowed(const struct sb_scim_user *u)
+{
+	return u->active != SB_FALSE && (!u->user_status || !strcmp(u->user_status, "1")) &&
+	       u->soft_deleted != SB_TRUE;
+}
