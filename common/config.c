@@ -30,36 +30,36 @@ struct key {
 #define F(field) offsetof(struct sb_config, field)
 
 static const struct key keys[] = {
-	{"url", K_STR, F(url), NULL, 0, 0},
-	{"dialect", K_DIALECT, F(dialect), "workspace-one", 0, 0},
-	{"scim_path", K_STR, F(scim_path), NULL, 0, 0},
-	{"token_path", K_STR, F(token_path), "/SAAS/auth/oauthtoken", 0, 0},
-	{"client_id", K_STR, F(client_id), NULL, 0, 0},
-	{"client_secret_file", K_STR, F(client_secret_file), NULL, 0, 0},
-	{"bearer_token_file", K_STR, F(bearer_token_file), NULL, 0, 0},
-	{"ca_file", K_STR, F(ca_file), NULL, 0, 0},
-	{"domain", K_STR, F(domain), NULL, 0, 0},
-	{"timeout", K_UINT, F(timeout), "10", 1, 300},
-	{"page_size", K_UINT, F(page_size), "100", 1, 1000},
-	{"uid_attribute", K_STR, F(uid_attribute), NULL, 0, 0},
-	{"uid_min", K_UINT, F(uid_min), "200000", 1000, 4294967294ul},
-	{"uid_max", K_UINT, F(uid_max), "1999999999", 1000, 4294967294ul},
-	{"gid_min", K_UINT, F(gid_min), "200000", 1000, 4294967294ul},
-	{"gid_max", K_UINT, F(gid_max), "1999999999", 1000, 4294967294ul},
-	{"name_format", K_STR, F(name_format), "%u", 0, 0},
-	{"home", K_STR, F(home), "/home/%u", 0, 0},
-	{"shell", K_STR, F(shell), "/bin/bash", 0, 0},
-	{"primary_group", K_STR, F(primary_group), NULL, 0, 0},
-	{"ignore_groups", K_LIST, F(ignore_groups), "ALL USERS", 0, 0},
-	{"ssh_keys_attribute", K_STR, F(ssh_keys_attribute), NULL, 0, 0},
-	{"cache_path", K_STR, F(cache_path), "/var/lib/scimbridge/cache", 0, 0},
-	{"socket_path", K_STR, F(socket_path), "/run/scimbridge/socket", 0, 0},
-	{"refresh_interval", K_UINT, F(refresh_interval), "900", 10, 86400 * 7},
-	{"negative_ttl", K_UINT, F(negative_ttl), "60", 0, 86400},
-	{"allowed_groups", K_LIST, F(allowed_groups), "", 0, 0},
-	{"offline_grace", K_UINT, F(offline_grace), "86400", 0, 86400 * 365},
-	{"live_check", K_BOOL, F(live_check), "yes", 0, 0},
-	{"enumerate", K_BOOL, F(enumerate), "no", 0, 0},
+    {"url", K_STR, F(url), NULL, 0, 0},
+    {"dialect", K_DIALECT, F(dialect), "workspace-one", 0, 0},
+    {"scim_path", K_STR, F(scim_path), NULL, 0, 0},
+    {"token_path", K_STR, F(token_path), "/SAAS/auth/oauthtoken", 0, 0},
+    {"client_id", K_STR, F(client_id), NULL, 0, 0},
+    {"client_secret_file", K_STR, F(client_secret_file), NULL, 0, 0},
+    {"bearer_token_file", K_STR, F(bearer_token_file), NULL, 0, 0},
+    {"ca_file", K_STR, F(ca_file), NULL, 0, 0},
+    {"domain", K_STR, F(domain), NULL, 0, 0},
+    {"timeout", K_UINT, F(timeout), "10", 1, 300},
+    {"page_size", K_UINT, F(page_size), "100", 1, 1000},
+    {"uid_attribute", K_STR, F(uid_attribute), NULL, 0, 0},
+    {"uid_min", K_UINT, F(uid_min), "200000", 1000, 4294967294ul},
+    {"uid_max", K_UINT, F(uid_max), "1999999999", 1000, 4294967294ul},
+    {"gid_min", K_UINT, F(gid_min), "200000", 1000, 4294967294ul},
+    {"gid_max", K_UINT, F(gid_max), "1999999999", 1000, 4294967294ul},
+    {"name_format", K_STR, F(name_format), "%u", 0, 0},
+    {"home", K_STR, F(home), "/home/%u", 0, 0},
+    {"shell", K_STR, F(shell), "/bin/bash", 0, 0},
+    {"primary_group", K_STR, F(primary_group), NULL, 0, 0},
+    {"ignore_groups", K_LIST, F(ignore_groups), "ALL USERS", 0, 0},
+    {"ssh_keys_attribute", K_STR, F(ssh_keys_attribute), NULL, 0, 0},
+    {"cache_path", K_STR, F(cache_path), "/var/lib/scimbridge/cache", 0, 0},
+    {"socket_path", K_STR, F(socket_path), "/run/scimbridge/socket", 0, 0},
+    {"refresh_interval", K_UINT, F(refresh_interval), "900", 10, 86400 * 7},
+    {"negative_ttl", K_UINT, F(negative_ttl), "60", 0, 86400},
+    {"allowed_groups", K_LIST, F(allowed_groups), "", 0, 0},
+    {"offline_grace", K_UINT, F(offline_grace), "86400", 0, 86400 * 365},
+    {"live_check", K_BOOL, F(live_check), "yes", 0, 0},
+    {"enumerate", K_BOOL, F(enumerate), "no", 0, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -241,9 +241,9 @@ int sb_config_load(const char *path, struct sb_config *cfg, struct sb_err *err)
 	free(line);
 	fclose(f);
 	if (rc == 0 && !cfg->scim_path)
-		cfg->scim_path = strdup(cfg->dialect == SB_DIALECT_SCIM2
-						? "/scim/v2"
-						: "/SAAS/jersey/manager/api/scim");
+		cfg->scim_path =
+		    strdup(cfg->dialect == SB_DIALECT_SCIM2 ? "/scim/v2"
+							    : "/SAAS/jersey/manager/api/scim");
 	free(cfg->path);
 	cfg->path = strdup(path);
 	return rc;
@@ -261,15 +261,21 @@ int sb_config_validate(const struct sb_config *cfg, struct sb_err *err)
 	if (!cfg->url)
 		return sb_err_set(err, SB_E_CONFIG, "%s: key 'url' is required", p);
 	if (strncmp(cfg->url, "https://", 8) != 0)
-		return sb_err_set(err, SB_E_CONFIG, "%s: key 'url': must start with https:// "
-				  "(TLS is always verified): '%.80s'", p, cfg->url);
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: key 'url': must start with https:// "
+				  "(TLS is always verified): '%.80s'",
+				  p, cfg->url);
 	if (!cfg->bearer_token_file && !(cfg->client_id && cfg->client_secret_file))
-		return sb_err_set(err, SB_E_CONFIG, "%s: set client_id and client_secret_file, "
-				  "or bearer_token_file", p);
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: set client_id and client_secret_file, "
+				  "or bearer_token_file",
+				  p);
 	if (!range_ok(cfg->uid_min, cfg->uid_max))
-		return sb_err_set(err, SB_E_CONFIG, "%s: key 'uid_min': must be ≥ 1000 and ≤ uid_max", p);
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: key 'uid_min': must be ≥ 1000 and ≤ uid_max", p);
 	if (!range_ok(cfg->gid_min, cfg->gid_max))
-		return sb_err_set(err, SB_E_CONFIG, "%s: key 'gid_min': must be ≥ 1000 and ≤ gid_max", p);
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: key 'gid_min': must be ≥ 1000 and ≤ gid_max", p);
 	if (cfg->home[0] != '/')
 		return sb_err_set(err, SB_E_CONFIG, "%s: key 'home': must be an absolute path", p);
 	return 0;
@@ -304,8 +310,9 @@ char *sb_config_read_secret(const char *path, long allowed_owner, struct sb_err 
 		goto out;
 	}
 	if (st.st_uid != 0 && (allowed_owner < 0 || st.st_uid != (uid_t)allowed_owner)) {
-		sb_err_set(err, SB_E_SECURITY, "secret file %s: owned by uid %u, must be owned by %s",
-			   path, (unsigned)st.st_uid, allowed_owner < 0 ? "root" : "root or you");
+		sb_err_set(err, SB_E_SECURITY,
+			   "secret file %s: owned by uid %u, must be owned by %s", path,
+			   (unsigned)st.st_uid, allowed_owner < 0 ? "root" : "root or you");
 		goto out;
 	}
 	if (st.st_size > 65536 || !(buf = malloc((size_t)st.st_size + 1))) {

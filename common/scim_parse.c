@@ -1,0 +1,413 @@
+/* scim_parse.c — tenant JSON → sb_scim_* (see scim_parse.h). A page is parsed
+ * into a temporary array and appended only if every resource in it is sound,
+ * so a caller never sees part of a page. Attribute paths: "<schema URN>:<attr>"
+ * (SCIM 2.0 style; SCIM 1.1's "<URN>.<attr>" is accepted too) or a plain,
+ * possibly dotted, top-level path. displayName is cut at 64 KiB (a GECOS keeps
+ * 255 bytes of it anyway); everything else is kept whole and judged by the
+ * mapping. */
+#include "scim_parse.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WS1_EXT		 "urn:scim:schemas:extension:workspace:1.0"
+#define DISPLAY_NAME_MAX 65536
+
+static char *dup_str(const cJSON *j, size_t max)
+{
+	size_t n;
+	char *s;
+
+	if (!cJSON_IsString(j) || !j->valuestring)
+		return NULL;
+	n = strlen(j->valuestring);
+	if (max && n > max)
+		n = max;
+	s = malloc(n + 1);
+	if (s) {
+		memcpy(s, j->valuestring, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/* A number or string as text (ids and statuses come both ways). */
+static char *dup_scalar(const cJSON *j)
+{
+	char buf[64];
+
+	if (cJSON_IsString(j))
+		return dup_str(j, 0);
+	if (!cJSON_IsNumber(j))
+		return NULL;
+	if (j->valuedouble == floor(j->valuedouble) && fabs(j->valuedouble) < 1e18)
+		snprintf(buf, sizeof(buf), "%.0f", j->valuedouble);
+	else
+		snprintf(buf, sizeof(buf), "%g", j->valuedouble);
+	return strdup(buf);
+}
+
+static const cJSON *get_dotted(const cJSON *obj, const char *path)
+{
+	char part[256];
+
+	while (obj && *path) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+
+		if (n >= sizeof(part))
+			return NULL;
+		memcpy(part, path, n);
+		part[n] = '\0';
+		obj = cJSON_GetObjectItemCaseSensitive(obj, part);
+		path = dot ? dot + 1 : path + n;
+	}
+	return obj;
+}
+
+/* Resolves "<URN>:<attr>", "<URN>.<attr>" or "a.b" inside a resource. */
+static const cJSON *get_attr(const cJSON *res, const char *path)
+{
+	const cJSON *k;
+
+	if (!path || !*path)
+		return NULL;
+	cJSON_ArrayForEach(k, res)
+	{
+		size_t n;
+
+		if (!k->string || strncmp(k->string, "urn:", 4) != 0)
+			continue;
+		n = strlen(k->string);
+		if (strncmp(path, k->string, n) == 0 && (path[n] == ':' || path[n] == '.'))
+			return get_dotted(k, path + n + 1);
+	}
+	return get_dotted(res, path);
+}
+
+static enum sb_tristate tristate(const cJSON *j, int *bad)
+{
+	if (!j || cJSON_IsNull(j))
+		return SB_UNSET;
+	if (cJSON_IsBool(j))
+		return cJSON_IsTrue(j) ? SB_TRUE : SB_FALSE;
+	if (cJSON_IsString(j) && !strcmp(j->valuestring, "true"))
+		return SB_TRUE;
+	if (cJSON_IsString(j) && !strcmp(j->valuestring, "false"))
+		return SB_FALSE;
+	*bad = 1;
+	return SB_UNSET;
+}
+
+static int push_str(char ***v, size_t *n, char *s)
+{
+	char **nv;
+
+	if (!s)
+		return -1;
+	nv = realloc(*v, (*n + 1) * sizeof(char *));
+	if (!nv) {
+		free(s);
+		return -1;
+	}
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+/* A string, an array of strings, or an array of {"value": …}. */
+static int parse_multi(const cJSON *j, char ***v, size_t *n)
+{
+	const cJSON *e;
+
+	if (!j || cJSON_IsNull(j))
+		return 0;
+	if (cJSON_IsString(j))
+		return push_str(v, n, dup_str(j, 0));
+	if (!cJSON_IsArray(j))
+		return -1;
+	cJSON_ArrayForEach(e, j)
+	{
+		const cJSON *val =
+		    cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "value") : e;
+
+		if (!cJSON_IsString(val) || push_str(v, n, dup_str(val, 0)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int user_from_json(const cJSON *r, const struct sb_parse_opts *o, struct sb_scim_user *u,
+			  const char *where, struct sb_err *err)
+{
+	const cJSON *ext = cJSON_GetObjectItemCaseSensitive(r, WS1_EXT);
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
+	const cJSON *groups = cJSON_GetObjectItemCaseSensitive(r, "groups"), *g;
+	const cJSON *glist = cJSON_IsArray(groups) ? groups : NULL;
+	int bad = 0;
+
+	memset(u, 0, sizeof(*u));
+	if (!cJSON_IsObject(r))
+		return sb_err_set(err, SB_E_PROTOCOL, "%s: not an object", where);
+	u->id = dup_scalar(cJSON_GetObjectItemCaseSensitive(r, "id"));
+	u->user_name = dup_str(cJSON_GetObjectItemCaseSensitive(r, "userName"), 0);
+	if (!u->id || !*u->id)
+		return sb_err_set(err, SB_E_PROTOCOL, "%s: 'id' missing or not a string", where);
+	if (!u->user_name)
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "%s (id %.64s): 'userName' missing or not a "
+				  "string",
+				  where, u->id);
+	u->display_name =
+	    dup_str(cJSON_GetObjectItemCaseSensitive(r, "displayName"), DISPLAY_NAME_MAX);
+	u->name_formatted = dup_str(cJSON_GetObjectItemCaseSensitive(name, "formatted"), 4096);
+	u->given_name = dup_str(cJSON_GetObjectItemCaseSensitive(name, "givenName"), 4096);
+	u->family_name = dup_str(cJSON_GetObjectItemCaseSensitive(name, "familyName"), 4096);
+	u->active = tristate(cJSON_GetObjectItemCaseSensitive(r, "active"), &bad);
+	u->soft_deleted = tristate(cJSON_GetObjectItemCaseSensitive(ext, "softDeleted"), &bad);
+	if (bad)
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "%s (id %.64s): 'active' or 'softDeleted' is "
+				  "not a boolean",
+				  where, u->id);
+	u->domain = dup_str(cJSON_GetObjectItemCaseSensitive(ext, "domain"), 0);
+	u->user_status = dup_scalar(cJSON_GetObjectItemCaseSensitive(ext, "userStatus"));
+	u->internal_type = dup_str(cJSON_GetObjectItemCaseSensitive(ext, "internalUserType"), 0);
+	u->uid_value = dup_scalar(get_attr(r, o->uid_attribute));
+	if (parse_multi(get_attr(r, o->ssh_keys_attribute), &u->ssh_keys, &u->n_ssh_keys) < 0)
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "%s (id %.64s): '%s' is not a string or a "
+				  "list of strings",
+				  where, u->id, o->ssh_keys_attribute);
+	cJSON_ArrayForEach(g, glist)
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(g, "value");
+
+		if (cJSON_IsString(v) &&
+		    push_str(&u->group_ids, &u->n_group_ids, dup_str(v, 0)) < 0)
+			return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int group_from_json(const cJSON *r, struct sb_scim_group *g, const char *where,
+			   struct sb_err *err)
+{
+	const cJSON *members = cJSON_GetObjectItemCaseSensitive(r, "members"), *m;
+	const cJSON *mlist = cJSON_IsArray(members) ? members : NULL;
+	size_t n = 0;
+
+	memset(g, 0, sizeof(*g));
+	if (!cJSON_IsObject(r))
+		return sb_err_set(err, SB_E_PROTOCOL, "%s: not an object", where);
+	g->id = dup_scalar(cJSON_GetObjectItemCaseSensitive(r, "id"));
+	if (!g->id || !*g->id)
+		return sb_err_set(err, SB_E_PROTOCOL, "%s: 'id' missing or not a string", where);
+	g->display_name = dup_str(cJSON_GetObjectItemCaseSensitive(r, "displayName"), 4096);
+	if (members && !cJSON_IsNull(members) && !cJSON_IsArray(members))
+		return sb_err_set(err, SB_E_PROTOCOL, "%s (id %.64s): 'members' is not a list",
+				  where, g->id);
+	g->members = calloc((size_t)cJSON_GetArraySize(members) + 1, sizeof(*g->members));
+	if (!g->members)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	cJSON_ArrayForEach(m, mlist)
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
+
+		if (!cJSON_IsString(v))
+			return sb_err_set(err, SB_E_PROTOCOL,
+					  "%s (id %.64s): members[%zu]: 'value' "
+					  "missing or not a string",
+					  where, g->id, n);
+		g->members[n].value = dup_str(v, 0);
+		g->members[n].is_group = cJSON_IsString(t) && !strcmp(t->valuestring, "Group");
+		g->n_members = ++n;
+	}
+	return 0;
+}
+
+static cJSON *parse_object(const char *body, size_t len, const char *what, struct sb_err *err)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+
+	if (!root || !cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		sb_err_set(err, SB_E_PROTOCOL, "%s: the answer is not a JSON object (%zu bytes%s)",
+			   what, len, len ? "" : ", empty");
+		return NULL;
+	}
+	return root;
+}
+
+/* totalResults/startIndex/itemsPerPage and the Resources array (*res NULL
+ * for an empty page without one). */
+static int list_header(const cJSON *root, struct sb_page_info *info, const cJSON **res_out,
+		       struct sb_err *err)
+{
+	const cJSON *total = cJSON_GetObjectItemCaseSensitive(root, "totalResults");
+	const cJSON *start = cJSON_GetObjectItemCaseSensitive(root, "startIndex");
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(root, "Resources");
+
+	if (!cJSON_IsNumber(total) || total->valuedouble < 0)
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "list page: 'totalResults' missing or not a "
+				  "number");
+	if (res && !cJSON_IsArray(res))
+		return sb_err_set(err, SB_E_PROTOCOL, "list page: 'Resources' is not a list");
+	if (start && !cJSON_IsNumber(start))
+		return sb_err_set(err, SB_E_PROTOCOL, "list page: 'startIndex' is not a number");
+	info->total_results = (long)total->valuedouble;
+	info->start_index = start ? (long)start->valuedouble : 1;
+	info->items = res ? cJSON_GetArraySize(res) : 0;
+	*res_out = res;
+	return 0;
+}
+
+int sb_parse_user_page(const char *body, size_t len, const struct sb_parse_opts *o,
+		       struct sb_scim_users *out, struct sb_page_info *info, struct sb_err *err)
+{
+	cJSON *root = parse_object(body, len, "Users page", err);
+	const cJSON *res = NULL, *r;
+	struct sb_scim_user *tmp = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (!root)
+		return -1;
+	if (list_header(root, info, &res, err) < 0)
+		goto out;
+	tmp = calloc((size_t)info->items + 1, sizeof(*tmp));
+	if (!tmp)
+		goto out;
+	cJSON_ArrayForEach(r, res)
+	{
+		char where[48];
+
+		snprintf(where, sizeof(where), "Resources[%zu]", n);
+		if (user_from_json(r, o, &tmp[n], where, err) < 0) {
+			sb_scim_user_free(&tmp[n]);
+			goto out;
+		}
+		n++;
+	}
+	if (out->n + n > out->cap) {
+		size_t cap = (out->n + n) * 2;
+		struct sb_scim_user *nv = realloc(out->v, cap * sizeof(*nv));
+
+		if (!nv)
+			goto out;
+		out->v = nv;
+		out->cap = cap;
+	}
+	memcpy(out->v + out->n, tmp, n * sizeof(*tmp));
+	out->n += n;
+	n = 0;
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		sb_scim_user_free(&tmp[i]);
+	free(tmp);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int sb_parse_group_page(const char *body, size_t len, const struct sb_parse_opts *o,
+			struct sb_scim_groups *out, struct sb_page_info *info, struct sb_err *err)
+{
+	cJSON *root = parse_object(body, len, "Groups page", err);
+	const cJSON *res = NULL, *r;
+	struct sb_scim_group *tmp = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	(void)o;
+	if (!root)
+		return -1;
+	if (list_header(root, info, &res, err) < 0)
+		goto out;
+	tmp = calloc((size_t)info->items + 1, sizeof(*tmp));
+	if (!tmp)
+		goto out;
+	cJSON_ArrayForEach(r, res)
+	{
+		char where[48];
+
+		snprintf(where, sizeof(where), "Resources[%zu]", n);
+		if (group_from_json(r, &tmp[n], where, err) < 0) {
+			sb_scim_group_free(&tmp[n]);
+			goto out;
+		}
+		n++;
+	}
+	if (out->n + n > out->cap) {
+		size_t cap = (out->n + n) * 2;
+		struct sb_scim_group *nv = realloc(out->v, cap * sizeof(*nv));
+
+		if (!nv)
+			goto out;
+		out->v = nv;
+		out->cap = cap;
+	}
+	memcpy(out->v + out->n, tmp, n * sizeof(*tmp));
+	out->n += n;
+	n = 0;
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		sb_scim_group_free(&tmp[i]);
+	free(tmp);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int sb_parse_user(const char *body, size_t len, const struct sb_parse_opts *o,
+		  struct sb_scim_user *out, struct sb_err *err)
+{
+	cJSON *root = parse_object(body, len, "User", err);
+	int rc;
+
+	if (!root)
+		return -1;
+	rc = user_from_json(root, o, out, "User", err);
+	if (rc < 0)
+		sb_scim_user_free(out);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int sb_parse_error_body(const char *body, size_t len, char *buf, size_t buflen)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *errors, *first, *detail;
+	int rc = -1;
+
+	if (!root)
+		return -1;
+	errors = cJSON_GetObjectItemCaseSensitive(root, "errors");
+	first = cJSON_GetArrayItem(errors, 0);
+	detail = cJSON_GetObjectItemCaseSensitive(root, "detail");
+	if (cJSON_IsObject(first)) {
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(first, "code");
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(first, "message");
+
+		snprintf(buf, buflen, "%s%s%s", cJSON_IsString(msg) ? msg->valuestring : "",
+			 cJSON_IsString(code) ? " (" : "", "");
+		if (cJSON_IsString(code))
+			snprintf(buf + strlen(buf), buflen - strlen(buf), "%s)", code->valuestring);
+		rc = 0;
+	} else if (cJSON_IsString(detail)) {
+		const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "scimType");
+
+		snprintf(buf, buflen, "%s", detail->valuestring);
+		if (cJSON_IsString(type))
+			snprintf(buf + strlen(buf), buflen - strlen(buf), " (%s)",
+				 type->valuestring);
+		rc = 0;
+	}
+	cJSON_Delete(root);
+	return rc;
+}
