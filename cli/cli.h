@@ -31,6 +31,8 @@ struct cli {
 
 /* Loads ctx->cfg per mode; prints the error and returns -1 when fatal. */
 int cli_load_config(struct cli *ctx, enum cli_conf_mode mode);
+/* The same, leaving a fatal error in err instead of printing it. */
+int cli_load_config_err(struct cli *ctx, enum cli_conf_mode mode, struct sb_err *err);
 /* Prints "scimbridge: <what>: <kind>: <message>" to stderr. */
 void cli_print_err(const struct cli *ctx, const char *what, const struct sb_err *err);
 /* A SCIM client whose secret may be owned by the caller (or root). */

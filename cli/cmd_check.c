@@ -138,8 +138,8 @@ int cmd_check(struct cli *ctx, int argc, char **argv)
 		fprintf(stderr, "usage: scimbridge check\n");
 		return CLI_USAGE;
 	}
-	if (cli_load_config(ctx, CLI_CONF_STRICT) < 0) {
-		printf("FAIL     config %s is not valid (see above)\n", ctx->conf_path);
+	if (cli_load_config_err(ctx, CLI_CONF_STRICT, &err) < 0) {
+		printf("FAIL     config %s\n", err.msg);
 		return CLI_FAIL;
 	}
 	step("config", 1, "%s is valid", ctx->conf_path);

@@ -16,27 +16,35 @@ void cli_print_err(const struct cli *ctx, const char *what, const struct sb_err 
 			err->msg);
 }
 
-int cli_load_config(struct cli *ctx, enum cli_conf_mode mode)
+int cli_load_config_err(struct cli *ctx, enum cli_conf_mode mode, struct sb_err *err)
 {
-	struct sb_err err = {0};
-
 	sb_config_defaults(&ctx->cfg);
 	ctx->cfg_ready = true;
-	if (sb_config_load(ctx->conf_path, &ctx->cfg, &err) == 0) {
-		if (mode != CLI_CONF_STRICT || sb_config_validate(&ctx->cfg, &err) == 0)
+	if (sb_config_load(ctx->conf_path, &ctx->cfg, err) == 0) {
+		if (mode != CLI_CONF_STRICT || sb_config_validate(&ctx->cfg, err) == 0)
 			return 0;
 	}
-	if (mode == CLI_CONF_STRICT) {
-		cli_print_err(ctx, "config", &err);
+	if (mode == CLI_CONF_STRICT)
 		return -1;
-	}
 	/* The public cache is still readable at its default path. */
 	sb_config_free(&ctx->cfg);
 	sb_config_defaults(&ctx->cfg);
 	if (mode == CLI_CONF_PUBLIC)
 		fprintf(stderr, "%s: warning: %s; using the default cache path %s\n", ctx->prog,
-			err.msg, ctx->cfg.cache_path);
+			err->msg, ctx->cfg.cache_path);
+	sb_err_clear(err);
 	return 0;
+}
+
+int cli_load_config(struct cli *ctx, enum cli_conf_mode mode)
+{
+	struct sb_err err = {0};
+
+	if (cli_load_config_err(ctx, mode, &err) == 0)
+		return 0;
+	/* The message already names the file, the line and the key. */
+	fprintf(stderr, "%s: %s\n", ctx->prog, err.msg);
+	return -1;
 }
 
 static void progress(void *arg, const char *what, long done, long total)
