@@ -47,7 +47,7 @@ l=$("$SB" -c "$WS1" lookup alice)
 uid=$(sed -n 's/^passwd: alice:x:\([0-9]*\):.*/\1/p' <<<"$l")
 t_check "ws1: alice uid in range" test "${uid:-0}" -ge 200000
 t_check "ws1: alice in engineers and admins" grep -qE '^groups:.* engineers\(.* admins\(|^groups:.* admins\(.* engineers\(' <<<"$l"
-t_check "ws1: alice in nested staff" grep -qE '^groups:.* staff\(' <<<"$l"
+t_check "ws1: alice in nested research" grep -qE '^groups:.* research\(' <<<"$l"
 t_eq "ws1: lookup by uid" "alice" "$("$SB" -c "$WS1" lookup "$uid" | sed -n 's/^passwd: \([^:]*\):.*/\1/p')"
 g=$("$SB" -c "$WS1" lookup engineers 2>&1)
 t_check "ws1: group engineers lists alice and bob" grep -qE '^group: engineers:x:[0-9]+:(alice,bob|bob,alice)$' <<<"$g"
