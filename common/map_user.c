@@ -173,7 +173,9 @@ static struct cand *candidates(struct mapper *m, const struct sb_scim_users *use
 		if (!su->id || !su->user_name)
 			continue;
 		d = user_domain(su);
-		if (m->cfg->domain && (!d || strcasecmp(d, m->cfg->domain) != 0)) {
+		/* A user with no domain at all (SCIM 2.0 has no workspace extension
+		 * and userName need not be an address) is not filtered out. */
+		if (m->cfg->domain && d && strcasecmp(d, m->cfg->domain) != 0) {
 			m->rep->users_other_domain++;
 			continue;
 		}

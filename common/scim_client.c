@@ -459,6 +459,7 @@ static int get_page(struct sb_scim_client *c, const char *url, struct resp *r, s
 /* Paging state: what the first page promised and what has come since. */
 struct pager {
 	long start, total, got;
+	bool verified, expect_end; /* the extra page past a full last page */
 	struct sb_strmap seen;
 };
 
@@ -466,6 +467,18 @@ struct pager {
 static int pager_step(struct pager *p, const struct sb_page_info *info, char **new_ids,
 		      size_t n_new, const char *url, struct sb_err *err)
 {
+	if (p->expect_end) {
+		/* The page after the promised end must be empty. */
+		p->expect_end = false;
+		p->total--;
+		if (n_new > 0)
+			return sb_err_set(err, SB_E_PROTOCOL,
+					  "GET %.200s: more resources past totalResults %ld (the "
+					  "total is smaller than the truth)",
+					  url, p->total);
+		p->total = p->got; /* ends the loop */
+		return 0;
+	}
 	if (p->total < 0)
 		p->total = info->total_results;
 	else if (info->total_results != p->total)
@@ -474,8 +487,8 @@ static int pager_step(struct pager *p, const struct sb_page_info *info, char **n
 				  url, p->total, info->total_results);
 	for (size_t i = 0; i < n_new; i++) {
 		if (sb_strmap_get(&p->seen, new_ids[i], NULL))
-			return sb_err_set(err, SB_E_PROTOCOL, "GET %.200s: id %.64s listed twice",
-					  url, new_ids[i]);
+			return sb_err_set(err, SB_E_PROTOCOL, "GET %.200s: duplicate id %.64s", url,
+					  new_ids[i]);
 		if (sb_strmap_put(&p->seen, new_ids[i], 1) < 0)
 			return sb_err_set(err, SB_E_NOMEM, "out of memory");
 	}
@@ -485,9 +498,10 @@ static int pager_step(struct pager *p, const struct sb_page_info *info, char **n
 				  "GET %.200s: %ld resources so far, more than totalResults %ld",
 				  url, p->got, p->total);
 	if (n_new == 0 && p->got < p->total)
-		return sb_err_set(err, SB_E_PROTOCOL,
-				  "GET %.200s: empty page after %ld of %ld resources", url, p->got,
-				  p->total);
+		return sb_err_set(
+		    err, SB_E_PROTOCOL,
+		    "GET %.200s: empty page after %ld resources, totalResults says %ld", url,
+		    p->got, p->total);
 	p->start += (long)n_new;
 	return 0;
 }
@@ -533,6 +547,14 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 		if (c->opts.progress)
 			c->opts.progress(c->opts.progress_ctx, resource, p.got, p.total);
 		free(url);
+		/* A full last page that lands exactly on totalResults cannot tell a
+		 * truthful total from one that is too small: ask for one more page,
+		 * which must be empty. */
+		if (p.got == p.total && p.total > 0 && n_new == c->cfg->page_size && !p.verified) {
+			p.verified = true;
+			p.total++;
+			p.expect_end = true;
+		}
 	} while (p.got < p.total);
 	rc = 0;
 out:

@@ -19,7 +19,7 @@ want() { [ -z "$PATTERN" ] || [[ "$1" == *$PATTERN* ]]; }
 # cmocka binaries: count the cases from cmocka's own summary lines.
 run_cmocka() {
 	local bin=$1 label=$2 log out p f
-	log="$LOGDIR/$label.log"
+	log="$LOGDIR/$(echo "$label" | tr / _).log"
 	timeout "$SUITE_TIMEOUT" "$bin" >"$log" 2>&1
 	local rc=$?
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
