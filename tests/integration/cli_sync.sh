@@ -120,6 +120,10 @@ for u in root bad:name; do
 	"$SB" -c "$S2" lookup "$u" >/dev/null 2>&1
 	t_eq "scim2: $u not served" 2 "$?"
 done
+# SCIM 2.0 has no workspace extension: grace (userName without '@') has no
+# domain there, and the mapping serves users without a domain.
+"$SB" -c "$S2" lookup grace >/dev/null 2>&1
+t_eq "scim2: grace (no domain in SCIM 2.0) is served" 0 "$?"
 t_eq "scim2: same uid for alice as ws1 (same SCIM id, same hash)" "$uid" \
 	"$("$SB" -c "$S2" lookup alice | sed -n 's/^passwd: alice:x:\([0-9]*\):.*/\1/p')"
 

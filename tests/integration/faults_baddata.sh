@@ -51,7 +51,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$TENANT_CA" -X PATCH \
 t_check "1 MB displayName stored in the tenant (HTTP $code)" test "${code:0:1}" = 2
 
 # 10,000 groups holding one user: through the driver's bulk helper.
-if okta help 2>&1 | grep -q 'bulk-groups'; then
+if okta help 2>&1 | grep -q bulk-groups; then
 	okta bulk-groups manygroups 10000 >/dev/null
 	have_many=1
 else
