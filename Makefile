@@ -25,9 +25,14 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN) -Icommon $(PKG_CFLAGS)
+# --no-undefined makes an accidental libcurl dependency of a module a link
+# error; a sanitized module takes the ASan runtime from the executable, so it
+# is left out there.
+NOUNDEF  := -Wl,--no-undefined
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
+NOUNDEF  :=
 endif
 LDFLAGS  += -Wl,-z,relro,-z,now
 
@@ -66,12 +71,12 @@ $(NSS_SO): $(call obj,$(NSS_SRC)) $(LIBCOMMON) nss_module/exports.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -o $@ $(call obj,$(NSS_SRC)) $(LIBCOMMON) $(LDFLAGS) \
 	  -Wl,-soname,libnss_scim.so.2 -Wl,--version-script=nss_module/exports.map \
-	  -Wl,--no-undefined -pthread
+	  $(NOUNDEF) -pthread
 
 $(PAM_SO): $(call obj,$(PAM_SRC)) $(LIBCOMMON) pam_module/exports.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIBCOMMON) $(LDFLAGS) \
-	  -Wl,--version-script=pam_module/exports.map -Wl,--no-undefined -lpam -pthread
+	  -Wl,--version-script=pam_module/exports.map $(NOUNDEF) -lpam -pthread
 
 $(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
@@ -101,10 +106,12 @@ fuzz-build:
 deps:
 	scripts/deps.sh
 
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 check: deps
-	$(MAKE) tests
-	$(MAKE) asan
-	$(MAKE) fuzz-build
+	$(MAKE) -j$(JOBS) tests
+	$(MAKE) -j$(JOBS) asan
+	$(MAKE) -j$(JOBS) fuzz-build
 	tests/run.sh
 
 demo: deps all
