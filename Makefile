@@ -92,7 +92,7 @@ $(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
 
 $(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs libpamtest 2>/dev/null) -lpam -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs libpamtest 2>/dev/null) -lpam -ldl -pthread
 
 tests: all $(UNIT_BINS) $(TOOL_BINS)
 
