@@ -66,6 +66,7 @@ int cmd_sync(struct cli *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (sb_sync_full_opts(&ctx->cfg, c, on_skipped, &skips, &rep, &err) < 0) {
+		fflush(stdout); /* skipped lines first, then why the sync failed */
 		cli_print_err(ctx, "sync failed, cache unchanged", &err);
 		goto out;
 	}

@@ -27,6 +27,15 @@ t_check "example config in /etc/scimbridge" test -f "$D/etc/scimbridge/scimbridg
 t_check "pam-auth-update profile" test -f "$D/usr/share/pam-configs/scim"
 t_check "sshd snippet in the doc dir" test -f "$D/usr/local/share/doc/scimbridge/sshd_config.snippet"
 t_check "nsswitch snippet in the doc dir" test -f "$D/usr/local/share/doc/scimbridge/nsswitch.conf.snippet"
+out=$("$D/usr/local/bin/scimbridge" -c "$D/etc/scimbridge/scimbridge.conf.example" status 2>&1)
+t_check "the example config parses (no warning from the installed CLI)" sh -c "! grep -q 'warning' <<EOT
+$out
+EOT"
+if [ -f "$T_ROOT/contrib/scimbridged.service" ]; then
+	t_check "systemd unit installed" test -f "$D/usr/local/lib/systemd/system/scimbridged.service"
+else
+	t_skip "systemd unit (contrib/scimbridged.service not in the tree yet)"
+fi
 # An existing config survives a re-install.
 echo "# mine" >"$D/etc/scimbridge/scimbridge.conf"
 make -s -C "$T_ROOT" install DESTDIR="$D" >/dev/null 2>&1
