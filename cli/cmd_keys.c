@@ -53,6 +53,27 @@ static int refresh_from_daemon(struct cli *ctx, const char *name, struct sb_cach
 	return 1;
 }
 
+/* The cache says inactive, but Okta may have reactivated the user since: a
+ * live check through the daemon rewrites the cache when the state changed.
+ * Without it a reactivated user would have no keys, so sshd would refuse
+ * them before PAM's own live check could let them in. */
+static int recheck_inactive(struct cli *ctx, const char *name, struct sb_cache **cache)
+{
+	struct sb_err err = {0};
+	uint16_t status = 0;
+	struct sb_cache *fresh = NULL;
+
+	if (sb_proto_call(ctx->cfg.socket_path, SB_REQ_ACCOUNT, name, strlen(name),
+			  DAEMON_TIMEOUT_MS, &status, NULL, 0, &err) < 0 ||
+	    status != SB_RESP_ACCT_OK)
+		return 0;
+	if (sb_cache_open(ctx->cfg.cache_path, &fresh, &err) < 0)
+		return 0;
+	sb_cache_close(*cache);
+	*cache = fresh;
+	return 1;
+}
+
 int cmd_keys(struct cli *ctx, int argc, char **argv)
 {
 	struct sb_cache *cache = NULL;
@@ -72,6 +93,9 @@ int cmd_keys(struct cli *ctx, int argc, char **argv)
 	}
 	found = sb_cache_user_by_name(cache, argv[1], &u);
 	if (!found && refresh_from_daemon(ctx, argv[1], &cache))
+		found = sb_cache_user_by_name(cache, argv[1], &u);
+	if (found && !(u.flags & SB_USER_ACTIVE) && strlen(argv[1]) <= SB_PROTO_MAX_KEY &&
+	    recheck_inactive(ctx, argv[1], &cache))
 		found = sb_cache_user_by_name(cache, argv[1], &u);
 	if (found && (u.flags & SB_USER_ACTIVE)) {
 		for (uint32_t i = 0; i < u.n_keys; i++) {
