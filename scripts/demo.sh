@@ -93,6 +93,7 @@ sandbox() {
 				bash "$1/show.sh" "$3"' sh "$T_TMP" "$ROOT" "$1"
 	else
 		mkdir -p "$T_TMP/pamw"; cp "$T_TMP/scimdemo.pam" "$T_TMP/pamw/scimdemo"
+		printf 'account required pam_deny.so\n' >"$T_TMP/pamw/other"
 		getent passwd >"$T_TMP/passwd"; getent group >"$T_TMP/group"
 		env LD_PRELOAD="libnss_wrapper.so libpam_wrapper.so" \
 			NSS_WRAPPER_PASSWD="$T_TMP/passwd" NSS_WRAPPER_GROUP="$T_TMP/group" \
