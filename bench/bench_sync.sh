@@ -42,7 +42,9 @@ text_size=$( { nssw passwd; nssw group; } 2>/dev/null | wc -c)
 echo "== bench_sync ($DATASET data set: $users users, $groups groups, page_size 1000)"
 printf '%-28s %s s wall, %s s user + %s s sys CPU\n' "sync time:" "$wall" "$user" "$sys"
 printf '%-28s %s MB\n' "peak RSS:" "$(awk "BEGIN{printf \"%.1f\", $rss/1024}")"
-printf '%-28s %s (pages %s + 1 token = %s)\n' "HTTP requests:" "$d_requests" "$pages" "$((pages + 1))"
+printf '%-28s %s (pages %s + 1 token = %s; the client also reads one page past a full\n%-28s last page of each list, to catch a totalResults smaller than the truth)\n' \
+	"HTTP requests:" "$d_requests" "$pages" "$((pages + 1))" ""
+printf '%-28s %s\n' "retries:" "$(sed -n 's/.* \([0-9]*\) retries.*/\1/p' "$T_TMP/out")"
 printf '%-28s %s\n' "token requests:" "$d_token_requests"
 printf '%-28s %s\n' "TLS handshakes:" "$d_tls_handshakes"
 printf '%-28s %s bytes\n' "cache file:" "$cache_size"
