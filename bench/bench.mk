@@ -1,0 +1,18 @@
+# make bench: builds the benchmark tools, then runs every bench/bench_*.sh.
+# Each prints figures (ratios against a reference measured in the same run);
+# none asserts a time.
+CC      ?= cc
+BIN     := bench/bin
+.PHONY: run build
+build: $(BIN)/libnss_ref.so.2 $(BIN)/nssbench
+
+$(BIN)/libnss_ref.so.2: bench/nss_ref.c
+	@mkdir -p $(BIN)
+	$(CC) -O2 -fPIC -shared -Wall -Wextra -o $@ $<
+
+$(BIN)/nssbench: bench/nssbench.c
+	@mkdir -p $(BIN)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+run: build
+	@for s in bench/bench_*.sh; do echo "== $$s"; bash $$s || exit 1; done
