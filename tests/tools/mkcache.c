@@ -5,7 +5,8 @@
  * can tell which file a concurrent reader saw. With -p/-g it also writes the
  * equivalent passwd and group text files (for nss_files and size figures).
  *
- * usage: mkcache [-G gen] [-p passwd] [-g group] OUT N_USERS N_GROUPS */
+ * usage: mkcache [-G gen] [-A age_s] [-p passwd] [-g group] OUT N_USERS N_GROUPS
+ * (-A: the cache says it was synced age_s seconds ago). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,11 +141,14 @@ int main(int argc, char **argv)
 	struct sb_err err = {0};
 	const char *pw = NULL, *gr = NULL;
 	unsigned gen = 1;
+	long age = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "G:p:g:")) != -1) {
+	while ((opt = getopt(argc, argv, "G:A:p:g:")) != -1) {
 		if (opt == 'G')
 			gen = (unsigned)atoi(optarg);
+		else if (opt == 'A')
+			age = atol(optarg);
 		else if (opt == 'p')
 			pw = optarg;
 		else if (opt == 'g')
@@ -159,7 +163,7 @@ int main(int argc, char **argv)
 	}
 	make_users(&ds, (size_t)atol(argv[optind + 1]), (size_t)atol(argv[optind + 2]), gen);
 	make_groups(&ds, (size_t)atol(argv[optind + 2]));
-	ds.sync_time = time(NULL);
+	ds.sync_time = time(NULL) - age;
 	write_text(&ds, pw, gr);
 	if (sb_cache_write(argv[optind], &ds, &err) < 0) {
 		fprintf(stderr, "mkcache: %s\n", err.msg);

@@ -1,0 +1,51 @@
+#!/bin/bash
+# pam_scim.so's account decision for every branch, without root: cwrap's
+# pam_wrapper loads a test service naming the built module, libpamtest runs
+# pam_acct_mgmt (tests/bin/pamtest_account). No daemon runs here, so each
+# answer is the cached decision the module falls back to; the live path is
+# covered by tests/e2e/login_e2e.sh and sshd_login.sh.
+. "$(dirname "$0")/../lib/testlib.sh"
+t_tmpdir
+cd "$T_ROOT" || exit 1
+export PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$T_TMP/pam.d
+mkdir -p "$PAM_WRAPPER_SERVICE_DIR"
+tests/bin/mkcache "$T_TMP/young" 20 5 || exit 1
+tests/bin/mkcache -A 200000 "$T_TMP/old" 20 5 || exit 1
+
+# service NAME CONFIG-LINES...: a config and a service file using it
+service() {
+	local name=$1
+	shift
+	{
+		echo "socket_path = $T_TMP/no-daemon.sock"
+		for l in "$@"; do echo "$l"; done
+	} >"$T_TMP/$name.conf"
+	echo "account required $T_ROOT/pam_module/pam_scim.so config=$T_TMP/$name.conf" \
+		>"$PAM_WRAPPER_SERVICE_DIR/$name"
+}
+check() { # SERVICE USER EXPECTED DESCRIPTION
+	local out
+	out=$(LD_PRELOAD=libpam_wrapper.so tests/bin/pamtest_account "$1" "$2" "$3" 2>&1)
+	t_check "$4 ($out)" test $? -eq 0
+}
+
+service young "cache_path = $T_TMP/young"
+check young u000001 success "active user, daemon down, young cache: allowed"
+check young u000010 acct_expired "deactivated user: PAM_ACCT_EXPIRED"
+out=$(LD_PRELOAD=libpam_wrapper.so tests/bin/pamtest_account young u000010 acct_expired)
+t_check "… and the user is told through the conversation ($out)" grep -q "deactivated" <<<"$out"
+check young nosuchuser user_unknown "not a directory user: PAM_USER_UNKNOWN"
+check young root user_unknown "root (a local account): PAM_USER_UNKNOWN, never decided by the tenant"
+service allowed "cache_path = $T_TMP/young" "allowed_groups = g00001"
+check allowed u000002 perm_denied "not in allowed_groups: PAM_PERM_DENIED"
+check allowed u000001 success "in allowed_groups: allowed"
+service old "cache_path = $T_TMP/old" "offline_grace = 86400"
+check old u000001 authinfo_unavail "daemon down, cache older than offline_grace: PAM_AUTHINFO_UNAVAIL"
+service nolive "cache_path = $T_TMP/old" "live_check = no"
+check nolive u000001 success "live_check = no: the cached state, whatever its age"
+service missing "cache_path = $T_TMP/none"
+check missing u000001 authinfo_unavail "no cache and no daemon: PAM_AUTHINFO_UNAVAIL"
+echo "unknown_key = 1" >"$T_TMP/bad.conf"
+echo "account required $T_ROOT/pam_module/pam_scim.so config=$T_TMP/bad.conf" >"$PAM_WRAPPER_SERVICE_DIR/bad"
+check bad u000001 authinfo_unavail "unreadable or bad config: PAM_AUTHINFO_UNAVAIL"
+t_done
