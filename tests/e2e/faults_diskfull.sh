@@ -12,7 +12,7 @@ if [ -z "${SB_IN_NS:-}" ]; then
 fi
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$T_ROOT/tests/lib/tenant.sh"
-SB=$T_ROOT/cli/scimbridge
+SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
 t_tmpdir
 tenant_start --dataset small || { t_fail "tenant did not start"; t_done; exit 1; }
 conf_set() { sed -i "/^$2[[:space:]]*=/d" "$1"; echo "$2 = $3" >>"$1"; }

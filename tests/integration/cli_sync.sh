@@ -6,7 +6,7 @@
 # client secret file that others can read.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$T_ROOT/tests/lib/tenant.sh"
-SB=$T_ROOT/cli/scimbridge
+SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
 t_tmpdir
 tenant_start --dataset small || { t_fail "tenant did not start"; t_done; exit 1; }
 
