@@ -54,7 +54,7 @@ CLI       := $(O)/cli/scimbridge
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/bin/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(O)/tests/bin/%,$(TOOL_SRC))
 
-.PHONY: all check deps demo bench fuzz install uninstall clean format lint tests asan
+.PHONY: all check deps demo bench fuzz install uninstall clean format format-check lint tests asan
 all: $(NSS_SO) $(PAM_SO) $(DAEMON) $(CLI)
 
 $(OBJ)/%.o: %.c
@@ -110,6 +110,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 check: deps
 	$(MAKE) -j$(JOBS) tests
+	$(MAKE) lint format-check
 	$(MAKE) -j$(JOBS) asan
 	$(MAKE) -j$(JOBS) fuzz-build
 	tests/run.sh
@@ -136,7 +137,12 @@ uninstall:
 	  $(DESTDIR)$(SBINDIR)/scimbridged $(DESTDIR)$(BINDIR)/scimbridge
 
 format:
-	clang-format -i $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) common/*.h
+	clang-format -i $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) \
+	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h)
+
+format-check:
+	clang-format --dry-run -Werror $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) \
+	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \

@@ -22,7 +22,7 @@ struct sb_user_view {
 	uint32_t n_gids;
 	const uint32_t *gids; /* supplementary gids, sorted */
 	uint32_t n_keys;      /* ssh keys: sb_cache_user_key(c, v, i) */
-	uint32_t index;       /* record index, for enumeration and keys */
+	uint32_t index;	      /* record index, for enumeration and keys */
 };
 
 struct sb_group_view {

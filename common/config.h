@@ -25,41 +25,41 @@ struct sb_config {
 	char *path; /* the file this was read from */
 
 	/* tenant */
-	char *url;                 /* https://tenant.example.com (no default) */
-	enum sb_dialect dialect;   /* workspace-one */
-	char *scim_path;           /* /SAAS/jersey/manager/api/scim (ws1), /scim/v2 (scim2) */
-	char *token_path;          /* /SAAS/auth/oauthtoken */
-	char *client_id;           /* NULL */
-	char *client_secret_file;  /* NULL; 0600, root- (or caller-) owned */
-	char *bearer_token_file;   /* NULL; alternative to client credentials */
-	char *ca_file;             /* NULL: system CAs. TLS is always verified. */
-	char *domain;              /* NULL: every user; else only users of this domain */
-	unsigned timeout;          /* 10 s: total per HTTP request; connect = min(timeout, 5) */
-	unsigned page_size;        /* 100 */
-	char *uid_attribute;       /* NULL: hash the SCIM id. Dotted path, e.g.
-	                              urn:...:enterprise:1.0.employeeNumber or a plain attribute */
+	char *url;		  /* https://tenant.example.com (no default) */
+	enum sb_dialect dialect;  /* workspace-one */
+	char *scim_path;	  /* /SAAS/jersey/manager/api/scim (ws1), /scim/v2 (scim2) */
+	char *token_path;	  /* /SAAS/auth/oauthtoken */
+	char *client_id;	  /* NULL */
+	char *client_secret_file; /* NULL; 0600, root- (or caller-) owned */
+	char *bearer_token_file;  /* NULL; alternative to client credentials */
+	char *ca_file;		  /* NULL: system CAs. TLS is always verified. */
+	char *domain;		  /* NULL: every user; else only users of this domain */
+	unsigned timeout;	  /* 10 s: total per HTTP request; connect = min(timeout, 5) */
+	unsigned page_size;	  /* 100 */
+	char *uid_attribute;	  /* NULL: hash the SCIM id. Dotted path, e.g.
+				     urn:...:enterprise:1.0.employeeNumber or a plain attribute */
 
 	/* POSIX mapping */
-	uint32_t uid_min, uid_max; /* 200000 .. 1999999999 */
-	uint32_t gid_min, gid_max; /* 200000 .. 1999999999 */
-	char *name_format;         /* "%u": %u userName as given, %l its local part
-	                              (before '@'), %d the user's domain, %% a '%'.
-	                              The result is lower-cased. */
-	char *home;                /* "/home/%u": %u login name, %d domain, %i uid */
-	char *shell;               /* "/bin/bash" */
-	char *primary_group;       /* NULL or "": user private group; else a group name */
+	uint32_t uid_min, uid_max;	 /* 200000 .. 1999999999 */
+	uint32_t gid_min, gid_max;	 /* 200000 .. 1999999999 */
+	char *name_format;		 /* "%u": %u userName as given, %l its local part
+					    (before '@'), %d the user's domain, %% a '%'.
+					    The result is lower-cased. */
+	char *home;			 /* "/home/%u": %u login name, %d domain, %i uid */
+	char *shell;			 /* "/bin/bash" */
+	char *primary_group;		 /* NULL or "": user private group; else a group name */
 	struct sb_strlist ignore_groups; /* comma-separated; default "ALL USERS" */
-	char *ssh_keys_attribute;  /* NULL: no keys */
+	char *ssh_keys_attribute;	 /* NULL: no keys */
 
 	/* host side */
-	char *cache_path;          /* /var/lib/scimbridge/cache */
-	char *socket_path;         /* /run/scimbridge/socket */
-	unsigned refresh_interval; /* 900 s */
-	unsigned negative_ttl;     /* 60 s */
+	char *cache_path;		  /* /var/lib/scimbridge/cache */
+	char *socket_path;		  /* /run/scimbridge/socket */
+	unsigned refresh_interval;	  /* 900 s */
+	unsigned negative_ttl;		  /* 60 s */
 	struct sb_strlist allowed_groups; /* empty: every active directory user */
-	unsigned offline_grace;    /* 86400 s */
-	bool live_check;           /* yes */
-	bool enumerate;            /* no */
+	unsigned offline_grace;		  /* 86400 s */
+	bool live_check;		  /* yes */
+	bool enumerate;			  /* no */
 };
 
 /* Fills every field with its default. */

@@ -18,7 +18,7 @@ struct sb_user {
 	char **ssh_keys;
 	size_t n_ssh_keys;
 	uint32_t *gids; /* supplementary gids (nested groups flattened), sorted, unique,
-	                   without the primary gid */
+			   without the primary gid */
 	size_t n_gids;
 };
 

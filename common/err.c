@@ -47,12 +47,18 @@ void sb_err_clear(struct sb_err *err)
 const char *sb_errkind_name(enum sb_errkind kind)
 {
 	static const char *const names[] = {
-		[SB_E_NONE] = "ok",           [SB_E_CONFIG] = "config",
-		[SB_E_IO] = "io",             [SB_E_NETWORK] = "network",
-		[SB_E_AUTH] = "auth",         [SB_E_HTTP] = "http",
-		[SB_E_PROTOCOL] = "protocol", [SB_E_NOTFOUND] = "not-found",
-		[SB_E_FORMAT] = "format",     [SB_E_SECURITY] = "security",
-		[SB_E_NOMEM] = "no-memory",   [SB_E_INTERNAL] = "internal",
+	    [SB_E_NONE] = "ok",
+	    [SB_E_CONFIG] = "config",
+	    [SB_E_IO] = "io",
+	    [SB_E_NETWORK] = "network",
+	    [SB_E_AUTH] = "auth",
+	    [SB_E_HTTP] = "http",
+	    [SB_E_PROTOCOL] = "protocol",
+	    [SB_E_NOTFOUND] = "not-found",
+	    [SB_E_FORMAT] = "format",
+	    [SB_E_SECURITY] = "security",
+	    [SB_E_NOMEM] = "no-memory",
+	    [SB_E_INTERNAL] = "internal",
 	};
 
 	if ((unsigned)kind >= sizeof(names) / sizeof(names[0]) || !names[kind])

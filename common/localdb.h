@@ -8,10 +8,10 @@
 #include "hashmap.h"
 
 struct sb_localdb {
-	struct sb_strmap names;  /* user and group names; values unused */
+	struct sb_strmap names;	 /* user and group names; values unused */
 	struct sb_strmap groups; /* group name → gid */
-	struct sb_u32set ids;   /* uids and gids */
-	char *blob;             /* owns the name strings */
+	struct sb_u32set ids;	 /* uids and gids */
+	char *blob;		 /* owns the name strings */
 };
 
 /* A missing file is not an error (an empty set); an unreadable one is. */

@@ -119,7 +119,7 @@ int sb_map_build(const struct sb_config *cfg, const struct sb_scim_users *users,
 		 const struct sb_scim_groups *groups, const struct sb_map_opts *opts,
 		 struct sb_dataset *out, struct sb_map_report *rep, struct sb_err *err)
 {
-	struct sb_map_report dummy;
+	struct sb_map_report dummy = {0};
 	struct mapper m = {.cfg = cfg, .opts = opts, .out = out, .err = err};
 	int rc = -1;
 

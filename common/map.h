@@ -15,7 +15,7 @@
 
 struct sb_map_opts {
 	const char *passwd_file; /* local accounts whose names/ids we never shadow; */
-	const char *group_file;  /* NULL means /etc/passwd and /etc/group */
+	const char *group_file;	 /* NULL means /etc/passwd and /etc/group */
 	/* Assignments from the previous cache (sticky ids); may be NULL/0. */
 	const struct sb_idmap_entry *prior;
 	size_t n_prior;

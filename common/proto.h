@@ -13,32 +13,32 @@
 
 #include "err.h"
 
-#define SB_PROTO_MAGIC   0x53434231u /* "SCB1" */
+#define SB_PROTO_MAGIC	 0x53434231u /* "SCB1" */
 #define SB_PROTO_MAX_KEY 1024
 #define SB_PROTO_MAX_MSG 4096
 
 enum sb_req_type {
 	SB_REQ_USER_BY_NAME = 1,  /* key: login name */
-	SB_REQ_USER_BY_UID = 2,   /* key: decimal uid */
+	SB_REQ_USER_BY_UID = 2,	  /* key: decimal uid */
 	SB_REQ_GROUP_BY_NAME = 3, /* key: group name */
 	SB_REQ_GROUP_BY_GID = 4,  /* key: decimal gid */
-	SB_REQ_ACCOUNT = 5,       /* key: login name; live account check for PAM */
-	SB_REQ_STATUS = 6,        /* key: empty; msg: key=value lines */
-	SB_REQ_SYNC = 7,          /* key: empty; root only: full sync now */
+	SB_REQ_ACCOUNT = 5,	  /* key: login name; live account check for PAM */
+	SB_REQ_STATUS = 6,	  /* key: empty; msg: key=value lines */
+	SB_REQ_SYNC = 7,	  /* key: empty; root only: full sync now */
 };
 
 enum sb_resp_status {
 	SB_RESP_FOUND = 0,
 	SB_RESP_NOTFOUND = 1,
-	SB_RESP_UNAVAIL = 2,       /* tenant unreachable or daemon cannot decide */
-	SB_RESP_ACCT_OK = 3,       /* active and allowed */
-	SB_RESP_ACCT_EXPIRED = 4,  /* deactivated, disabled or deleted (msg: why) */
-	SB_RESP_ACCT_DENIED = 5,   /* not in allowed_groups */
-	SB_RESP_ACCT_UNKNOWN = 6,  /* not a directory user */
-	SB_RESP_BADREQ = 7,        /* malformed or oversized request */
-	SB_RESP_BUSY = 8,          /* rate limited */
-	SB_RESP_OK = 9,            /* STATUS/SYNC done */
-	SB_RESP_DENIED = 10,       /* caller not permitted (SYNC by non-root) */
+	SB_RESP_UNAVAIL = 2,	  /* tenant unreachable or daemon cannot decide */
+	SB_RESP_ACCT_OK = 3,	  /* active and allowed */
+	SB_RESP_ACCT_EXPIRED = 4, /* deactivated, disabled or deleted (msg: why) */
+	SB_RESP_ACCT_DENIED = 5,  /* not in allowed_groups */
+	SB_RESP_ACCT_UNKNOWN = 6, /* not a directory user */
+	SB_RESP_BADREQ = 7,	  /* malformed or oversized request */
+	SB_RESP_BUSY = 8,	  /* rate limited */
+	SB_RESP_OK = 9,		  /* STATUS/SYNC done */
+	SB_RESP_DENIED = 10,	  /* caller not permitted (SYNC by non-root) */
 };
 
 /* Client side: connect (SOCK_CLOEXEC), send, wait for the answer, all within

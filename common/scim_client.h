@@ -23,11 +23,11 @@ struct sb_client_opts {
 };
 
 struct sb_client_stats {
-	long requests;       /* HTTP requests sent, retries included */
+	long requests;	     /* HTTP requests sent, retries included */
 	long token_requests; /* POSTs to token_path */
-	long retries;        /* requests repeated after 429/5xx/network errors */
-	long connects;       /* new connections (curl's CURLINFO_NUM_CONNECTS summed) */
-	long bytes;          /* response bytes received */
+	long retries;	     /* requests repeated after 429/5xx/network errors */
+	long connects;	     /* new connections (curl's CURLINFO_NUM_CONNECTS summed) */
+	long bytes;	     /* response bytes received */
 };
 
 /* Reads the secret (or bearer token) now, so a bad secret file fails early. */
@@ -45,8 +45,8 @@ int sb_scim_token(struct sb_scim_client *c, char **token, long *expires_in, char
  * On failure out is left as it was (no partial result). */
 int sb_scim_list_users(struct sb_scim_client *c, const char *filter, struct sb_scim_users *out,
 		       struct sb_err *err);
-int sb_scim_list_groups(struct sb_scim_client *c, const char *filter,
-			struct sb_scim_groups *out, struct sb_err *err);
+int sb_scim_list_groups(struct sb_scim_client *c, const char *filter, struct sb_scim_groups *out,
+			struct sb_err *err);
 /* One page only (for `scimbridge check`): count resources, total. */
 int sb_scim_probe(struct sb_scim_client *c, const char *resource, long count,
 		  struct sb_scim_users *users_out, long *total, struct sb_err *err);

@@ -15,14 +15,14 @@
 /* What the parser needs from the config, so the fuzzer can build one. */
 struct sb_parse_opts {
 	enum sb_dialect dialect;
-	const char *uid_attribute;      /* may be NULL */
+	const char *uid_attribute;	/* may be NULL */
 	const char *ssh_keys_attribute; /* may be NULL */
 };
 
 struct sb_page_info {
 	long total_results; /* totalResults */
 	long start_index;   /* startIndex as answered (1-based) */
-	long items;         /* resources on this page (itemsPerPage or counted) */
+	long items;	    /* resources on this page (itemsPerPage or counted) */
 };
 
 /* A list page of Users (ListResponse in scim2; {"Resources":[…]} in ws1).

@@ -11,27 +11,27 @@
 enum sb_tristate { SB_UNSET = -1, SB_FALSE = 0, SB_TRUE = 1 };
 
 struct sb_scim_user {
-	char *id;              /* SCIM id, required */
-	char *user_name;       /* userName, required */
-	char *display_name;    /* displayName */
-	char *name_formatted;  /* name.formatted */
-	char *given_name;      /* name.givenName */
-	char *family_name;     /* name.familyName */
-	char *domain;          /* workspace extension `domain` (ws1) */
-	char *user_status;     /* workspace extension `userStatus`: "1","2","3" */
-	char *internal_type;   /* workspace extension `internalUserType` */
-	char *uid_value;       /* value of cfg->uid_attribute, as text (number or string) */
+	char *id;		       /* SCIM id, required */
+	char *user_name;	       /* userName, required */
+	char *display_name;	       /* displayName */
+	char *name_formatted;	       /* name.formatted */
+	char *given_name;	       /* name.givenName */
+	char *family_name;	       /* name.familyName */
+	char *domain;		       /* workspace extension `domain` (ws1) */
+	char *user_status;	       /* workspace extension `userStatus`: "1","2","3" */
+	char *internal_type;	       /* workspace extension `internalUserType` */
+	char *uid_value;	       /* value of cfg->uid_attribute, as text (number or string) */
 	enum sb_tristate active;       /* `active` */
 	enum sb_tristate soft_deleted; /* workspace extension `softDeleted` */
-	char **ssh_keys;       /* values of cfg->ssh_keys_attribute (string or array) */
+	char **ssh_keys;	       /* values of cfg->ssh_keys_attribute (string or array) */
 	size_t n_ssh_keys;
-	char **group_ids;      /* `groups[].value` when the user resource lists them */
+	char **group_ids; /* `groups[].value` when the user resource lists them */
 	size_t n_group_ids;
 };
 
 struct sb_scim_member {
-	char *value;           /* member's SCIM id */
-	bool is_group;         /* `type` == "Group" (nested group) */
+	char *value;   /* member's SCIM id */
+	bool is_group; /* `type` == "Group" (nested group) */
 };
 
 struct sb_scim_group {
