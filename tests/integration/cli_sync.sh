@@ -96,8 +96,10 @@ else
 	t_skip "keys as nobody (needs root and setpriv)"
 fi
 
-# A second sync keeps every id (sticky) and bumps the generation.
-"$SB" -c "$WS1" sync >/dev/null 2>&1
+# A second sync keeps every id (sticky) and bumps the generation; off a
+# terminal it writes nothing to stderr (no progress).
+"$SB" -c "$WS1" sync >/dev/null 2>"$T_TMP/sync.err"
+t_eq "sync off a terminal: nothing on stderr" "" "$(cat "$T_TMP/sync.err")"
 t_eq "ws1: second sync keeps alice's uid" "$uid" "$("$SB" -c "$WS1" lookup alice | sed -n 's/^passwd: alice:x:\([0-9]*\):.*/\1/p')"
 gen2=$("$SB" -c "$WS1" status | sed -n 's/^generation: *\([0-9]*\).*/\1/p')
 t_check "generation increases ($gen1 -> $gen2)" test "${gen2:-0}" -gt "${gen1:-0}"
@@ -126,6 +128,39 @@ done
 t_eq "scim2: grace (no domain in SCIM 2.0) is served" 0 "$?"
 t_eq "scim2: same uid for alice as ws1 (same SCIM id, same hash)" "$uid" \
 	"$("$SB" -c "$S2" lookup alice | sed -n 's/^passwd: alice:x:\([0-9]*\):.*/\1/p')"
+
+# With the daemon: `status` prints its lines, and `keys` for a user created
+# after the last sync asks the daemon, which adds the user to the cache.
+if [ "$(id -u)" -eq 0 ] && [ -x "$T_ROOT/daemon/scimbridged" ]; then
+	D=$T_TMP/daemon.conf; cp "$WS1" "$D"
+	conf_set "$D" socket_path "$T_TMP/sock"
+	conf_set "$D" cache_path "$T_TMP/d.cache"
+	"$T_ROOT/daemon/scimbridged" -f -c "$D" >"$T_TMP/daemon.log" 2>&1 &
+	dpid=$!
+	T_CLEANUP_HOOK="kill $dpid 2>/dev/null; ${T_CLEANUP_HOOK:-:}"
+	for _ in $(seq 1 50); do [ -S "$T_TMP/sock" ] && [ -f "$T_TMP/d.cache" ] && break; sleep 0.1; done
+	s=$("$SB" -c "$D" status 2>&1)
+	t_check "status with the daemon: its lines follow" grep -q '^daemon: *running' <<<"$s"
+	okta create-user latecomer --ssh-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIlate latecomer@test" >/dev/null
+	"$SB" -c "$D" lookup latecomer >/dev/null 2>&1
+	t_eq "latecomer is not in the cache yet" 2 "$?"
+	k=$("$SB" -c "$D" keys latecomer 2>&1)
+	t_eq "keys for a user newer than the cache: the daemon fetches it" \
+		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIlate latecomer@test" "$k"
+	kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null
+else
+	t_skip "status/keys with the daemon (needs root and daemon/scimbridged)"
+fi
+
+# Keys from the tenant go to sshd verbatim: lines with options or a second
+# line are refused.
+okta set-attr bob urn:scim:schemas:extension:custom:1.0:sshPublicKey \
+	'["command=\"/bin/sh\" ssh-ed25519 AAAAC3Nz evil", "ssh-ed25519 AAAAC3Nzgood bob@x\nssh-rsa AAAAB3inject x"]' >/dev/null
+"$SB" -c "$WS1" sync >/dev/null 2>&1
+t_check "keys: bob now has 2 keys in the cache" sh -c "'$SB' -c '$WS1' lookup bob | grep -qx 'ssh_keys: 2'"
+k=$("$SB" -c "$WS1" keys bob 2>/dev/null); rc=$?
+t_eq "keys: option-prefixed and multi-line keys refused" "0:" "$rc:$k"
+t_check "keys: the refusal is reported on stderr" sh -c "'$SB' -c '$WS1' keys bob 2>&1 >/dev/null | grep -q 'not a plain key line'"
 
 # The secret must be 0600: a 0644 copy is refused and the cache untouched.
 cp "$TENANT_SECRET_FILE" "$T_TMP/secret644"; chmod 644 "$T_TMP/secret644"
