@@ -47,9 +47,18 @@ int cli_load_config(struct cli *ctx, enum cli_conf_mode mode)
 	return -1;
 }
 
+/* Pages as they arrive, on one line per list. The client may report the
+ * same count twice (its check past a full last page): shown once. */
 static void progress(void *arg, const char *what, long done, long total)
 {
+	static const char *last_what;
+	static long last_done = -1;
+
 	(void)arg;
+	if (what == last_what && done == last_done)
+		return;
+	last_what = what;
+	last_done = done;
 	if (total > 0)
 		fprintf(stderr, "\r%s: %ld/%ld   ", what, done, total);
 	else

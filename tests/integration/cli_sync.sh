@@ -100,6 +100,10 @@ fi
 # terminal it writes nothing to stderr (no progress).
 "$SB" -c "$WS1" sync >/dev/null 2>"$T_TMP/sync.err"
 t_eq "sync off a terminal: nothing on stderr" "" "$(cat "$T_TMP/sync.err")"
+if command -v script >/dev/null; then
+	t_check "sync on a terminal: progress per list" \
+		sh -c "script -qc \"'$SB' -c '$WS1' sync\" /dev/null | grep -q 'Users: 9/9'"
+fi
 t_eq "ws1: second sync keeps alice's uid" "$uid" "$("$SB" -c "$WS1" lookup alice | sed -n 's/^passwd: alice:x:\([0-9]*\):.*/\1/p')"
 gen2=$("$SB" -c "$WS1" status | sed -n 's/^generation: *\([0-9]*\).*/\1/p')
 t_check "generation increases ($gen1 -> $gen2)" test "${gen2:-0}" -gt "${gen1:-0}"
