@@ -1,0 +1,233 @@
+/* test_config.c — the config file: defaults, every error naming file, line
+ * and key, lists, the dialect's default scim_path, validation, and the
+ * secret file checks (mode, owner, symlink, trailing newline). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static char path[64];
+
+static void write_conf(const char *text)
+{
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/sbconf.%d", (int)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int load(const char *text, struct sb_config *cfg, struct sb_err *err)
+{
+	int rc;
+
+	write_conf(text);
+	sb_config_defaults(cfg);
+	memset(err, 0, sizeof(*err));
+	rc = sb_config_load(path, cfg, err);
+	unlink(path);
+	return rc;
+}
+
+static void test_defaults(void **state)
+{
+	struct sb_config cfg;
+	struct sb_err err;
+
+	(void)state;
+	assert_int_equal(load("# only a comment\n\n", &cfg, &err), 0);
+	assert_int_equal(cfg.dialect, SB_DIALECT_WORKSPACE_ONE);
+	assert_string_equal(cfg.scim_path, "/SAAS/jersey/manager/api/scim");
+	assert_string_equal(cfg.token_path, "/SAAS/auth/oauthtoken");
+	assert_int_equal(cfg.timeout, 10);
+	assert_int_equal(cfg.page_size, 100);
+	assert_int_equal(cfg.uid_min, 200000);
+	assert_string_equal(cfg.name_format, "%u");
+	assert_string_equal(cfg.home, "/home/%u");
+	assert_string_equal(cfg.cache_path, "/var/lib/scimbridge/cache");
+	assert_string_equal(cfg.socket_path, "/run/scimbridge/socket");
+	assert_int_equal(cfg.ignore_groups.n, 1);
+	assert_string_equal(cfg.ignore_groups.v[0], "ALL USERS");
+	assert_int_equal(cfg.allowed_groups.n, 0);
+	assert_true(cfg.live_check);
+	assert_false(cfg.enumerate);
+	assert_null(cfg.url);
+	sb_config_free(&cfg);
+}
+
+static void test_values(void **state)
+{
+	struct sb_config cfg;
+	struct sb_err err;
+
+	(void)state;
+	assert_int_equal(load("  url = https://t.example.com  \ndialect=scim2\n"
+			      "allowed_groups = ops , Domain Admins,\nenumerate = true\n"
+			      "live_check = no\npage_size = 1000\nhome = /home/#%u\n",
+			      &cfg, &err),
+			 0);
+	assert_string_equal(cfg.url, "https://t.example.com");
+	assert_string_equal(cfg.scim_path, "/scim/v2");
+	assert_int_equal(cfg.allowed_groups.n, 2);
+	assert_string_equal(cfg.allowed_groups.v[1], "Domain Admins");
+	assert_true(cfg.enumerate);
+	assert_false(cfg.live_check);
+	assert_string_equal(cfg.home, "/home/#%u"); /* no inline comments */
+	sb_config_free(&cfg);
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	struct sb_config cfg;
+	struct sb_err err;
+	char where[96];
+
+	assert_int_equal(load(text, &cfg, &err), -1);
+	assert_int_equal(err.kind, SB_E_CONFIG);
+	snprintf(where, sizeof(where), "%s:", path);
+	assert_non_null(strstr(err.msg, where));
+	if (!strstr(err.msg, needle))
+		fail_msg("'%s' not in '%s'", needle, err.msg);
+	sb_config_free(&cfg);
+}
+
+static void test_errors_name_file_line_key(void **state)
+{
+	(void)state;
+	expect_error("url = https://x\n\nuid_min = abc\n",
+		     ":3: key 'uid_min': not a number: 'abc'");
+	expect_error("no_such_key = 1\n", ":1: unknown key 'no_such_key'");
+	expect_error("timeout = 5\ntimeout = 6\n", ":2: key 'timeout' given twice");
+	expect_error("enumerate = maybe\n", ":1: key 'enumerate': not a boolean");
+	expect_error("dialect = scim3\n", "key 'dialect': not a dialect");
+	expect_error("page_size = 5000\n", "key 'page_size': out of range");
+	expect_error("uid_min = -1\n", "key 'uid_min': not a number");
+	expect_error("just words\n", ":1: expected 'key = value'");
+}
+
+static void test_missing_file(void **state)
+{
+	struct sb_config cfg;
+	struct sb_err err = {0};
+
+	(void)state;
+	sb_config_defaults(&cfg);
+	assert_int_equal(sb_config_load("/nonexistent/scimbridge.conf", &cfg, &err), -1);
+	assert_int_equal(err.kind, SB_E_IO);
+	assert_non_null(strstr(err.msg, "/nonexistent/scimbridge.conf"));
+	sb_config_free(&cfg);
+}
+
+static void test_validate(void **state)
+{
+	struct sb_config cfg;
+	struct sb_err err;
+
+	(void)state;
+	assert_int_equal(
+	    load("url = http://t.example.com\nclient_id = a\nclient_secret_file = /s\n", &cfg,
+		 &err),
+	    0);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "https://"));
+	sb_config_free(&cfg);
+	assert_int_equal(load("url = https://t.example.com\n", &cfg, &err), 0);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "client_secret_file"));
+	sb_config_free(&cfg);
+	assert_int_equal(
+	    load("url = https://t\nbearer_token_file = /t\nuid_min = 5000\nuid_max = 4000\n", &cfg,
+		 &err),
+	    0);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "uid_min"));
+	sb_config_free(&cfg);
+}
+
+static char *secret_file(const char *content, mode_t mode)
+{
+	static char p[64];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/tmp/sbsecret.%d", (int)getpid());
+	unlink(p);
+	f = fopen(p, "w");
+	fputs(content, f);
+	fclose(f);
+	chmod(p, mode);
+	return p;
+}
+
+static void test_secret(void **state)
+{
+	struct sb_err err = {0};
+	char *s, *p, link[80];
+
+	(void)state;
+	p = secret_file("s3cret\n", 0600);
+	s = sb_config_read_secret(p, -1, &err);
+	assert_non_null(s);
+	assert_string_equal(s, "s3cret"); /* one trailing newline is not the secret */
+	free(s);
+	p = secret_file("s3cret\r\n", 0600);
+	s = sb_config_read_secret(p, -1, &err);
+	assert_string_equal(s, "s3cret");
+	free(s);
+	p = secret_file("s3cret", 0644);
+	assert_null(sb_config_read_secret(p, -1, &err));
+	assert_int_equal(err.kind, SB_E_SECURITY);
+	assert_non_null(strstr(err.msg, "must be 0600"));
+	p = secret_file("\n", 0600);
+	assert_null(sb_config_read_secret(p, -1, &err));
+	assert_non_null(strstr(err.msg, "empty"));
+	p = secret_file("s3cret", 0600);
+	snprintf(link, sizeof(link), "%s.link", p);
+	unlink(link);
+	assert_int_equal(symlink(p, link), 0);
+	assert_null(sb_config_read_secret(link, -1, &err));
+	assert_non_null(strstr(err.msg, "symlink"));
+	unlink(link);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(p, 1234, 1234), 0);
+		assert_null(sb_config_read_secret(p, -1, &err));
+		assert_non_null(strstr(err.msg, "owned by uid 1234"));
+		s = sb_config_read_secret(p, 1234, &err); /* the CLI allows its caller */
+		assert_non_null(s);
+		free(s);
+	}
+	unlink(p);
+}
+
+static void test_module_path(void **state)
+{
+	(void)state;
+	setenv("SCIMBRIDGE_CONF", "/tmp/x.conf", 1);
+	assert_string_equal(sb_config_module_path(), "/tmp/x.conf");
+	unsetenv("SCIMBRIDGE_CONF");
+	assert_string_equal(sb_config_module_path(), SB_DEFAULT_CONF);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_errors_name_file_line_key),
+	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_validate),
+	    cmocka_unit_test(test_secret),
+	    cmocka_unit_test(test_module_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

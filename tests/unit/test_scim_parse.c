@@ -1,0 +1,163 @@
+/* test_scim_parse.c — tenant bodies in both dialects, every malformed shape
+ * refused as a whole page with a message saying where, extension and
+ * qualified attributes, error bodies, and RFC 7644 filter escaping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scim_client.h"
+#include "scim_parse.h"
+
+static const struct sb_parse_opts ws1 = {
+    .dialect = SB_DIALECT_WORKSPACE_ONE,
+    .uid_attribute = "urn:scim:schemas:extension:enterprise:1.0:employeeNumber",
+    .ssh_keys_attribute = "urn:scim:schemas:extension:custom:1.0:sshPublicKey"};
+static const struct sb_parse_opts s2 = {
+    .dialect = SB_DIALECT_SCIM2,
+    .uid_attribute = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"};
+
+static const char ws1_page[] =
+    "{\"schemas\":[\"urn:scim:schemas:core:1.0\"],\"totalResults\":2,\"itemsPerPage\":2,"
+    "\"startIndex\":1,\"Resources\":["
+    "{\"id\":\"a1\",\"userName\":\"alice\",\"displayName\":\"Alice A\",\"active\":true,"
+    "\"name\":{\"givenName\":\"Alice\",\"familyName\":\"A\"},"
+    "\"urn:scim:schemas:extension:workspace:1.0\":{\"domain\":\"okta.example.com\","
+    "\"userStatus\":\"1\",\"internalUserType\":\"PROVISIONED\",\"softDeleted\":false},"
+    "\"urn:scim:schemas:extension:enterprise:1.0\":{\"employeeNumber\":300001},"
+    "\"urn:scim:schemas:extension:custom:1.0\":{\"sshPublicKey\":[\"ssh-ed25519 AAA a\","
+    "\"ssh-rsa BBB b\"]},\"groups\":[{\"value\":\"g1\"}]},"
+    "{\"id\":\"d1\",\"userName\":\"dave\",\"active\":false,"
+    "\"urn:scim:schemas:extension:workspace:1.0\":{\"userStatus\":2}}]}";
+
+static void test_ws1_users(void **state)
+{
+	struct sb_scim_users u = {0};
+	struct sb_page_info info;
+	struct sb_err err = {0};
+
+	(void)state;
+	assert_int_equal(sb_parse_user_page(ws1_page, strlen(ws1_page), &ws1, &u, &info, &err), 0);
+	assert_int_equal(info.total_results, 2);
+	assert_int_equal(u.n, 2);
+	assert_string_equal(u.v[0].domain, "okta.example.com");
+	assert_string_equal(u.v[0].uid_value, "300001");
+	assert_int_equal(u.v[0].n_ssh_keys, 2);
+	assert_string_equal(u.v[0].ssh_keys[1], "ssh-rsa BBB b");
+	assert_int_equal(u.v[0].n_group_ids, 1);
+	assert_true(sb_scim_user_login_allowed(&u.v[0]));
+	assert_string_equal(u.v[1].user_status, "2"); /* a number is kept as text */
+	assert_false(sb_scim_user_login_allowed(&u.v[1]));
+	sb_scim_users_free(&u);
+}
+
+static void test_scim2_and_groups(void **state)
+{
+	const char users[] =
+	    "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+	    "\"totalResults\":1,\"startIndex\":1,\"Resources\":[{\"id\":\"b1\",\"userName\":"
+	    "\"bob@x.example\",\"active\":\"true\",\"urn:ietf:params:scim:schemas:extension:"
+	    "enterprise:2.0:User\":{\"employeeNumber\":\"42\"}}]}";
+	const char groups[] = "{\"totalResults\":1,\"Resources\":[{\"id\":\"g1\",\"displayName\":"
+			      "\"eng\",\"members\":[{\"value\":\"b1\",\"type\":\"User\"},"
+			      "{\"value\":\"g2\",\"type\":\"Group\"},{\"value\":\"x\"}]}]}";
+	struct sb_scim_users u = {0};
+	struct sb_scim_groups g = {0};
+	struct sb_page_info info;
+	struct sb_err err = {0};
+
+	(void)state;
+	assert_int_equal(sb_parse_user_page(users, strlen(users), &s2, &u, &info, &err), 0);
+	assert_int_equal(u.v[0].active, SB_TRUE);
+	assert_string_equal(u.v[0].uid_value, "42");
+	assert_null(u.v[0].domain);
+	assert_int_equal(sb_parse_group_page(groups, strlen(groups), &s2, &g, &info, &err), 0);
+	assert_int_equal(g.v[0].n_members, 3);
+	assert_false(g.v[0].members[0].is_group);
+	assert_true(g.v[0].members[1].is_group);
+	assert_false(g.v[0].members[2].is_group); /* no type: the mapper decides */
+	sb_scim_users_free(&u);
+	sb_scim_groups_free(&g);
+}
+
+static void expect_page_error(const char *body, const char *needle)
+{
+	struct sb_scim_users u = {0};
+	struct sb_page_info info;
+	struct sb_err err = {0};
+
+	assert_int_equal(sb_parse_user_page(body, strlen(body), &ws1, &u, &info, &err), -1);
+	assert_int_equal(err.kind, SB_E_PROTOCOL);
+	if (!strstr(err.msg, needle))
+		fail_msg("'%s' not in '%s'", needle, err.msg);
+	assert_int_equal(u.n, 0); /* nothing of a bad page is kept */
+}
+
+static void test_malformed(void **state)
+{
+	(void)state;
+	expect_page_error("{\"totalResults\":3,\"Resources\":[", "not a JSON object");
+	expect_page_error("", "empty");
+	expect_page_error("[1,2]", "not a JSON object");
+	expect_page_error("{\"Resources\":[]}", "'totalResults' missing");
+	expect_page_error("{\"totalResults\":\"2\",\"Resources\":[]}", "'totalResults'");
+	expect_page_error("{\"totalResults\":1,\"Resources\":{}}", "'Resources' is not a list");
+	expect_page_error("{\"totalResults\":2,\"Resources\":[{\"id\":\"a\",\"userName\":\"a\"},"
+			  "{\"userName\":\"b\"}]}",
+			  "Resources[1]: 'id' missing");
+	expect_page_error("{\"totalResults\":1,\"Resources\":[{\"id\":\"a\",\"userName\":5}]}",
+			  "'userName'");
+	expect_page_error("{\"totalResults\":1,\"Resources\":[{\"id\":\"a\",\"userName\":\"a\","
+			  "\"active\":3}]}",
+			  "not a boolean");
+}
+
+static void test_error_bodies(void **state)
+{
+	const char ws1_err[] =
+	    "{\"errors\":[{\"code\":\"user.not.found\",\"message\":\"No user\"}]}";
+	const char s2_err[] =
+	    "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],"
+	    "\"status\":\"400\",\"scimType\":\"invalidFilter\",\"detail\":\"bad\"}";
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(sb_parse_error_body(ws1_err, strlen(ws1_err), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "No user (user.not.found)");
+	assert_int_equal(sb_parse_error_body(s2_err, strlen(s2_err), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "bad (invalidFilter)");
+	assert_int_equal(sb_parse_error_body("<html>", 6, buf, sizeof(buf)), -1);
+}
+
+static void test_filter_escaping(void **state)
+{
+	char *f;
+
+	(void)state;
+	f = sb_scim_filter_eq("userName", "alice");
+	assert_string_equal(f, "userName eq \"alice\"");
+	free(f);
+	f = sb_scim_filter_eq("userName", "a\"b\\c");
+	assert_string_equal(f, "userName eq \"a\\\"b\\\\c\"");
+	free(f);
+	f = sb_scim_filter_eq("userName", "x\ny\x01");
+	assert_string_equal(f, "userName eq \"x\\u000ay\\u0001\"");
+	free(f);
+	f = sb_scim_filter_eq("userName", "\" or userName pr or \"");
+	assert_string_equal(f, "userName eq \"\\\" or userName pr or \\\"\"");
+	free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ws1_users),	    cmocka_unit_test(test_scim2_and_groups),
+	    cmocka_unit_test(test_malformed),	    cmocka_unit_test(test_error_bodies),
+	    cmocka_unit_test(test_filter_escaping),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
