@@ -25,7 +25,7 @@ struct sb_scim_user {
 	enum sb_tristate soft_deleted; /* workspace extension `softDeleted` */
 	char **ssh_keys;	       /* values of cfg->ssh_keys_attribute (string or array) */
 	size_t n_ssh_keys;
-	char **group_ids; /* `groups[].value` when the user resource lists them */
+	char **group_ids; /* not filled by the parser (membership comes from Groups) */
 	size_t n_group_ids;
 };
 

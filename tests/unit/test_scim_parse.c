@@ -47,7 +47,7 @@ static void test_ws1_users(void **state)
 	assert_string_equal(u.v[0].uid_value, "300001");
 	assert_int_equal(u.v[0].n_ssh_keys, 2);
 	assert_string_equal(u.v[0].ssh_keys[1], "ssh-rsa BBB b");
-	assert_int_equal(u.v[0].n_group_ids, 1);
+	assert_int_equal(u.v[0].n_group_ids, 0); /* membership comes from Groups */
 	assert_true(sb_scim_user_login_allowed(&u.v[0]));
 	assert_string_equal(u.v[1].user_status, "2"); /* a number is kept as text */
 	assert_false(sb_scim_user_login_allowed(&u.v[1]));
