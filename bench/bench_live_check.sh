@@ -1,0 +1,51 @@
+#!/bin/bash
+# Live account check figures (issue #4): the median and 95th percentile of
+# SB_REQ_ACCOUNT round trips to scimbridged on loopback (each one a GET
+# Users/{id} to the local tenant), and the time to an answer when the tenant
+# stalls (the daemon gives up after `timeout`; PAM adds 0.5 s on top).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib/testlib.sh
+. tests/lib/tenant.sh
+t_tmpdir
+if [ "$(id -u)" -ne 0 ]; then echo "bench_live_check: needs root (the daemon reads a root-owned secret)"; exit 0; fi
+tenant_start --dataset small >/dev/null || exit 1
+C=$T_TMP/scimbridge.conf
+tenant_conf "$C" workspace-one "timeout = 2" "refresh_interval = 3600"
+cli/scimbridge -c "$C" sync >/dev/null || exit 1
+daemon/scimbridged -f -c "$C" 2>"$T_TMP/daemon.log" &
+DPID=$!
+T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
+for _ in $(seq 50); do [ -S "$TENANT_DIR/socket" ] && break; sleep 0.1; done
+sleep 0.3
+python3 - "$TENANT_DIR/socket" <<'PY'
+import socket, struct, sys, time
+def ask(name, timeout=5.0):
+    s = socket.socket(socket.AF_UNIX); s.settimeout(timeout); s.connect(sys.argv[1])
+    k = name.encode(); s.sendall(struct.pack(">IHH", 0x53434231, 5, len(k)) + k)
+    d = s.recv(4096); s.close()
+    return struct.unpack(">IHH", d[:8])[1]
+for _ in range(10): ask("alice")
+t = []
+for _ in range(200):
+    t0 = time.perf_counter(); st = ask("alice"); t.append((time.perf_counter() - t0) * 1000)
+    assert st == 3, st
+t.sort()
+print("live account check, 200 round trips (daemon + GET Users/{id} on loopback):")
+print("  median %.2f ms, p95 %.2f ms, max %.2f ms" % (t[100], t[190], t[-1]))
+PY
+tenant_fault '{"match":"/scim/Users/","kind":"stall","times":0,"delay_ms":60000}'
+python3 - "$TENANT_DIR/socket" <<'PY'
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1])
+t0 = time.perf_counter(); s.sendall(struct.pack(">IHH", 0x53434231, 5, 5) + b"alice")
+d = s.recv(4096); dt = time.perf_counter() - t0
+print("tenant stalled: the daemon answers status %d after %.2f s (timeout = 2 s; budget 3 x timeout with retries)" % (struct.unpack(">IHH", d[:8])[1], dt))
+PY
+mkdir -p "$T_TMP/pam.d"
+echo "account required $PWD/pam_module/pam_scim.so config=$C" >"$T_TMP/pam.d/bench"
+t0=$(date +%s.%N)
+LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$T_TMP/pam.d \
+	tests/bin/pamtest_account bench alice success >/dev/null 2>&1
+t1=$(date +%s.%N)
+echo "tenant stalled: PAM's decision (cached state) after $(echo "$t1 - $t0" | bc) s (timeout 2 s + 0.5 s)"
