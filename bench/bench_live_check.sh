@@ -40,7 +40,7 @@ import socket, struct, sys, time
 s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1])
 t0 = time.perf_counter(); s.sendall(struct.pack(">IHH", 0x53434231, 5, 5) + b"alice")
 d = s.recv(4096); dt = time.perf_counter() - t0
-print("tenant stalled: the daemon answers status %d after %.2f s (timeout = 2 s; budget 3 x timeout with retries)" % (struct.unpack(">IHH", d[:8])[1], dt))
+print("tenant stalled: the daemon answers status %d after %.2f s (timeout = 2 s; live checks make one attempt)" % (struct.unpack(">IHH", d[:8])[1], dt))
 PY
 mkdir -p "$T_TMP/pam.d"
 echo "account required $PWD/pam_module/pam_scim.so config=$C" >"$T_TMP/pam.d/bench"

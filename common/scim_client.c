@@ -184,7 +184,11 @@ static int exchange(struct sb_scim_client *c, const char *method, const char *ur
 			return 0;
 		if (rc == CURLE_OK && *status == 429)
 			wait = r->retry_after >= 0 ? (double)r->retry_after : 1.0;
-		if (attempt >= MAX_RETRIES || now_s() + wait >= deadline) {
+		int max = c->opts.max_retries < 0 ? 0
+			  : c->opts.max_retries	  ? c->opts.max_retries
+						  : MAX_RETRIES;
+
+		if (attempt >= max || now_s() + wait >= deadline) {
 			if (rc != CURLE_OK)
 				return sb_err_set(err, SB_E_NETWORK, "%s %.200s: curl: %s", method,
 						  url, cerr[0] ? cerr : curl_easy_strerror(rc));

@@ -17,6 +17,10 @@ struct sb_client_opts {
 	/* Owner allowed for client_secret_file/bearer_token_file besides root:
 	 * the daemon passes -1 (root only), the CLI its own uid. */
 	long secret_owner;
+	/* Retries after 429/5xx/network errors: 0 means the default (3); -1
+	 * means none — for live checks, where a fast fallback beats a late
+	 * answer. */
+	int max_retries;
 	/* Optional progress report (a page fetched): what is "Users"/"Groups". */
 	void (*progress)(void *ctx, const char *what, long done, long total);
 	void *progress_ctx;
