@@ -27,6 +27,7 @@ struct daemon {
 	struct sb_scim_users users; /* the last full read, plus what misses added */
 	struct sb_scim_groups groups;
 	bool have_data;
+	time_t last_read; /* start of the last successful read of the tenant */
 
 	pthread_mutex_t sync_lock;
 	pthread_cond_t sync_cond;
@@ -56,6 +57,10 @@ void handle_connection(struct daemon *d, int fd);
 uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *msg,
 			size_t msg_size);
 uint16_t op_account(struct daemon *d, const char *name, char *msg, size_t msg_size);
+
+/* merge.c: changed resources into the kept copy, by SCIM id */
+int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fresh);
+int merge_groups(struct sb_scim_groups *kept, struct sb_scim_groups *fresh);
 
 /* limits.c: per-uid token bucket and the negative cache of misses */
 bool limit_allow(uid_t uid);

@@ -1,8 +1,12 @@
 /* sync_loop.c — the sync thread: a full sync at start, then every
- * refresh_interval (±10% so a fleet does not hit the tenant in step). A
- * failure keeps the last good cache and retries with backoff (5 s doubling,
- * capped at refresh_interval). The fetch runs without any lock held; only
- * the swap of the kept data and the cache write take data_lock. */
+ * refresh_interval (±10% so a fleet does not hit the tenant in step) an
+ * incremental one — only Users and Groups whose meta.lastModified is newer
+ * than the last read (less SKEW_S for clock skew), merged by id — with a full
+ * read every FULL_EVERY cycles, because an incremental read cannot see a
+ * group or user deleted in the tenant. A failure keeps the last good cache
+ * and retries with backoff (5 s doubling, capped at refresh_interval). The
+ * fetch runs without any lock held; only the merge or swap of the kept data
+ * and the cache write take data_lock. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,9 @@
 #include "daemon.h"
 #include "log.h"
 #include "sync.h"
+
+#define FULL_EVERY 8
+#define SKEW_S	   300
 
 int commit_locked(struct daemon *d, struct sb_err *err)
 {
@@ -24,6 +31,7 @@ static int full_sync(struct daemon *d, struct sb_err *err)
 {
 	struct sb_scim_users users = {0}, old_users;
 	struct sb_scim_groups groups = {0}, old_groups;
+	time_t started = time(NULL);
 	int rc;
 
 	if (sb_sync_fetch(d->sync_client, &users, &groups, err) < 0)
@@ -41,6 +49,7 @@ static int full_sync(struct daemon *d, struct sb_err *err)
 		old_groups = groups;
 	} else {
 		d->have_data = true;
+		d->last_read = started;
 	}
 	pthread_mutex_unlock(&d->data_lock);
 	sb_scim_users_free(&old_users);
@@ -48,6 +57,39 @@ static int full_sync(struct daemon *d, struct sb_err *err)
 	if (rc == 0)
 		sb_log(LOG_INFO, "sync: %zu users, %zu groups read from the tenant", d->users.n,
 		       d->groups.n);
+	return rc;
+}
+
+/* Users and Groups changed since the last read, merged into the kept copy. */
+static int incremental_sync(struct daemon *d, struct sb_err *err)
+{
+	struct sb_scim_users users = {0};
+	struct sb_scim_groups groups = {0};
+	time_t started = time(NULL), since;
+	char filter[96], ts[32];
+	struct tm tm;
+	int rc = -1;
+
+	pthread_mutex_lock(&d->data_lock);
+	since = d->last_read - SKEW_S;
+	pthread_mutex_unlock(&d->data_lock);
+	gmtime_r(&since, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(filter, sizeof(filter), "meta.lastModified gt \"%s\"", ts);
+	if (sb_scim_list_users(d->sync_client, filter, &users, err) < 0 ||
+	    sb_scim_list_groups(d->sync_client, filter, &groups, err) < 0)
+		goto out;
+	pthread_mutex_lock(&d->data_lock);
+	if (merge_users(&d->users, &users) < 0 || merge_groups(&d->groups, &groups) < 0)
+		sb_err_set(err, SB_E_NOMEM, "out of memory merging changes");
+	else if ((rc = commit_locked(d, err)) == 0)
+		d->last_read = started;
+	pthread_mutex_unlock(&d->data_lock);
+	if (rc == 0)
+		sb_log(LOG_INFO, "incremental sync: changes since %s merged", ts);
+out:
+	sb_scim_users_free(&users);
+	sb_scim_groups_free(&groups);
 	return rc;
 }
 
@@ -82,10 +124,12 @@ static void record(struct daemon *d, int ok, const struct sb_err *err)
 		sb_log(LOG_WARNING, "%s", werr.msg);
 }
 
-/* Sleeps until the next sync is due, a sync is requested, or we stop. */
-static void wait_next(struct daemon *d, unsigned seconds)
+/* Sleeps until the next sync is due, a sync is requested, or we stop;
+ * true if a sync was requested (SIGHUP or SB_REQ_SYNC: always a full one). */
+static bool wait_next(struct daemon *d, unsigned seconds)
 {
 	struct timespec until;
+	bool requested;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += seconds;
@@ -93,8 +137,10 @@ static void wait_next(struct daemon *d, unsigned seconds)
 	while (!d->sync_requested && !daemon_stopping)
 		if (pthread_cond_timedwait(&d->sync_cond, &d->sync_lock, &until) == ETIMEDOUT)
 			break;
+	requested = d->sync_requested;
 	d->sync_requested = false;
 	pthread_mutex_unlock(&d->sync_lock);
+	return requested;
 }
 
 static unsigned jittered(unsigned base)
@@ -107,21 +153,25 @@ static unsigned jittered(unsigned base)
 void *sync_thread(void *arg)
 {
 	struct daemon *d = arg;
-	unsigned backoff = 5;
+	unsigned backoff = 5, cycle = 0;
+	bool full_needed = true;
 
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	while (!daemon_stopping) {
 		struct sb_err err = {0};
-		int ok = full_sync(d, &err) == 0;
+		bool full = full_needed || ++cycle % FULL_EVERY == 0;
+		int ok = (full ? full_sync(d, &err) : incremental_sync(d, &err)) == 0;
+
+		full_needed = !ok && full;
 
 		if (!ok)
 			sb_log(LOG_ERR, "sync failed, keeping the last good cache: %s", err.msg);
 		record(d, ok, &err);
 		if (ok) {
 			backoff = 5;
-			wait_next(d, jittered(d->cfg.refresh_interval));
+			full_needed |= wait_next(d, jittered(d->cfg.refresh_interval));
 		} else {
-			wait_next(d, backoff);
+			full_needed |= wait_next(d, backoff);
 			backoff = backoff * 2 > d->cfg.refresh_interval ? d->cfg.refresh_interval
 									: backoff * 2;
 		}

@@ -64,34 +64,6 @@ static bool cache_has_user(const struct sb_config *cfg, const char *name, char *
 	return found;
 }
 
-/* Replaces (by SCIM id) or appends each fetched user; frees what it replaces. */
-static int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fetched)
-{
-	for (size_t i = 0; i < fetched->n; i++) {
-		struct sb_scim_user *f = &fetched->v[i];
-		size_t k;
-
-		for (k = 0; k < kept->n; k++)
-			if (strcmp(kept->v[k].id, f->id) == 0)
-				break;
-		if (k == kept->n) {
-			struct sb_scim_user *nv = realloc(kept->v, (kept->n + 1) * sizeof(*nv));
-
-			if (!nv)
-				return -1;
-			kept->v = nv;
-			kept->cap = kept->n + 1;
-			kept->n++;
-		} else {
-			sb_scim_user_free(&kept->v[k]);
-		}
-		kept->v[k] = *f;
-		memset(f, 0, sizeof(*f));
-	}
-	fetched->n = 0;
-	return 0;
-}
-
 uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *msg,
 			size_t msg_size)
 {

@@ -93,6 +93,19 @@ t_check "a brand-new tenant user resolves before any periodic sync ($r)" grep -q
 r=$(acct newbie)
 t_check "… and passes the account check ($r)" grep -q 'management done' <<<"$r"
 
+# Between full reads the daemon fetches only what changed (meta.lastModified).
+C2=$T_TMP/incr.conf
+sed "s|^cache_path = .*|cache_path = $T_TMP/incr.cache|; s|^socket_path = .*|socket_path = $T_TMP/incr.sock|; s|^refresh_interval = .*|refresh_interval = 10|" "$C" >"$C2"
+daemon/scimbridged -f -c "$C2" 2>"$T_TMP/incr.log" &
+D2=$!
+for _ in $(seq 100); do grep -q 'sync: ' "$T_TMP/incr.log" && break; sleep 0.1; done
+okta set-attr carol displayName "Carol Incremental"
+for _ in $(seq 150); do grep -q 'incremental sync' "$T_TMP/incr.log" && break; sleep 0.1; done
+kill $D2
+r=$("$SB" -c "$C2" lookup carol | head -1)
+t_check "incremental sync picked up a changed displayName within one refresh_interval ($r)" grep -q 'Carol Incremental' <<<"$r"
+t_check "… as an incremental read, not a full one" grep -q 'incremental sync: changes since' "$T_TMP/incr.log"
+
 before=$(tenant_stats | sed 's/.*"requests":\([0-9]*\).*/\1/')
 for i in $(seq 1 200); do getent passwd "nosuch$i$RANDOM" >/dev/null; done
 for i in $(seq 1 50); do getent passwd nosuchrepeat >/dev/null; done

@@ -1,0 +1,72 @@
+/* merge.c — folding changed SCIM resources into the daemon's kept copy of
+ * the tenant, by SCIM id: a miss lookup, a live check and an incremental
+ * sync all bring a few resources that replace (or add to) what the last full
+ * read had. Ownership of each merged resource moves into `kept`. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "hashmap.h"
+
+int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fresh)
+{
+	struct sb_strmap idx = {0};
+	int rc = -1;
+
+	for (size_t k = 0; k < kept->n; k++)
+		if (sb_strmap_put(&idx, kept->v[k].id, (uint32_t)k) < 0)
+			goto out;
+	for (size_t i = 0; i < fresh->n; i++) {
+		struct sb_scim_user *f = &fresh->v[i];
+		uint32_t k;
+
+		if (sb_strmap_get(&idx, f->id, &k)) {
+			sb_scim_user_free(&kept->v[k]);
+		} else {
+			struct sb_scim_user *nv = realloc(kept->v, (kept->n + 1) * sizeof(*nv));
+
+			if (!nv)
+				goto out;
+			kept->v = nv;
+			kept->cap = kept->n + 1;
+			k = (uint32_t)kept->n++;
+		}
+		kept->v[k] = *f;
+		memset(f, 0, sizeof(*f));
+		/* the key must point at the kept copy, not the moved-from slot */
+		if (sb_strmap_put(&idx, kept->v[k].id, k) < 0)
+			goto out;
+	}
+	fresh->n = 0;
+	rc = 0;
+out:
+	sb_strmap_free(&idx);
+	return rc;
+}
+
+int merge_groups(struct sb_scim_groups *kept, struct sb_scim_groups *fresh)
+{
+	for (size_t i = 0; i < fresh->n; i++) {
+		struct sb_scim_group *f = &fresh->v[i];
+		size_t k;
+
+		for (k = 0; k < kept->n; k++)
+			if (strcmp(kept->v[k].id, f->id) == 0)
+				break;
+		if (k == kept->n) {
+			struct sb_scim_group *nv = realloc(kept->v, (kept->n + 1) * sizeof(*nv));
+
+			if (!nv)
+				return -1;
+			kept->v = nv;
+			kept->cap = kept->n + 1;
+			kept->n++;
+		} else {
+			sb_scim_group_free(&kept->v[k]);
+		}
+		kept->v[k] = *f;
+		memset(f, 0, sizeof(*f));
+	}
+	fresh->n = 0;
+	return 0;
+}
