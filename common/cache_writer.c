@@ -201,11 +201,17 @@ static uint64_t align8(uint64_t v)
 	return (v + 7) & ~(uint64_t)7;
 }
 
-/* Lays the sections out after the header and copies them into one buffer. */
-static uint8_t *serialise(struct builder *b, uint64_t generation, size_t *size)
+/* Where each section goes: laid out after the header, 8-byte aligned. The
+ * sections are then written straight from the builder's arrays, so the file
+ * never exists twice in memory. */
+struct layout {
+	struct sb_cache_header h;
+	const void *src[SB_SEC_COUNT];
+};
+
+static void lay_out(struct builder *b, uint64_t generation, struct layout *l)
 {
 	const struct sb_dataset *ds = b->ds;
-	struct sb_cache_header h = {0};
 	const void *src[SB_SEC_COUNT] = {b->users,  b->groups, b->idmap,  b->u32, b->idx[0],
 					 b->idx[1], b->idx[2], b->idx[3], b->str};
 	uint64_t len[SB_SEC_COUNT] = {
@@ -219,34 +225,27 @@ static uint8_t *serialise(struct builder *b, uint64_t generation, size_t *size)
 	    b->idx_cap[3] * sizeof(uint32_t),
 	    b->n_str,
 	};
-	uint64_t off = align8(sizeof(h));
-	uint8_t *buf;
+	struct sb_cache_header *h = &l->h;
+	uint64_t off = align8(sizeof(*h));
 
-	memcpy(h.magic, SB_CACHE_MAGIC, sizeof(h.magic));
-	h.version = SB_CACHE_VERSION;
-	h.header_size = sizeof(h);
-	h.generation = generation;
-	h.sync_time = ds->sync_time;
-	h.write_time = (int64_t)time(NULL);
-	h.n_users = (uint32_t)ds->n_users;
-	h.n_groups = (uint32_t)ds->n_groups;
-	h.n_idmap = (uint32_t)ds->n_idmap;
-	h.n_u32 = (uint32_t)b->n_u32;
+	memset(l, 0, sizeof(*l));
+	memcpy(h->magic, SB_CACHE_MAGIC, sizeof(h->magic));
+	h->version = SB_CACHE_VERSION;
+	h->header_size = sizeof(*h);
+	h->generation = generation;
+	h->sync_time = ds->sync_time;
+	h->write_time = (int64_t)time(NULL);
+	h->n_users = (uint32_t)ds->n_users;
+	h->n_groups = (uint32_t)ds->n_groups;
+	h->n_idmap = (uint32_t)ds->n_idmap;
+	h->n_u32 = (uint32_t)b->n_u32;
 	for (int s = 0; s < SB_SEC_COUNT; s++) {
-		h.sec[s].off = off;
-		h.sec[s].size = len[s];
+		h->sec[s].off = off;
+		h->sec[s].size = len[s];
+		l->src[s] = src[s];
 		off = align8(off + len[s]);
 	}
-	h.file_size = off;
-	buf = calloc(1, off);
-	if (!buf)
-		return NULL;
-	memcpy(buf, &h, sizeof(h));
-	for (int s = 0; s < SB_SEC_COUNT; s++)
-		if (len[s])
-			memcpy(buf + h.sec[s].off, src[s], len[s]);
-	*size = off;
-	return buf;
+	h->file_size = off;
 }
 
 static void builder_free(struct builder *b)
@@ -311,8 +310,24 @@ static int fsync_dir(const char *path)
 	return rc;
 }
 
-static int commit_file(const char *path, const uint8_t *buf, size_t size, int old_fd,
-		       struct sb_err *err)
+/* Header, then each section at its offset (zero padding between). */
+static int write_layout(int fd, const struct layout *l)
+{
+	static const uint8_t zeros[8];
+	uint64_t at = sizeof(l->h);
+
+	if (write_all(fd, (const uint8_t *)&l->h, sizeof(l->h)) < 0)
+		return -1;
+	for (int s = 0; s < SB_SEC_COUNT; s++) {
+		if (write_all(fd, zeros, (size_t)(l->h.sec[s].off - at)) < 0 ||
+		    write_all(fd, l->src[s], (size_t)l->h.sec[s].size) < 0)
+			return -1;
+		at = l->h.sec[s].off + l->h.sec[s].size;
+	}
+	return write_all(fd, zeros, (size_t)(l->h.file_size - at));
+}
+
+static int commit_file(const char *path, const struct layout *l, int old_fd, struct sb_err *err)
 {
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
@@ -327,7 +342,7 @@ static int commit_file(const char *path, const uint8_t *buf, size_t size, int ol
 		sb_err_sys(err, errno, "cannot create a temporary file beside %s", path);
 		goto out;
 	}
-	if (fchmod(fd, 0644) < 0 || write_all(fd, buf, size) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0644) < 0 || write_layout(fd, l) < 0 || fsync(fd) < 0) {
 		sb_err_sys(err, errno, "cannot write %s (the cache %s is unchanged)", tmp, path);
 		goto out;
 	}
@@ -361,20 +376,19 @@ out:
 int sb_cache_write(const char *path, const struct sb_dataset *ds, struct sb_err *err)
 {
 	struct builder b = {.ds = ds};
+	struct layout l;
 	uint64_t generation;
-	uint8_t *buf = NULL;
-	size_t size = 0;
 	int old_fd = open_old(path, &generation), rc = -1;
 
-	if (build(&b) < 0 || !(buf = serialise(&b, generation + 1, &size))) {
+	if (build(&b) < 0) {
 		sb_err_set(err, SB_E_NOMEM, "%s: out of memory building the cache", path);
 		goto out;
 	}
-	rc = commit_file(path, buf, size, old_fd, err);
+	lay_out(&b, generation + 1, &l);
+	rc = commit_file(path, &l, old_fd, err);
 out:
 	if (old_fd >= 0)
 		close(old_fd);
-	free(buf);
 	builder_free(&b);
 	return rc;
 }
