@@ -18,7 +18,7 @@ conf_set "$C" page_size 500
 conf_set "$C" uid_attribute urn:scim:schemas:extension:enterprise:1.0:employeeNumber
 uid_of() { "$SB" -c "$C" lookup "$1" 2>/dev/null | sed -n "s/^passwd: [^:]*:x:\([0-9]*\):.*/\1/p"; }
 
-"$SB" -c "$C" sync >/dev/null 2>&1 || { t_fail "good sync before the bad data"; t_done; exit 1; }
+out=$("$SB" -c "$C" sync 2>&1) || { echo "$out"; t_fail "good sync before the bad data"; t_done; exit 1; }
 declare -A before
 for u in alice bob carol; do before[$u]=$(uid_of "$u"); done
 
