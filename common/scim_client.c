@@ -568,64 +568,32 @@ out:
 	return rc;
 }
 
+/* The listing appends to out page by page; on failure what it appended is
+ * freed again, so the caller never sees a partial result. */
 int sb_scim_list_users(struct sb_scim_client *c, const char *filter, struct sb_scim_users *out,
 		       struct sb_err *err)
 {
-	struct sb_scim_users tmp = {0};
+	size_t before = out->n;
 
-	if (list_all(c, "Users", filter, &tmp, NULL, err) < 0) {
-		sb_scim_users_free(&tmp);
-		return -1;
-	}
-	if (!out->n) {
-		sb_scim_users_free(out);
-		*out = tmp;
+	if (list_all(c, "Users", filter, out, NULL, err) == 0)
 		return 0;
-	}
-	for (size_t i = 0; i < tmp.n; i++) { /* append: rare (daemon merges) */
-		struct sb_scim_user *nv = realloc(out->v, (out->n + 1) * sizeof(*nv));
-
-		if (!nv) {
-			sb_scim_users_free(&tmp);
-			return sb_err_set(err, SB_E_NOMEM, "out of memory");
-		}
-		out->v = nv;
-		out->v[out->n++] = tmp.v[i];
-		out->cap = out->n;
-		memset(&tmp.v[i], 0, sizeof(tmp.v[i]));
-	}
-	sb_scim_users_free(&tmp);
-	return 0;
+	for (size_t i = before; i < out->n; i++)
+		sb_scim_user_free(&out->v[i]);
+	out->n = before;
+	return -1;
 }
 
 int sb_scim_list_groups(struct sb_scim_client *c, const char *filter, struct sb_scim_groups *out,
 			struct sb_err *err)
 {
-	struct sb_scim_groups tmp = {0};
+	size_t before = out->n;
 
-	if (list_all(c, "Groups", filter, NULL, &tmp, err) < 0) {
-		sb_scim_groups_free(&tmp);
-		return -1;
-	}
-	if (!out->n) {
-		sb_scim_groups_free(out);
-		*out = tmp;
+	if (list_all(c, "Groups", filter, NULL, out, err) == 0)
 		return 0;
-	}
-	for (size_t i = 0; i < tmp.n; i++) {
-		struct sb_scim_group *nv = realloc(out->v, (out->n + 1) * sizeof(*nv));
-
-		if (!nv) {
-			sb_scim_groups_free(&tmp);
-			return sb_err_set(err, SB_E_NOMEM, "out of memory");
-		}
-		out->v = nv;
-		out->v[out->n++] = tmp.v[i];
-		out->cap = out->n;
-		memset(&tmp.v[i], 0, sizeof(tmp.v[i]));
-	}
-	sb_scim_groups_free(&tmp);
-	return 0;
+	for (size_t i = before; i < out->n; i++)
+		sb_scim_group_free(&out->v[i]);
+	out->n = before;
+	return -1;
 }
 
 int sb_scim_probe(struct sb_scim_client *c, const char *resource, long count,

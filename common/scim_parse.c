@@ -259,12 +259,53 @@ static int list_header(const cJSON *root, struct sb_page_info *info, const cJSON
 	return 0;
 }
 
-int sb_parse_user_page(const char *body, size_t len, const struct sb_parse_opts *o,
-		       struct sb_scim_users *out, struct sb_page_info *info, struct sb_err *err)
+/* What differs between a Users and a Groups page: the element and how to
+ * parse and free one. The page logic (all or nothing) is shared. */
+struct page_kind {
+	const char *what;
+	size_t size;
+	int (*parse)(const cJSON *r, const struct sb_parse_opts *o, void *elem, const char *where,
+		     struct sb_err *err);
+	void (*free)(void *elem);
+};
+
+static int parse_user_elem(const cJSON *r, const struct sb_parse_opts *o, void *elem,
+			   const char *where, struct sb_err *err)
 {
-	cJSON *root = parse_object(body, len, "Users page", err);
+	return user_from_json(r, o, elem, where, err);
+}
+
+static int parse_group_elem(const cJSON *r, const struct sb_parse_opts *o, void *elem,
+			    const char *where, struct sb_err *err)
+{
+	(void)o;
+	return group_from_json(r, elem, where, err);
+}
+
+static void free_user_elem(void *elem)
+{
+	sb_scim_user_free(elem);
+}
+
+static void free_group_elem(void *elem)
+{
+	sb_scim_group_free(elem);
+}
+
+static const struct page_kind users_kind = {"Users page", sizeof(struct sb_scim_user),
+					    parse_user_elem, free_user_elem};
+static const struct page_kind groups_kind = {"Groups page", sizeof(struct sb_scim_group),
+					     parse_group_elem, free_group_elem};
+
+/* Parses every resource of a page into a temporary array, then appends the
+ * lot to (*v, *n, *cap) — or nothing if any resource is bad. */
+static int parse_page(const struct page_kind *k, const char *body, size_t len,
+		      const struct sb_parse_opts *o, void **v, size_t *n_out, size_t *cap,
+		      struct sb_page_info *info, struct sb_err *err)
+{
+	cJSON *root = parse_object(body, len, k->what, err);
 	const cJSON *res = NULL, *r;
-	struct sb_scim_user *tmp = NULL;
+	char *tmp = NULL;
 	size_t n = 0;
 	int rc = -1;
 
@@ -272,7 +313,7 @@ int sb_parse_user_page(const char *body, size_t len, const struct sb_parse_opts 
 		return -1;
 	if (list_header(root, info, &res, err) < 0)
 		goto out;
-	tmp = calloc((size_t)info->items + 1, sizeof(*tmp));
+	tmp = calloc((size_t)info->items + 1, k->size);
 	if (!tmp)
 		goto out;
 	cJSON_ArrayForEach(r, res)
@@ -280,80 +321,45 @@ int sb_parse_user_page(const char *body, size_t len, const struct sb_parse_opts 
 		char where[48];
 
 		snprintf(where, sizeof(where), "Resources[%zu]", n);
-		if (user_from_json(r, o, &tmp[n], where, err) < 0) {
-			sb_scim_user_free(&tmp[n]);
+		if (k->parse(r, o, tmp + n * k->size, where, err) < 0) {
+			k->free(tmp + n * k->size);
 			goto out;
 		}
 		n++;
 	}
-	if (out->n + n > out->cap) {
-		size_t cap = (out->n + n) * 2;
-		struct sb_scim_user *nv = realloc(out->v, cap * sizeof(*nv));
+	if (*n_out + n > *cap) {
+		size_t ncap = (*n_out + n) * 2;
+		void *nv = realloc(*v, ncap * k->size);
 
 		if (!nv)
 			goto out;
-		out->v = nv;
-		out->cap = cap;
+		*v = nv;
+		*cap = ncap;
 	}
-	memcpy(out->v + out->n, tmp, n * sizeof(*tmp));
-	out->n += n;
+	memcpy((char *)*v + *n_out * k->size, tmp, n * k->size);
+	*n_out += n;
 	n = 0;
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++)
-		sb_scim_user_free(&tmp[i]);
+		k->free(tmp + i * k->size);
 	free(tmp);
 	cJSON_Delete(root);
 	return rc;
 }
 
+int sb_parse_user_page(const char *body, size_t len, const struct sb_parse_opts *o,
+		       struct sb_scim_users *out, struct sb_page_info *info, struct sb_err *err)
+{
+	return parse_page(&users_kind, body, len, o, (void **)&out->v, &out->n, &out->cap, info,
+			  err);
+}
+
 int sb_parse_group_page(const char *body, size_t len, const struct sb_parse_opts *o,
 			struct sb_scim_groups *out, struct sb_page_info *info, struct sb_err *err)
 {
-	cJSON *root = parse_object(body, len, "Groups page", err);
-	const cJSON *res = NULL, *r;
-	struct sb_scim_group *tmp = NULL;
-	size_t n = 0;
-	int rc = -1;
-
-	(void)o;
-	if (!root)
-		return -1;
-	if (list_header(root, info, &res, err) < 0)
-		goto out;
-	tmp = calloc((size_t)info->items + 1, sizeof(*tmp));
-	if (!tmp)
-		goto out;
-	cJSON_ArrayForEach(r, res)
-	{
-		char where[48];
-
-		snprintf(where, sizeof(where), "Resources[%zu]", n);
-		if (group_from_json(r, &tmp[n], where, err) < 0) {
-			sb_scim_group_free(&tmp[n]);
-			goto out;
-		}
-		n++;
-	}
-	if (out->n + n > out->cap) {
-		size_t cap = (out->n + n) * 2;
-		struct sb_scim_group *nv = realloc(out->v, cap * sizeof(*nv));
-
-		if (!nv)
-			goto out;
-		out->v = nv;
-		out->cap = cap;
-	}
-	memcpy(out->v + out->n, tmp, n * sizeof(*tmp));
-	out->n += n;
-	n = 0;
-	rc = 0;
-out:
-	for (size_t i = 0; i < n; i++)
-		sb_scim_group_free(&tmp[i]);
-	free(tmp);
-	cJSON_Delete(root);
-	return rc;
+	return parse_page(&groups_kind, body, len, o, (void **)&out->v, &out->n, &out->cap, info,
+			  err);
 }
 
 int sb_parse_user(const char *body, size_t len, const struct sb_parse_opts *o,
