@@ -190,7 +190,7 @@ static int group_from_json(const cJSON *r, struct sb_scim_group *g, const char *
 {
 	const cJSON *members = cJSON_GetObjectItemCaseSensitive(r, "members"), *m;
 	const cJSON *mlist = cJSON_IsArray(members) ? members : NULL;
-	size_t n = 0;
+	size_t n = 0, blob = 0, used = 0;
 
 	memset(g, 0, sizeof(*g));
 	if (!cJSON_IsObject(r))
@@ -208,15 +208,29 @@ static int group_from_json(const cJSON *r, struct sb_scim_group *g, const char *
 	cJSON_ArrayForEach(m, mlist)
 	{
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
 
 		if (!cJSON_IsString(v))
 			return sb_err_set(err, SB_E_PROTOCOL,
 					  "%s (id %.64s): members[%zu]: 'value' "
 					  "missing or not a string",
 					  where, g->id, n);
-		g->members[n].value = dup_str(v, 0);
+		blob += strlen(v->valuestring) + 1;
+		n++;
+	}
+	g->member_blob = malloc(blob ? blob : 1);
+	if (!g->member_blob)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	n = 0;
+	cJSON_ArrayForEach(m, mlist)
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
+		size_t l = strlen(v->valuestring) + 1;
+
+		memcpy(g->member_blob + used, v->valuestring, l);
+		g->members[n].value = g->member_blob + used;
 		g->members[n].is_group = cJSON_IsString(t) && !strcmp(t->valuestring, "Group");
+		used += l;
 		g->n_members = ++n;
 	}
 	return 0;

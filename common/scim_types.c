@@ -38,8 +38,9 @@ void sb_scim_group_free(struct sb_scim_group *g)
 		return;
 	free(g->id);
 	free(g->display_name);
-	for (size_t i = 0; i < g->n_members; i++)
+	for (size_t i = 0; !g->member_blob && i < g->n_members; i++)
 		free(g->members[i].value);
+	free(g->member_blob);
 	free(g->members);
 	memset(g, 0, sizeof(*g));
 }
