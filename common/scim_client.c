@@ -472,14 +472,22 @@ static int pager_step(struct pager *p, const struct sb_page_info *info, char **n
 		      size_t n_new, const char *url, struct sb_err *err)
 {
 	if (p->expect_end) {
-		/* The page after the promised end must be empty. */
+		/* The page after the promised end must hold nothing new. Some
+		 * servers (SCIMMY among them) answer a startIndex past the end
+		 * with resources already listed; only unseen ids mean the total
+		 * was too small. */
+		size_t unseen = 0;
+
 		p->expect_end = false;
 		p->total--;
-		if (n_new > 0)
-			return sb_err_set(err, SB_E_PROTOCOL,
-					  "GET %.200s: more resources past totalResults %ld (the "
-					  "total is smaller than the truth)",
-					  url, p->total);
+		for (size_t i = 0; i < n_new; i++)
+			unseen += !sb_strmap_get(&p->seen, new_ids[i], NULL);
+		if (unseen > 0)
+			return sb_err_set(
+			    err, SB_E_PROTOCOL,
+			    "GET %.200s: %zu more resources past totalResults %ld (the "
+			    "total is smaller than the truth)",
+			    url, unseen, p->total);
 		p->total = p->got; /* ends the loop */
 		return 0;
 	}
@@ -516,6 +524,7 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 	struct pager p = {.start = 1, .total = -1};
 	struct resp r = {0};
 	char **ids = NULL;
+	bool verifying;
 	int rc = -1;
 
 	do {
@@ -544,9 +553,17 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 		ids = calloc(n_new + 1, sizeof(char *));
 		for (size_t i = 0; ids && i < n_new; i++)
 			ids[i] = users ? users->v[before + i].id : groups->v[before + i].id;
+		verifying = p.expect_end;
 		if (!ids || pager_step(&p, &info, ids, n_new, url, err) < 0) {
 			free(url);
 			goto out;
+		}
+		if (verifying) { /* the extra page brought nothing new: drop its echoes */
+			for (size_t i = before; users && i < users->n; i++)
+				sb_scim_user_free(&users->v[i]);
+			for (size_t i = before; groups && i < groups->n; i++)
+				sb_scim_group_free(&groups->v[i]);
+			*(users ? &users->n : &groups->n) = before;
 		}
 		if (c->opts.progress)
 			c->opts.progress(c->opts.progress_ctx, resource, p.got, p.total);

@@ -16,6 +16,7 @@ import SCIMMY from "scimmy";
 import { Store, seedSmall, seedLarge, stableId, DOMAIN } from "./store.js";
 import { WS1, SCIM2, WS1_EXT, WS1_ENT, S2_ENT, CUSTOM, renderUser, renderGroup, renderList, renderError } from "./render.js";
 import { Faults } from "./faults.js";
+import { scim2Router } from "./scim2.js";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
@@ -208,7 +209,7 @@ function patchGroup(g, b) {
 }
 
 app.use(WS1_BASE, scimRouter(WS1, WS1_BASE));
-app.use(S2_BASE, scimRouter(SCIM2, S2_BASE));
+app.use(S2_BASE, scim2Router(store, tokens, S2_BASE));
 
 // --- the directory of type Other -------------------------------------------
 app.post("/SAAS/jersey/manager/api/connectormanagement/directoryconfigs", requireToken,
