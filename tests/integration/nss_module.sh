@@ -93,6 +93,23 @@ else
 	t_skip "valgrind not installed"
 fi
 
+# The ASan+UBSan build of the module (make asan), with LeakSanitizer, over
+# at least 100,000 lookups in 4 threads while the cache is replaced 20 times.
+if [ -x build/asan/tests/bin/nssprobe ] && [ -f build/asan/nss_module/libnss_scim.so.2 ]; then
+	conf "$T_TMP/acache"
+	r=$(ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+		build/asan/tests/bin/nssprobe "$T_ROOT/build/asan/nss_module/libnss_scim.so.2" \
+		threads "$T_TMP/acache" 4 20 2>"$T_TMP/asan.err")
+	rc=$?
+	n=$(sed -n 's/^answers=\([0-9]*\).*/\1/p' <<<"$r")
+	t_check "ASan+UBSan+LSan over ${n:-0} lookups in 4 threads, 20 replacements: clean ($r)" \
+		test "$rc" -eq 0 -a "${n:-0}" -ge 100000
+	grep -m10 . "$T_TMP/asan.err"
+	conf "$T_TMP/cache"
+else
+	t_skip "ASan build not present (make asan)"
+fi
+
 # The module never opens the secret and never connects anywhere but the socket.
 if command -v strace >/dev/null; then
 	strace -f -qq -e trace=open,openat,connect -o "$T_TMP/strace" env LD_PRELOAD=libnss_wrapper.so \
