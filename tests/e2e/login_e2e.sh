@@ -56,6 +56,18 @@ touch "$T_TMP/owned"
 chown "$uid" "$T_TMP/owned"
 t_check "ls -l names the owner of a file owned by a tenant uid" bash -c "ls -l '$T_TMP/owned' | grep -q ' carol '"
 
+# A setuid program never follows SCIMBRIDGE_CONF (secure_getenv): the same
+# probe, run by nobody, reads the test cache only when it is not setuid.
+chmod 755 "$T_TMP"
+cp tests/bin/nssprobe "$T_TMP/probe"
+cp tests/bin/nssprobe "$T_TMP/suidprobe"
+chmod 4755 "$T_TMP/suidprobe"
+plain=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$T_TMP/probe" "$T_ROOT/nss_module/libnss_scim.so.2" pwnam alice)
+suid=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$T_TMP/suidprobe" "$T_ROOT/nss_module/libnss_scim.so.2" pwnam alice)
+t_check "not setuid: SCIMBRIDGE_CONF is followed ($plain)" grep -q '^status=1 .*alice' <<<"$plain"
+t_check "setuid: SCIMBRIDGE_CONF is ignored, the default config is used ($suid)" \
+	bash -c "! grep -q 'alice' <<<'$suid'"
+
 # The daemon refuses a secret anyone else can read.
 cp "$TENANT_SECRET_FILE" "$T_TMP/open_secret"
 chmod 644 "$T_TMP/open_secret"
