@@ -99,6 +99,14 @@ t_check "soft-deleted: refused ($r)" grep -qi 'expired' <<<"$r"
 r=$(acct root)
 t_check "root: not ours, the stack decides (pam_permit) ($r)" grep -q 'management done' <<<"$r"
 
+# Recursion guard: inside the daemon (SCIMBRIDGE_DAEMON set) a miss never
+# calls the daemon's socket; elsewhere it does.
+strace -f -qq -e trace=connect -o "$T_TMP/guard.strace" env SCIMBRIDGE_DAEMON=1 getent passwd guardmiss1 >/dev/null
+t_check "recursion guard: with SCIMBRIDGE_DAEMON set, a miss does not connect to the socket" \
+	bash -c "! grep -q '$TENANT_DIR/socket' '$T_TMP/guard.strace'"
+strace -f -qq -e trace=connect -o "$T_TMP/noguard.strace" getent passwd guardmiss2 >/dev/null
+t_check "… and without it, a miss asks the daemon" grep -q "$TENANT_DIR/socket" "$T_TMP/noguard.strace"
+
 okta create-user newbie --display "New Bee" >/dev/null
 r=$(getent passwd newbie)
 t_check "a brand-new tenant user resolves before any periodic sync ($r)" grep -q '^newbie:x:' <<<"$r"
