@@ -73,6 +73,9 @@ r=$(W id u000001)
 t_check "id lists the user's groups ($r)" grep -qE 'uid=200001\(u000001\) gid=200001\(u000001\) groups=200001\(u000001\),3000000' <<<"$r"
 conf "$T_TMP/cache"
 
+r=$(timeout 20 $P "$SO" fork u000007)
+t_check "fork while another thread is inside the module: 50 children look up fine ($r)" grep -q 'child lookups ok' <<<"$r"
+
 # 16 threads while the cache is replaced 100 times: answers old or new, never torn.
 conf "$T_TMP/tcache"
 r=$($P "$SO" threads "$T_TMP/tcache" 16 100)

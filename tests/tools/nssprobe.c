@@ -4,6 +4,8 @@
  *   nssprobe SO grnam NAME [BUFLEN]   nssprobe SO grgid GID [BUFLEN]
  *   nssprobe SO initgroups NAME
  *   nssprobe SO threads CACHE N_THREADS REWRITES
+ *   nssprobe SO fork NAME     (look up, fork while another thread looks up,
+ *                              look up again in the child; exit 0 if both hit)
  * prints "status=S errno=E" and the entry. `threads` has N threads look up
  * random users of a 1000-user cache while the main thread rewrites it
  * REWRITES times with a new generation; every answer must be whole (name,
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cache_writer.h"
@@ -92,8 +95,8 @@ static void *reader(void *arg)
 		if (sscanf(pw.pw_gecos, "T %*u gen %u", &gen) != 1)
 			gen = 0;
 		snprintf(want_gecos, sizeof(want_gecos), "T %u gen %u", i, gen);
-		if (strcmp(pw.pw_name, name) || pw.pw_uid != 300000 + i || strcmp(pw.pw_dir, want_home) ||
-		    strcmp(pw.pw_gecos, want_gecos) || gen == 0)
+		if (strcmp(pw.pw_name, name) || pw.pw_uid != 300000 + i ||
+		    strcmp(pw.pw_dir, want_home) || strcmp(pw.pw_gecos, want_gecos) || gen == 0)
 			atomic_fetch_add(&bad, 1);
 		atomic_fetch_add(&answers, 1);
 	}
@@ -115,8 +118,48 @@ static int threads(const char *cache, int n, int rewrites)
 	atomic_store(&stop, 1);
 	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
-	printf("answers=%d bad=%d rewrites=%d\n", atomic_load(&answers), atomic_load(&bad), rewrites);
+	printf("answers=%d bad=%d rewrites=%d\n", atomic_load(&answers), atomic_load(&bad),
+	       rewrites);
 	return atomic_load(&bad) ? 1 : 0;
+}
+
+static void *spin(void *arg)
+{
+	pwnam_fn pwnam = sym("_nss_scim_getpwnam_r");
+	struct passwd pw;
+	char buf[512];
+	int e;
+
+	while (!atomic_load(&stop))
+		pwnam((const char *)arg, &pw, buf, sizeof(buf), &e);
+	return NULL;
+}
+
+/* The module's locks and mapping across fork(), with another thread busy in
+ * the module at the moment of the fork. */
+static int fork_check(const char *name)
+{
+	pwnam_fn pwnam = sym("_nss_scim_getpwnam_r");
+	struct passwd pw;
+	char buf[512];
+	int e, status = 1;
+	pthread_t t;
+	pid_t pid;
+
+	if (pwnam(name, &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS)
+		return 1;
+	pthread_create(&t, NULL, spin, (void *)name);
+	for (int i = 0; i < 50; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(pwnam(name, &pw, buf, sizeof(buf), &e) == NSS_STATUS_SUCCESS ? 0 : 1);
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+			break;
+	}
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+	printf("fork: %s\n", status == 0 ? "child lookups ok" : "child failed");
+	return status == 0 ? 0 : 1;
 }
 
 static void print_group(const struct group *g)
@@ -136,7 +179,9 @@ int main(int argc, char **argv)
 	int e = 0;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: nssprobe SO pwnam|pwuid|grnam|grgid|initgroups|threads ARG [BUFLEN]\n");
+		fprintf(
+		    stderr,
+		    "usage: nssprobe SO pwnam|pwuid|grnam|grgid|initgroups|threads ARG [BUFLEN]\n");
 		return 2;
 	}
 	so = dlopen(argv[1], RTLD_NOW);
@@ -144,26 +189,33 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nssprobe: %s\n", dlerror());
 		return 3;
 	}
+	if (!strcmp(argv[2], "fork"))
+		return fork_check(argv[3]);
 	if (!strcmp(argv[2], "threads")) {
 		write_gen(argv[3], 1);
-		return threads(argv[3], argc > 4 ? atoi(argv[4]) : 16, argc > 5 ? atoi(argv[5]) : 100);
+		return threads(argv[3], argc > 4 ? atoi(argv[4]) : 16,
+			       argc > 5 ? atoi(argv[5]) : 100);
 	}
 	buf = malloc(len + 1);
 	/* An odd address checks gr_mem alignment inside the caller's buffer. */
 	if (!strcmp(argv[2], "pwnam"))
 		st = ((pwnam_fn)sym("_nss_scim_getpwnam_r"))(argv[3], &pw, buf + 1, len, &e);
 	else if (!strcmp(argv[2], "pwuid"))
-		st = ((pwuid_fn)sym("_nss_scim_getpwuid_r"))((uid_t)atol(argv[3]), &pw, buf + 1, len, &e);
+		st = ((pwuid_fn)sym("_nss_scim_getpwuid_r"))((uid_t)atol(argv[3]), &pw, buf + 1,
+							     len, &e);
 	else if (!strcmp(argv[2], "grnam"))
 		st = ((grnam_fn)sym("_nss_scim_getgrnam_r"))(argv[3], &gr, buf + 1, len, &e);
 	else if (!strcmp(argv[2], "grgid"))
-		st = ((grgid_fn)sym("_nss_scim_getgrgid_r"))((gid_t)atol(argv[3]), &gr, buf + 1, len, &e);
+		st = ((grgid_fn)sym("_nss_scim_getgrgid_r"))((gid_t)atol(argv[3]), &gr, buf + 1,
+							     len, &e);
 	else if (!strcmp(argv[2], "initgroups")) {
 		long start = 0, size = 1;
 		gid_t *g = malloc(sizeof(gid_t));
 
-		st = ((initgr_fn)sym("_nss_scim_initgroups_dyn"))(argv[3], 1, &start, &size, &g, -1, &e);
-		printf("status=%d errno=%d groups=%ld", st, st == NSS_STATUS_SUCCESS ? 0 : e, start);
+		st = ((initgr_fn)sym("_nss_scim_initgroups_dyn"))(argv[3], 1, &start, &size, &g, -1,
+								  &e);
+		printf("status=%d errno=%d groups=%ld", st, st == NSS_STATUS_SUCCESS ? 0 : e,
+		       start);
 		for (long i = 0; i < start; i++)
 			printf(" %u", (unsigned)g[i]);
 		printf("\n");
