@@ -94,13 +94,17 @@ static void resp_reset(struct resp *r)
 /* One HTTP exchange. auth: NULL (none), "basic", or a bearer token. */
 static CURLcode perform(struct sb_scim_client *c, const char *method, const char *url,
 			const char *ctype, const char *body, const char *bearer, bool basic,
-			struct resp *r, long *status, char *cerr)
+			struct resp *r, long *status, double deadline, char *cerr)
 {
 	struct curl_slist *hdr = NULL;
 	char line[8192];
 	CURLcode rc;
 	long conns = 0;
 	unsigned t = c->cfg->timeout;
+	/* A retry gets only what is left of the call's budget, so a stalled
+	 * tenant costs at most the budget, not (retries + 1) x timeout. */
+	long left_ms = (long)((deadline - now_s()) * 1000);
+	long total_ms = left_ms < (long)t * 1000 ? (left_ms > 1 ? left_ms : 1) : (long)t * 1000;
 
 	curl_easy_reset(c->h);
 	resp_reset(r);
@@ -113,7 +117,7 @@ static CURLcode perform(struct sb_scim_client *c, const char *method, const char
 	if (c->cfg->ca_file)
 		curl_easy_setopt(c->h, CURLOPT_CAINFO, c->cfg->ca_file);
 	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT, (long)(t < 5 ? t : 5));
-	curl_easy_setopt(c->h, CURLOPT_TIMEOUT, (long)t);
+	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, total_ms);
 	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(c->h, CURLOPT_USERAGENT, "scimbridge/0.1");
@@ -165,6 +169,38 @@ static int http_error(struct sb_err *err, enum sb_errkind kind, const char *meth
 	return -1;
 }
 
+/* Certificate and URL errors do not heal by waiting: fail at once. */
+static bool retryable(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_OUT_OF_MEMORY:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* The 429 hint quotes the tenant's Retry-After and the budget it overran. */
+static int rate_limited(struct sb_err *err, const char *method, const char *url, long status,
+			const struct resp *r, unsigned budget)
+{
+	char hint[96];
+
+	if (r->retry_after >= 0)
+		snprintf(hint, sizeof(hint),
+			 " (Retry-After: %ld s exceeds the time budget of %u s)", r->retry_after,
+			 budget);
+	else
+		snprintf(hint, sizeof(hint), " (still rate limited after the retries)");
+	return http_error(err, SB_E_HTTP, method, url, status, r, hint);
+}
+
 /* Network errors, 429 and 5xx retried within the budget; other answers returned. */
 static int exchange(struct sb_scim_client *c, const char *method, const char *url,
 		    const char *ctype, const char *body, const char *bearer, bool basic,
@@ -174,7 +210,8 @@ static int exchange(struct sb_scim_client *c, const char *method, const char *ur
 
 	for (int attempt = 0;; attempt++) {
 		double wait = 0.5 * (1 << attempt);
-		CURLcode rc = perform(c, method, url, ctype, body, bearer, basic, r, status, cerr);
+		CURLcode rc =
+		    perform(c, method, url, ctype, body, bearer, basic, r, status, deadline, cerr);
 
 		if (rc == CURLE_OK && r->too_big)
 			return sb_err_set(err, SB_E_PROTOCOL,
@@ -188,15 +225,14 @@ static int exchange(struct sb_scim_client *c, const char *method, const char *ur
 			  : c->opts.max_retries	  ? c->opts.max_retries
 						  : MAX_RETRIES;
 
-		if (attempt >= max || now_s() + wait >= deadline) {
+		if (attempt >= max || now_s() + wait + 0.05 >= deadline ||
+		    (rc != CURLE_OK && !retryable(rc))) {
 			if (rc != CURLE_OK)
 				return sb_err_set(err, SB_E_NETWORK, "%s %.200s: curl: %s", method,
 						  url, cerr[0] ? cerr : curl_easy_strerror(rc));
 			if (*status == 429)
-				return http_error(err, SB_E_HTTP, method, url, *status, r,
-						  r->retry_after >= 0 ? " (Retry-After exceeds the "
-									"time budget)"
-								      : NULL);
+				return rate_limited(err, method, url, *status, r,
+						    3 * c->cfg->timeout);
 			return http_error(err, SB_E_HTTP, method, url, *status, r, NULL);
 		}
 		c->stats.retries++;

@@ -394,7 +394,7 @@ int sb_parse_user(const char *body, size_t len, const struct sb_parse_opts *o,
 int sb_parse_error_body(const char *body, size_t len, char *buf, size_t buflen)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
-	const cJSON *errors, *first, *detail;
+	const cJSON *errors, *first, *detail, *oauth;
 	int rc = -1;
 
 	if (!root)
@@ -402,6 +402,7 @@ int sb_parse_error_body(const char *body, size_t len, char *buf, size_t buflen)
 	errors = cJSON_GetObjectItemCaseSensitive(root, "errors");
 	first = cJSON_GetArrayItem(errors, 0);
 	detail = cJSON_GetObjectItemCaseSensitive(root, "detail");
+	oauth = cJSON_GetObjectItemCaseSensitive(root, "error");
 	if (cJSON_IsObject(first)) {
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(first, "code");
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(first, "message");
@@ -418,6 +419,13 @@ int sb_parse_error_body(const char *body, size_t len, char *buf, size_t buflen)
 		if (cJSON_IsString(type))
 			snprintf(buf + strlen(buf), buflen - strlen(buf), " (%s)",
 				 type->valuestring);
+		rc = 0;
+	} else if (cJSON_IsString(oauth)) { /* RFC 6749 §5.2, from the token endpoint */
+		const cJSON *desc = cJSON_GetObjectItemCaseSensitive(root, "error_description");
+
+		snprintf(buf, buflen, "%s (%s)",
+			 cJSON_IsString(desc) ? desc->valuestring : oauth->valuestring,
+			 oauth->valuestring);
 		rc = 0;
 	}
 	cJSON_Delete(root);
