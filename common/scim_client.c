@@ -16,6 +16,7 @@
 
 #include "hashmap.h"
 #include "log.h"
+#include "scim_pager.h"
 #include "scim_parse.h"
 
 #define MAX_BODY    (64u << 20)
@@ -496,73 +497,16 @@ static int get_page(struct sb_scim_client *c, const char *url, struct resp *r, s
 	return 0;
 }
 
-/* Paging state: what the first page promised and what has come since. */
-struct pager {
-	long start, total, got;
-	bool verified, expect_end; /* the extra page past a full last page */
-	struct sb_strmap seen;
-};
-
-/* Checks one parsed page against the promise; new_ids are the page's ids. */
-static int pager_step(struct pager *p, const struct sb_page_info *info, char **new_ids,
-		      size_t n_new, const char *url, struct sb_err *err)
-{
-	if (p->expect_end) {
-		/* The page after the promised end must hold nothing new. Some
-		 * servers (SCIMMY among them) answer a startIndex past the end
-		 * with resources already listed; only unseen ids mean the total
-		 * was too small. */
-		size_t unseen = 0;
-
-		p->expect_end = false;
-		p->total--;
-		for (size_t i = 0; i < n_new; i++)
-			unseen += !sb_strmap_get(&p->seen, new_ids[i], NULL);
-		if (unseen > 0)
-			return sb_err_set(
-			    err, SB_E_PROTOCOL,
-			    "GET %.200s: %zu more resources past totalResults %ld (the "
-			    "total is smaller than the truth)",
-			    url, unseen, p->total);
-		p->total = p->got; /* ends the loop */
-		return 0;
-	}
-	if (p->total < 0)
-		p->total = info->total_results;
-	else if (info->total_results != p->total)
-		return sb_err_set(err, SB_E_PROTOCOL,
-				  "GET %.200s: totalResults changed from %ld to %ld between pages",
-				  url, p->total, info->total_results);
-	for (size_t i = 0; i < n_new; i++) {
-		if (sb_strmap_get(&p->seen, new_ids[i], NULL))
-			return sb_err_set(err, SB_E_PROTOCOL, "GET %.200s: duplicate id %.64s", url,
-					  new_ids[i]);
-		if (sb_strmap_put(&p->seen, new_ids[i], 1) < 0)
-			return sb_err_set(err, SB_E_NOMEM, "out of memory");
-	}
-	p->got += (long)n_new;
-	if (p->got > p->total)
-		return sb_err_set(err, SB_E_PROTOCOL,
-				  "GET %.200s: %ld resources so far, more than totalResults %ld",
-				  url, p->got, p->total);
-	if (n_new == 0 && p->got < p->total)
-		return sb_err_set(
-		    err, SB_E_PROTOCOL,
-		    "GET %.200s: empty page after %ld resources, totalResults says %ld", url,
-		    p->got, p->total);
-	p->start += (long)n_new;
-	return 0;
-}
-
 static int list_all(struct sb_scim_client *c, const char *resource, const char *filter,
 		    struct sb_scim_users *users, struct sb_scim_groups *groups, struct sb_err *err)
 {
-	struct pager p = {.start = 1, .total = -1};
+	struct sb_pager p;
 	struct resp r = {0};
 	char **ids = NULL;
-	bool verifying;
+	bool echo = false;
 	int rc = -1;
 
+	sb_pager_init(&p);
 	do {
 		struct sb_page_info info = {0};
 		char *url = list_url(c, resource, p.start, c->cfg->page_size, filter);
@@ -589,12 +533,12 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 		ids = calloc(n_new + 1, sizeof(char *));
 		for (size_t i = 0; ids && i < n_new; i++)
 			ids[i] = users ? users->v[before + i].id : groups->v[before + i].id;
-		verifying = p.expect_end;
-		if (!ids || pager_step(&p, &info, ids, n_new, url, err) < 0) {
+		if (!ids || sb_pager_step(&p, info.total_results, ids, n_new, c->cfg->page_size,
+					  url, &echo, err) < 0) {
 			free(url);
 			goto out;
 		}
-		if (verifying) { /* the extra page brought nothing new: drop its echoes */
+		if (echo) { /* the extra page brought nothing new: drop its echoes */
 			for (size_t i = before; users && i < users->n; i++)
 				sb_scim_user_free(&users->v[i]);
 			for (size_t i = before; groups && i < groups->n; i++)
@@ -602,22 +546,14 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 			*(users ? &users->n : &groups->n) = before;
 		}
 		if (c->opts.progress)
-			c->opts.progress(c->opts.progress_ctx, resource, p.got, p.total);
+			c->opts.progress(c->opts.progress_ctx, resource, p.got, sb_pager_total(&p));
 		free(url);
-		/* A full last page that lands exactly on totalResults cannot tell a
-		 * truthful total from one that is too small: ask for one more page,
-		 * which must be empty. */
-		if (p.got == p.total && p.total > 0 && n_new == c->cfg->page_size && !p.verified) {
-			p.verified = true;
-			p.total++;
-			p.expect_end = true;
-		}
-	} while (p.got < p.total);
+	} while (sb_pager_more(&p));
 	rc = 0;
 out:
 	free(ids);
 	free(r.buf);
-	sb_strmap_free(&p.seen);
+	sb_pager_free(&p);
 	return rc;
 }
 
