@@ -4,9 +4,10 @@
 # listing, and every fault the tenant can inject — each either recovered
 # from (500 once, 429, expired token) or failing with a message that names
 # the cause and returning nothing (no partial listing).
+# SCIMPROBE selects the probe binary (e.g. build/asan/tests/bin/scimprobe).
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$T_ROOT/tests/lib/tenant.sh"
-P=$T_ROOT/tests/bin/scimprobe
+P=${SCIMPROBE:-$T_ROOT/tests/bin/scimprobe}
 [ -x "$P" ] || { t_fail "tests/bin/scimprobe missing (make tests)"; t_done; exit 1; }
 t_tmpdir
 tenant_start --dataset 25 || { t_fail "tenant did not start"; t_done; exit 1; }
