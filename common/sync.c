@@ -156,12 +156,12 @@ out:
 	return rc;
 }
 
-int sb_sync_commit(const struct sb_config *cfg, const struct sb_scim_users *users,
-		   const struct sb_scim_groups *groups, const struct sb_map_opts *opts,
-		   struct sb_sync_report *rep, struct sb_err *err)
+/* The mapping with the sticky ids of the cache about to be replaced. */
+static int map_step(const struct sb_config *cfg, const struct sb_scim_users *users,
+		    const struct sb_scim_groups *groups, const struct sb_map_opts *opts,
+		    struct sb_dataset *ds, struct sb_sync_report *rep, struct sb_err *err)
 {
 	struct sb_map_opts mo = {0};
-	struct sb_dataset ds = {0};
 	struct sb_map_report mrep = {0};
 	struct sb_idmap_entry *prior = NULL;
 	size_t n_prior = 0;
@@ -173,18 +173,29 @@ int sb_sync_commit(const struct sb_config *cfg, const struct sb_scim_users *user
 		goto out;
 	mo.prior = prior;
 	mo.n_prior = n_prior;
-	if (sb_map_build(cfg, users, groups, &mo, &ds, &mrep, err) < 0)
+	if (sb_map_build(cfg, users, groups, &mo, ds, &mrep, err) < 0)
 		goto out;
-	if (ds.sync_time == 0)
-		ds.sync_time = (int64_t)time(NULL);
-	if (sb_cache_write(cfg->cache_path, &ds, err) < 0)
-		goto out;
+	if (ds->sync_time == 0)
+		ds->sync_time = (int64_t)time(NULL);
 	if (rep)
 		rep->map = mrep;
 	rc = 0;
 out:
-	sb_dataset_free(&ds);
 	free_prior(prior, n_prior);
+	return rc;
+}
+
+int sb_sync_commit(const struct sb_config *cfg, const struct sb_scim_users *users,
+		   const struct sb_scim_groups *groups, const struct sb_map_opts *opts,
+		   struct sb_sync_report *rep, struct sb_err *err)
+{
+	struct sb_dataset ds = {0};
+	int rc = -1;
+
+	if (map_step(cfg, users, groups, opts, &ds, rep, err) == 0 &&
+	    sb_cache_write(cfg->cache_path, &ds, err) == 0)
+		rc = 0;
+	sb_dataset_free(&ds);
 	return rc;
 }
 
@@ -315,6 +326,7 @@ int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
 	struct skip_relay relay = {
 	    .fn = skipped, .ctx = skipped_ctx, .users = &users, .groups = &groups};
 	struct sb_map_opts mo = {0};
+	struct sb_dataset ds = {0};
 	struct sb_err lerr = {0};
 	double t0 = now_mono();
 	int rc = -1;
@@ -330,10 +342,17 @@ int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
 	}
 	if (sb_sync_fetch(c, &users, &groups, err) < 0)
 		goto out;
-	if (sb_sync_commit(cfg, &users, &groups, &mo, rep, err) < 0)
+	if (map_step(cfg, &users, &groups, &mo, &ds, rep, err) < 0)
+		goto out;
+	/* The tenant's data is not needed once mapped: free it before the
+	 * cache is built, so the two are never in memory together. */
+	sb_scim_users_free(&users);
+	sb_scim_groups_free(&groups);
+	if (sb_cache_write(cfg->cache_path, &ds, err) < 0)
 		goto out;
 	rc = 0;
 out:
+	sb_dataset_free(&ds);
 	rep->seconds = now_mono() - t0;
 	sb_scim_client_stats(c, &rep->http);
 	record_status(cfg, rc == 0, rep, err);
