@@ -229,8 +229,10 @@ static int exchange(struct sb_scim_client *c, const char *method, const char *ur
 		if (attempt >= max || now_s() + wait + 0.05 >= deadline ||
 		    (rc != CURLE_OK && !retryable(rc))) {
 			if (rc != CURLE_OK)
-				return sb_err_set(err, SB_E_NETWORK, "%s %.200s: curl: %s", method,
-						  url, cerr[0] ? cerr : curl_easy_strerror(rc));
+				return sb_err_set(err, SB_E_NETWORK,
+						  "%s %.200s: curl: %s (%d attempt%s)", method, url,
+						  cerr[0] ? cerr : curl_easy_strerror(rc),
+						  attempt + 1, attempt ? "s" : "");
 			if (*status == 429)
 				return rate_limited(err, method, url, *status, r,
 						    3 * c->cfg->timeout);
