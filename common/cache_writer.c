@@ -125,11 +125,9 @@ static void put_group(struct builder *b, size_t i)
 	r->name_hash = (uint32_t)sb_hash_str(g->name);
 	r->n_members = (uint32_t)g->n_members;
 	r->members = pool(b, g->n_members);
-	for (size_t k = 0; !b->oom && k < g->n_members; k++) {
-		uint32_t s = intern(b, b->ds->users[g->members[k]].name);
-
-		b->u32[r->members + k] = s;
-	}
+	/* users are written first: a member's name is already in its record */
+	for (size_t k = 0; !b->oom && k < g->n_members; k++)
+		b->u32[r->members + k] = b->users[g->members[k]].name;
 }
 
 static size_t index_cap(size_t n)

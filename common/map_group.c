@@ -193,16 +193,17 @@ static int flatten(struct mapper *m, struct gstate *st, uint32_t root, struct u3
 
 			if (!mb->value)
 				continue;
-			if (sb_strmap_get(&st->by_scim, mb->value, &idx)) {
+			/* most members are users: look there first unless typed Group
+			 * (SCIM ids are unique across resource types) */
+			if (!mb->is_group && sb_strmap_get(&m->user_by_scim, mb->value, &idx)) {
+				if (vec_push(users, idx) < 0)
+					goto out;
+			} else if (sb_strmap_get(&st->by_scim, mb->value, &idx)) {
 				if (st->stamp[idx] != root + 1) {
 					st->stamp[idx] = root + 1;
 					if (vec_push(&stack, idx) < 0)
 						goto out;
 				}
-			} else if (!mb->is_group &&
-				   sb_strmap_get(&m->user_by_scim, mb->value, &idx)) {
-				if (vec_push(users, idx) < 0)
-					goto out;
 			}
 		}
 	}
