@@ -4,6 +4,7 @@
 import SCIMMY from "scimmy";
 import SCIMMYRouters from "scimmy-routers";
 import { renderUser, renderGroup, SCIM2 } from "./render.js";
+import { matchFilter } from "./ci.js";
 
 export function scim2Router(store, tokens, base) {
   SCIMMY.Schemas.User.extend(SCIMMY.Schemas.EnterpriseUser, false);
@@ -22,7 +23,7 @@ export function scim2Router(store, tokens, base) {
         return [userOut(u)];
       }
       const all = store.order.map((id) => userOut(store.users.get(id)));
-      return resource.filter ? resource.filter.match(all) : all;
+      return resource.filter ? matchFilter(resource.filter.expression, all, (r) => store.users.get(r.id)?.domain) : all;
     })
     .ingress((resource, instance) => {
       const u = resource.id ? store.users.get(resource.id) : store.addUser({ userName: instance.userName });
@@ -46,7 +47,7 @@ export function scim2Router(store, tokens, base) {
         return [renderGroup(g, SCIM2, base)];
       }
       const all = store.gorder.map((id) => renderGroup(store.groups.get(id), SCIM2, base));
-      return resource.filter ? resource.filter.match(all) : all;
+      return resource.filter ? matchFilter(resource.filter.expression, all) : all;
     })
     .ingress((resource, instance) => {
       const g = resource.id ? store.groups.get(resource.id) : store.addGroup({ displayName: instance.displayName });

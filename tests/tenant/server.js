@@ -17,6 +17,7 @@ import { Store, seedSmall, seedLarge, stableId, DOMAIN } from "./store.js";
 import { WS1, SCIM2, WS1_EXT, WS1_ENT, S2_ENT, CUSTOM, renderUser, renderGroup, renderList, renderError } from "./render.js";
 import { Faults } from "./faults.js";
 import { scim2Router } from "./scim2.js";
+import { matchFilter } from "./ci.js";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
@@ -91,7 +92,7 @@ function scimRouter(dialect, base) {
     if (req.query.filter) {
       let matched;
       try {
-        matched = new SCIMMY.Types.Filter(String(req.query.filter)).match(ids.map(render));
+        matched = matchFilter(String(req.query.filter), ids.map(render));
       } catch (e) {
         return fail(req, res, 400, "invalidFilter", `bad filter: ${e.message}`);
       }
@@ -209,6 +210,28 @@ function patchGroup(g, b) {
 }
 
 app.use(WS1_BASE, scimRouter(WS1, WS1_BASE));
+// SCIMMY drops attributes of schemas outside urn:ietf:params:scim:schemas:
+// (it refuses to declare them), so the SSH keys of the custom extension are
+// added to its answers here; body-level faults are applied here too.
+app.use(S2_BASE, (req, res, next) => {
+  const send = res.send;
+  res.send = function (b) {
+    res.send = send;
+    let body;
+    try { body = JSON.parse(Buffer.isBuffer(b) ? b.toString() : typeof b === "string" ? b : JSON.stringify(b)); } catch { return send.call(res, b); }
+    if (body && typeof body === "object") {
+      for (const r of Array.isArray(body.Resources) ? body.Resources : [body]) {
+        const u = r && typeof r.id === "string" && store.users.get(r.id);
+        if (u && u.sshKeys.length && r.userName !== undefined)
+          r[CUSTOM] = { sshPublicKey: u.sshKeys.length === 1 ? u.sshKeys[0] : u.sshKeys };
+      }
+    }
+    if (res.statusCode === 200 && res.locals.fault) return faults.send(res, 200, body);
+    if (!res.get("Content-Type")) res.type("application/scim+json");
+    return send.call(res, JSON.stringify(body));
+  };
+  next();
+});
 app.use(S2_BASE, scim2Router(store, tokens, S2_BASE));
 
 // --- the directory of type Other -------------------------------------------
