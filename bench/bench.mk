@@ -15,4 +15,5 @@ $(BIN)/nssbench: bench/nssbench.c
 	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 run: build
+	@scripts/deps.sh libnss-cache >/dev/null
 	@for s in bench/bench_*.sh; do echo "== $$s"; bash $$s || exit 1; done
