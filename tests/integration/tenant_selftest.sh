@@ -61,6 +61,8 @@ t_eq "scim2 list: 200" 200 "$(code "${A[@]}" "$S2/Users?count=2")"
 t_eq "scim2 ListResponse page" "urn:ietf:params:scim:api:messages:2.0:ListResponse 9 2" "$(body | jq_ '[j.schemas[0],j.totalResults,j.Resources.length].join(" ")')"
 code "${A[@]}" "$S2/Users?startIndex=2&count=2" >/dev/null
 t_eq "scim2 paging" "bob,carol" "$(body | jq_ 'j.Resources.map(r=>r.userName).join()')"
+code "${A[@]}" "$S2/Users?startIndex=50&count=10" >/dev/null
+t_eq "scim2 startIndex past the end: empty, right total" "9 0" "$(body | jq_ '[j.totalResults,j.Resources.length].join(" ")')"
 code "${A[@]}" -G --data-urlencode 'filter=userName eq "Alice"' "$S2/Users" >/dev/null
 t_eq "scim2 filter userName eq (case-insensitive)" "alice" "$(body | jq_ 'j.Resources.map(r=>r.userName).join()')"
 code "${A[@]}" -G --data-urlencode 'filter=displayName eq "ALL USERS"' "$S2/Groups" >/dev/null

@@ -220,6 +220,9 @@ app.use(S2_BASE, (req, res, next) => {
     let body;
     try { body = JSON.parse(Buffer.isBuffer(b) ? b.toString() : typeof b === "string" ? b : JSON.stringify(b)); } catch { return send.call(res, b); }
     if (body && typeof body === "object") {
+      // SCIMMY answers a startIndex past the end with a page from the start.
+      const si = parseInt(req.query.startIndex || "1", 10);
+      if (Array.isArray(body.Resources) && si > body.totalResults) { body.Resources = []; body.itemsPerPage = 0; body.startIndex = si; }
       for (const r of Array.isArray(body.Resources) ? body.Resources : [body]) {
         const u = r && typeof r.id === "string" && store.users.get(r.id);
         if (u && u.sshKeys.length && r.userName !== undefined)
