@@ -1,0 +1,352 @@
+/* test_proto.c — the daemon protocol (proto.h): framing round trips and
+ * rejects (truncated, oversized, bad magic), and sb_proto_call against a
+ * one-shot server thread that answers well, badly, late or never. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+enum behaviour { ANSWER, SILENT, BAD_MAGIC, OVERSIZED, CLOSE_EARLY, SPLIT };
+
+struct server {
+	char dir[64];
+	char path[128];
+	int lfd;
+	enum behaviour how;
+	uint16_t got_type; /* what the server decoded from the request */
+	char got_key[SB_PROTO_MAX_KEY + 1];
+	pthread_t thread;
+};
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Reads one whole request frame the way the daemon does. */
+static void read_request(struct server *s, int fd)
+{
+	uint8_t buf[8 + SB_PROTO_MAX_KEY];
+	const uint8_t *data;
+	size_t have = 0, n;
+	long r;
+
+	for (;;) {
+		ssize_t k = recv(fd, buf + have, sizeof(buf) - have, 0);
+
+		if (k <= 0)
+			return;
+		have += (size_t)k;
+		r = sb_proto_decode(buf, have, SB_PROTO_MAX_KEY, &s->got_type, &data, &n);
+		if (r < 0)
+			return;
+		if (r > 0) {
+			memcpy(s->got_key, data, n);
+			s->got_key[n] = '\0';
+			return;
+		}
+	}
+}
+
+static void answer(struct server *s, int fd)
+{
+	uint8_t out[8 + 64];
+	size_t n = sb_proto_encode(out, sizeof(out), SB_RESP_ACCT_EXPIRED, "deactivated", 11);
+	char silence;
+
+	switch (s->how) {
+	case ANSWER:
+		send(fd, out, n, MSG_NOSIGNAL);
+		break;
+	case SPLIT: /* a frame that arrives byte by byte must still be read whole */
+		for (size_t i = 0; i < n; i++) {
+			send(fd, out + i, 1, MSG_NOSIGNAL);
+			usleep(2000);
+		}
+		break;
+	case BAD_MAGIC:
+		out[0] ^= 0xff;
+		send(fd, out, n, MSG_NOSIGNAL);
+		break;
+	case OVERSIZED: /* claims 65535 message bytes: over SB_PROTO_MAX_MSG */
+		out[6] = 0xff;
+		out[7] = 0xff;
+		send(fd, out, n, MSG_NOSIGNAL);
+		break;
+	case SILENT: /* holds the connection until the client gives up */
+		(void)!recv(fd, &silence, 1, 0);
+		break;
+	case CLOSE_EARLY:
+		send(fd, out, 5, MSG_NOSIGNAL);
+		break;
+	}
+}
+
+static void *serve_once(void *arg)
+{
+	struct server *s = arg;
+	int fd = accept(s->lfd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	read_request(s, fd);
+	answer(s, fd);
+	close(fd);
+	return NULL;
+}
+
+static int setup(void **state)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	assert_non_null(s);
+	strcpy(s->dir, "/tmp/test_proto.XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	snprintf(s->path, sizeof(s->path), "%s/socket", s->dir);
+	assert_true(strlen(s->path) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, s->path, strlen(s->path) + 1);
+	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(s->lfd >= 0);
+	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(s->lfd, 4), 0);
+	*state = s;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct server *s = *state;
+
+	close(s->lfd);
+	unlink(s->path);
+	rmdir(s->dir);
+	free(s);
+	return 0;
+}
+
+static void start(struct server *s, enum behaviour how)
+{
+	s->how = how;
+	assert_int_equal(pthread_create(&s->thread, NULL, serve_once, s), 0);
+}
+
+static void test_roundtrip(void **state)
+{
+	uint8_t buf[64];
+	const uint8_t *data;
+	uint16_t type = 0;
+	size_t n, dlen = 0;
+
+	(void)state;
+	n = sb_proto_encode(buf, sizeof(buf), SB_REQ_ACCOUNT, "alice", 5);
+	assert_int_equal(n, 13);
+	assert_memory_equal(buf, "SCB1\0\5\0\5alice", 13);
+	assert_int_equal(sb_proto_decode(buf, n, SB_PROTO_MAX_KEY, &type, &data, &dlen), 13);
+	assert_int_equal(type, SB_REQ_ACCOUNT);
+	assert_int_equal(dlen, 5);
+	assert_memory_equal(data, "alice", 5);
+	/* An empty key (STATUS, SYNC) is a whole 8-byte frame. */
+	n = sb_proto_encode(buf, sizeof(buf), SB_REQ_STATUS, NULL, 0);
+	assert_int_equal(n, 8);
+	assert_int_equal(sb_proto_decode(buf, n, SB_PROTO_MAX_KEY, &type, &data, &dlen), 8);
+	assert_int_equal(dlen, 0);
+}
+
+static void test_truncated_needs_more(void **state)
+{
+	uint8_t buf[64];
+	const uint8_t *data;
+	uint16_t type;
+	size_t n, dlen;
+
+	(void)state;
+	n = sb_proto_encode(buf, sizeof(buf), SB_REQ_USER_BY_NAME, "bob", 3);
+	for (size_t len = 0; len < n; len++)
+		assert_int_equal(sb_proto_decode(buf, len, SB_PROTO_MAX_KEY, &type, &data, &dlen),
+				 0);
+}
+
+static void test_oversized(void **state)
+{
+	static uint8_t big[8 + SB_PROTO_MAX_KEY + 1];
+	static char key[SB_PROTO_MAX_KEY + 1];
+	uint8_t small[16];
+	const uint8_t *data;
+	uint16_t type;
+	size_t n, dlen;
+
+	(void)state;
+	/* The encoder refuses a frame that does not fit its buffer. */
+	assert_int_equal(sb_proto_encode(small, sizeof(small), 1, "0123456789", 10), 0);
+	/* The decoder refuses a length over max_len from the header alone,
+	 * before the body arrives: a peer cannot make us wait for 64 KiB. */
+	memset(key, 'x', sizeof(key));
+	n = sb_proto_encode(big, sizeof(big), 1, key, sizeof(key));
+	assert_int_equal(n, sizeof(big));
+	assert_int_equal(sb_proto_decode(big, 8, SB_PROTO_MAX_KEY, &type, &data, &dlen), -1);
+	assert_int_equal(sb_proto_decode(big, n, SB_PROTO_MAX_KEY + 1, &type, &data, &dlen),
+			 (long)n);
+}
+
+static void test_bad_magic(void **state)
+{
+	uint8_t buf[64];
+	const uint8_t *data;
+	uint16_t type;
+	size_t n, dlen;
+
+	(void)state;
+	n = sb_proto_encode(buf, sizeof(buf), 1, "carol", 5);
+	buf[0] = 'G'; /* "GET /": someone speaking HTTP to the socket */
+	assert_int_equal(sb_proto_decode(buf, n, SB_PROTO_MAX_KEY, &type, &data, &dlen), -1);
+	/* Garbage is refused from its first byte, not after 8. */
+	assert_int_equal(sb_proto_decode(buf, 1, SB_PROTO_MAX_KEY, &type, &data, &dlen), -1);
+	buf[0] = 'S';
+	buf[3] = '2';
+	assert_int_equal(sb_proto_decode(buf, 4, SB_PROTO_MAX_KEY, &type, &data, &dlen), -1);
+}
+
+static void call_expect(struct server *s, enum behaviour how, int want_rc)
+{
+	struct sb_err err = {0};
+	uint16_t status = 0xffff;
+	char msg[64] = "unset";
+	int rc;
+
+	start(s, how);
+	rc = sb_proto_call(s->path, SB_REQ_ACCOUNT, "alice", 5, 1000, &status, msg, sizeof(msg),
+			   &err);
+	pthread_join(s->thread, NULL);
+	assert_int_equal(rc, want_rc);
+	assert_int_equal(s->got_type, SB_REQ_ACCOUNT);
+	assert_string_equal(s->got_key, "alice");
+	if (want_rc == 0) {
+		assert_int_equal(status, SB_RESP_ACCT_EXPIRED);
+		assert_string_equal(msg, "deactivated");
+	} else {
+		assert_int_equal(err.kind, SB_E_NETWORK);
+	}
+}
+
+static void test_call_answer(void **state)
+{
+	call_expect(*state, ANSWER, 0);
+}
+
+static void test_call_split_answer(void **state)
+{
+	call_expect(*state, SPLIT, 0);
+}
+
+static void test_call_rejects_bad_magic(void **state)
+{
+	call_expect(*state, BAD_MAGIC, -1);
+}
+
+static void test_call_rejects_oversized(void **state)
+{
+	call_expect(*state, OVERSIZED, -1);
+}
+
+static void test_call_rejects_short_answer(void **state)
+{
+	call_expect(*state, CLOSE_EARLY, -1);
+}
+
+static void test_call_msg_truncated_to_buffer(void **state)
+{
+	struct server *s = *state;
+	uint16_t status;
+	char msg[5];
+
+	start(s, ANSWER);
+	assert_int_equal(sb_proto_call(s->path, SB_REQ_ACCOUNT, "alice", 5, 1000, &status, msg,
+				       sizeof(msg), NULL),
+			 0);
+	pthread_join(s->thread, NULL);
+	assert_string_equal(msg, "deac");
+}
+
+/* The whole call, connect to answer, fits one deadline. */
+static void test_call_timeout(void **state)
+{
+	struct server *s = *state;
+	struct sb_err err = {0};
+	uint16_t status;
+	long t0, dt;
+	int rc;
+
+	start(s, SILENT);
+	t0 = now_ms();
+	rc = sb_proto_call(s->path, SB_REQ_ACCOUNT, "alice", 5, 300, &status, NULL, 0, &err);
+	dt = now_ms() - t0;
+	pthread_join(s->thread, NULL);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.kind, SB_E_NETWORK);
+	assert_true(dt >= 290);
+	assert_true(dt < 800);
+}
+
+static void test_call_no_daemon(void **state)
+{
+	struct server *s = *state;
+	struct sb_err err = {0};
+	uint16_t status;
+	char path[160];
+	long t0 = now_ms();
+
+	snprintf(path, sizeof(path), "%s/nothing-here", s->dir);
+	assert_int_equal(sb_proto_call(path, SB_REQ_STATUS, "", 0, 1000, &status, NULL, 0, &err),
+			 -1);
+	assert_int_equal(err.kind, SB_E_NETWORK);
+	assert_true(now_ms() - t0 < 200);
+}
+
+static void test_call_key_too_long(void **state)
+{
+	static char key[SB_PROTO_MAX_KEY + 1];
+	struct server *s = *state;
+	uint16_t status;
+
+	memset(key, 'k', sizeof(key));
+	assert_int_equal(sb_proto_call(s->path, SB_REQ_USER_BY_NAME, key, sizeof(key), 1000,
+				       &status, NULL, 0, NULL),
+			 -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_truncated_needs_more),
+	    cmocka_unit_test(test_oversized),
+	    cmocka_unit_test(test_bad_magic),
+	    cmocka_unit_test_setup_teardown(test_call_answer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_split_answer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_rejects_bad_magic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_rejects_oversized, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_rejects_short_answer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_msg_truncated_to_buffer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_no_daemon, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_key_too_long, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
