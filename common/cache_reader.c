@@ -27,6 +27,9 @@ struct sb_cache {
 	uint32_t mask[4];
 	const char *str;
 	uint32_t n_str;
+	/* Counts copied at open: the mapping is shared, so a file rewritten in
+	 * place (cp over it) must not be able to widen a bound we checked. */
+	uint32_t n_users, n_groups, n_idmap, n_u32;
 	dev_t dev;
 	ino_t ino;
 };
@@ -39,7 +42,7 @@ static const char *str_at(const struct sb_cache *c, uint32_t off)
 /* A u32 run [start, start+n) inside the pool. */
 static int run_ok(const struct sb_cache *c, uint32_t start, uint32_t n)
 {
-	return (uint64_t)start + n <= c->h->n_u32;
+	return (uint64_t)start + n <= c->n_u32;
 }
 
 static int section_ok(const struct sb_cache_header *h, int s, uint64_t elem, uint64_t count)
@@ -100,6 +103,10 @@ static void bind_sections(struct sb_cache *c)
 	}
 	c->str = (const char *)(c->base + h->sec[SB_SEC_STRINGS].off);
 	c->n_str = (uint32_t)h->sec[SB_SEC_STRINGS].size;
+	c->n_users = h->n_users;
+	c->n_groups = h->n_groups;
+	c->n_idmap = h->n_idmap;
+	c->n_u32 = h->n_u32;
 }
 
 int sb_cache_open(const char *path, struct sb_cache **out, struct sb_err *err)
@@ -191,7 +198,7 @@ static int user_view(const struct sb_cache *c, uint32_t i, struct sb_user_view *
 {
 	const struct sb_cache_user *r;
 
-	if (i >= c->h->n_users)
+	if (i >= c->n_users)
 		return 0;
 	r = &c->users[i];
 	v->name = str_at(c, r->name);
@@ -213,7 +220,7 @@ static int group_view(const struct sb_cache *c, uint32_t i, struct sb_group_view
 {
 	const struct sb_cache_group *r;
 
-	if (i >= c->h->n_groups)
+	if (i >= c->n_groups)
 		return 0;
 	r = &c->groups[i];
 	v->name = str_at(c, r->name);
@@ -245,28 +252,28 @@ static uint32_t find_user_name(const struct sb_cache *c, const char *name)
 {
 	uint64_t h = sb_hash_str(name);
 
-	PROBE(c, 0, h, c->h->n_users,
+	PROBE(c, 0, h, c->n_users,
 	      c->users[slot_ - 1].name_hash == (uint32_t)h &&
 		  strcmp(str_at(c, c->users[slot_ - 1].name), name) == 0);
 }
 
 static uint32_t find_uid(const struct sb_cache *c, uint32_t uid)
 {
-	PROBE(c, 1, sb_hash_u32(uid), c->h->n_users, c->users[slot_ - 1].uid == uid);
+	PROBE(c, 1, sb_hash_u32(uid), c->n_users, c->users[slot_ - 1].uid == uid);
 }
 
 static uint32_t find_group_name(const struct sb_cache *c, const char *name)
 {
 	uint64_t h = sb_hash_str(name);
 
-	PROBE(c, 2, h, c->h->n_groups,
+	PROBE(c, 2, h, c->n_groups,
 	      c->groups[slot_ - 1].name_hash == (uint32_t)h &&
 		  strcmp(str_at(c, c->groups[slot_ - 1].name), name) == 0);
 }
 
 static uint32_t find_gid(const struct sb_cache *c, uint32_t gid)
 {
-	PROBE(c, 3, sb_hash_u32(gid), c->h->n_groups, c->groups[slot_ - 1].gid == gid);
+	PROBE(c, 3, sb_hash_u32(gid), c->n_groups, c->groups[slot_ - 1].gid == gid);
 }
 
 int sb_cache_user_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out)
@@ -325,7 +332,7 @@ const char *sb_cache_user_key(const struct sb_cache *c, const struct sb_user_vie
 int sb_cache_idmap_at(const struct sb_cache *c, uint32_t i, const char **scim_id, uint32_t *id,
 		      uint32_t *kind)
 {
-	if (i >= c->h->n_idmap)
+	if (i >= c->n_idmap)
 		return 0;
 	*scim_id = str_at(c, c->idmap[i].scim_id);
 	*id = c->idmap[i].id;

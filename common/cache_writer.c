@@ -127,7 +127,8 @@ static void put_group(struct builder *b, size_t i)
 	r->members = pool(b, g->n_members);
 	/* users are written first: a member's name is already in its record */
 	for (size_t k = 0; !b->oom && k < g->n_members; k++)
-		b->u32[r->members + k] = b->users[g->members[k]].name;
+		b->u32[r->members + k] =
+		    g->members[k] < b->ds->n_users ? b->users[g->members[k]].name : 0;
 }
 
 static size_t index_cap(size_t n)

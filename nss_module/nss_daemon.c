@@ -92,3 +92,10 @@ bool nss_daemon_found(uint16_t req_type, const char *key)
 	neg_check_and_mark(h, now, true);
 	return false;
 }
+
+void nss_daemon_atfork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+
+	neg_lock = fresh;
+}

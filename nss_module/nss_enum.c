@@ -57,7 +57,7 @@ enum nss_status _nss_scim_getpwent_r(struct passwd *pw, char *buf, size_t len, i
 		return NSS_STATUS_UNAVAIL;
 	pthread_mutex_lock(&ent_lock);
 	while (nss_enumerate_enabled() && sb_cache_user_at(c, pw_next, &v)) {
-		if (v.uid == 0 || nss_forbidden_name(v.name)) {
+		if (v.uid == 0 || v.gid == 0 || nss_forbidden_name(v.name)) {
 			pw_next++;
 			continue;
 		}

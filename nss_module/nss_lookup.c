@@ -30,7 +30,8 @@ static int find_user(const struct sb_cache *c, const struct key *k, struct sb_us
 	int found =
 	    k->name ? sb_cache_user_by_name(c, k->name, v) : sb_cache_user_by_uid(c, k->id, v);
 
-	return found && v->uid != 0 && !nss_forbidden_name(v->name);
+	/* a primary gid 0 would put the user in root's group at login */
+	return found && v->uid != 0 && v->gid != 0 && !nss_forbidden_name(v->name);
 }
 
 static int find_group(const struct sb_cache *c, const struct key *k, struct sb_group_view *v)

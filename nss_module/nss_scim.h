@@ -32,8 +32,9 @@ bool nss_daemon_found(uint16_t req_type, const char *key);
 /* Called once with the config (under the state's write lock). */
 void nss_daemon_configure(const char *socket_path, unsigned negative_ttl);
 
-/* Resets nss_enum.c's lock in a forked child. */
+/* Reset nss_enum.c's and nss_daemon.c's locks in a forked child. */
 void nss_enum_atfork_child(void);
+void nss_daemon_atfork_child(void);
 
 /* Names and ids the module never serves, whatever the cache says. */
 static inline bool nss_forbidden_name(const char *s)

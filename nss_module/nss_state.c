@@ -38,6 +38,7 @@ static void atfork_child(void)
 
 	memcpy(&lock, &fresh, sizeof(lock));
 	nss_enum_atfork_child();
+	nss_daemon_atfork_child();
 }
 
 static void register_atfork(void)
