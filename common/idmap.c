@@ -55,8 +55,12 @@ bool sb_idalloc_taken(const struct sb_idalloc *a, uint32_t id)
 
 uint32_t sb_idalloc_assign(struct sb_idalloc *a, const char *scim_id)
 {
-	uint64_t span = (uint64_t)a->max - a->min + 1;
-	uint64_t start = sb_idmap_hash(scim_id) % span;
+	uint64_t span, start;
+
+	if (a->min > a->max)
+		return 0;
+	span = (uint64_t)a->max - a->min + 1;
+	start = sb_idmap_hash(scim_id) % span;
 
 	for (uint64_t k = 0; k < span; k++) {
 		uint32_t id = (uint32_t)(a->min + (start + k) % span);

@@ -11,9 +11,11 @@
 
 struct gstate {
 	const struct sb_scim_groups *in;
-	struct sb_strmap by_scim; /* SCIM group id → index in `in` */
-	uint32_t *out_index;	  /* index in `in` → dataset group index + 1 (0: not mapped) */
-	uint32_t *stamp;	  /* DFS visit marks, one per SCIM group */
+	struct sb_idindex by_scim; /* SCIM group id → index in `in` (first of duplicates) */
+	uint32_t *out_index;	   /* index in `in` → dataset group index + 1 (0: not mapped) */
+	uint32_t *stamp;	   /* DFS visit marks, one per SCIM group */
+	uint32_t *order;	   /* indexes in `in` with an id, sorted by cmp_idx_by_id */
+	size_t n_order;
 };
 
 static bool ignored(const struct mapper *m, const char *display)
@@ -65,47 +67,62 @@ static int add_upgs(struct mapper *m)
 	return 0;
 }
 
-static uint32_t gid_for(struct mapper *m, const char *scim_id)
-{
-	uint32_t prior, gid;
-
-	if (sb_strmap_get(&m->prior_group, scim_id, &prior) && prior >= m->cfg->gid_min &&
-	    prior <= m->cfg->gid_max)
-		return prior;
-	m->ids.min = m->cfg->gid_min;
-	m->ids.max = m->cfg->gid_max;
-	gid = sb_idalloc_assign(&m->ids, scim_id);
-	if (gid && mapper_add_idmap(m, scim_id, gid, SB_ID_GROUP) < 0)
-		return 0;
-	return gid;
-}
-
+/* By SCIM id; displayName breaks a tie (a duplicated id) so the outcome does
+ * not depend on the order the tenant listed them in. */
 static int cmp_idx_by_id(const void *a, const void *b, void *ctx)
 {
 	const struct sb_scim_groups *in = ctx;
+	const struct sb_scim_group *x = &in->v[*(const uint32_t *)a];
+	const struct sb_scim_group *y = &in->v[*(const uint32_t *)b];
+	int r = strcmp(x->id, y->id);
 
-	return strcmp(in->v[*(const uint32_t *)a].id, in->v[*(const uint32_t *)b].id);
+	if (r || x->display_name == y->display_name)
+		return r;
+	if (!x->display_name || !y->display_name)
+		return x->display_name ? 1 : -1;
+	return strcmp(x->display_name, y->display_name);
+}
+
+/* Why SCIM group k (of the sorted order) is not served, or NULL. */
+static const char *group_skip_reason(struct mapper *m, const struct gstate *st, size_t k,
+				     const char *name)
+{
+	const uint32_t *order = st->order;
+
+	if (k > 0 && strcmp(st->in->v[order[k]].id, st->in->v[order[k - 1]].id) == 0)
+		return "duplicate SCIM id";
+	return group_refusal(m, name);
+}
+
+static int emit_group(struct mapper *m, struct gstate *st, uint32_t in_idx, char *name,
+		      uint32_t gid)
+{
+	struct sb_group *g = new_group(m);
+
+	if (!g) {
+		free(name);
+		return -1;
+	}
+	g->name = name;
+	g->gid = gid;
+	g->scim_id = strdup(st->in->v[in_idx].id);
+	if (!g->scim_id || sb_strmap_put(&m->names, g->name, 1) < 0)
+		return -1;
+	st->out_index[in_idx] = (uint32_t)m->out->n_groups;
+	m->rep->groups_mapped++;
+	return 0;
 }
 
 /* Names and gids for the SCIM groups, in SCIM-id order for determinism. */
 static int name_groups(struct mapper *m, struct gstate *st)
 {
 	const struct sb_scim_groups *in = st->in;
-	uint32_t *order = malloc((in->n ? in->n : 1) * sizeof(*order));
-	size_t n = 0;
-	int rc = -1;
 
-	if (!order)
-		return -1;
-	for (size_t i = 0; i < in->n; i++)
-		if (in->v[i].id)
-			order[n++] = (uint32_t)i;
-	qsort_r(order, n, sizeof(*order), cmp_idx_by_id, (void *)in);
-	for (size_t k = 0; k < n; k++) {
-		const struct sb_scim_group *sg = &in->v[order[k]];
-		char *name;
+	for (size_t k = 0; k < st->n_order; k++) {
+		const struct sb_scim_group *sg = &in->v[st->order[k]];
 		const char *why;
-		struct sb_group *g;
+		uint32_t gid = 0;
+		char *name;
 
 		if (ignored(m, sg->display_name)) {
 			m->rep->groups_ignored++;
@@ -113,32 +130,25 @@ static int name_groups(struct mapper *m, struct gstate *st)
 		}
 		name = sb_group_name_from_display(sg->display_name);
 		if (!name)
-			goto out;
-		why = group_refusal(m, name);
-		if (!why && k > 0 && strcmp(sg->id, in->v[order[k - 1]].id) == 0)
-			why = "duplicate SCIM id";
+			return -1;
+		why = group_skip_reason(m, st, k, name);
+		if (!why && mapper_sticky_or_hash(m, sg->id, SB_ID_GROUP, m->cfg->gid_min,
+						  m->cfg->gid_max, &gid) < 0) {
+			free(name);
+			return -1;
+		}
+		if (!why && !gid)
+			why = "gid range is full";
 		if (why) {
 			mapper_skip(m, "group", sg->id, sg->display_name, why);
 			m->rep->groups_skipped++;
 			free(name);
 			continue;
 		}
-		g = new_group(m);
-		if (!g || !(g->scim_id = strdup(sg->id))) {
-			free(name);
-			goto out;
-		}
-		g->name = name;
-		g->gid = gid_for(m, sg->id);
-		if (!g->gid || sb_strmap_put(&m->names, g->name, 1) < 0)
-			goto out;
-		st->out_index[order[k]] = (uint32_t)m->out->n_groups;
-		m->rep->groups_mapped++;
+		if (emit_group(m, st, st->order[k], name, gid) < 0)
+			return -1;
 	}
-	rc = 0;
-out:
-	free(order);
-	return rc;
+	return 0;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -181,6 +191,10 @@ static int flatten(struct mapper *m, struct gstate *st, uint32_t root, struct u3
 	struct u32vec stack = {0};
 	int rc = -1;
 
+	/* most groups are flat: their direct members are the answer's size */
+	if (mapper_grow((void **)&users->v, &users->cap, st->in->v[root].n_members + 1,
+			sizeof(*users->v)))
+		return -1;
 	st->stamp[root] = root + 1;
 	if (vec_push(&stack, root) < 0)
 		goto out;
@@ -189,16 +203,20 @@ static int flatten(struct mapper *m, struct gstate *st, uint32_t root, struct u3
 
 		for (size_t i = 0; i < g->n_members; i++) {
 			const struct sb_scim_member *mb = &g->members[i];
+			uint64_t h;
 			uint32_t idx;
 
 			if (!mb->value)
 				continue;
-			/* most members are users: look there first unless typed Group
-			 * (SCIM ids are unique across resource types) */
-			if (!mb->is_group && sb_strmap_get(&m->user_by_scim, mb->value, &idx)) {
-				if (vec_push(users, idx) < 0)
+			/* A member without a type (ws1 may omit it) is a group if its
+			 * id is a known group id, else a user; one hash serves both. */
+			h = sb_hash_str(mb->value);
+			if (!sb_idindex_get_hashed(&st->by_scim, mb->value, h, &idx)) {
+				if (!mb->is_group &&
+				    sb_idindex_get_hashed(&m->user_by_scim, mb->value, h, &idx) &&
+				    vec_push(users, idx) < 0)
 					goto out;
-			} else if (sb_strmap_get(&st->by_scim, mb->value, &idx)) {
+			} else {
 				if (st->stamp[idx] != root + 1) {
 					st->stamp[idx] = root + 1;
 					if (vec_push(&stack, idx) < 0)
@@ -294,6 +312,30 @@ static int set_named_primary(struct mapper *m)
 	return 0;
 }
 
+/* The SCIM groups in SCIM-id order, and id → index built in that order so a
+ * duplicated id resolves to the same group wherever it is referenced. */
+static int index_groups(struct mapper *m, struct gstate *st)
+{
+	const struct sb_scim_groups *in = st->in;
+
+	st->order = malloc((in->n ? in->n : 1) * sizeof(*st->order));
+	if (!st->order || sb_idindex_reserve(&st->by_scim, in->n) < 0)
+		return -1;
+	for (size_t i = 0; i < in->n; i++) {
+		if (in->v[i].id && *in->v[i].id) {
+			st->order[st->n_order++] = (uint32_t)i;
+			continue;
+		}
+		mapper_skip(m, "group", NULL, in->v[i].display_name, "no SCIM id");
+		m->rep->groups_skipped++;
+	}
+	qsort_r(st->order, st->n_order, sizeof(*st->order), cmp_idx_by_id, (void *)in);
+	for (size_t k = 0; k < st->n_order; k++)
+		if (sb_idindex_put(&st->by_scim, in->v[st->order[k]].id, st->order[k]) < 0)
+			return -1;
+	return 0;
+}
+
 int map_groups(struct mapper *m, const struct sb_scim_groups *groups)
 {
 	struct gstate st = {.in = groups};
@@ -305,10 +347,10 @@ int map_groups(struct mapper *m, const struct sb_scim_groups *groups)
 	st.stamp = calloc(n, sizeof(uint32_t));
 	if (!st.out_index || !st.stamp)
 		goto out;
-	for (size_t i = 0; i < groups->n; i++)
-		if (groups->v[i].id && !sb_strmap_get(&st.by_scim, groups->v[i].id, NULL) &&
-		    sb_strmap_put(&st.by_scim, groups->v[i].id, (uint32_t)i) < 0)
-			goto out;
+	if (index_groups(m, &st) < 0 ||
+	    mapper_grow((void **)&m->out->groups, &m->cap_groups,
+			(m->upg ? m->out->n_users : 0) + groups->n, sizeof(*m->out->groups)) < 0)
+		goto out;
 	if (add_upgs(m) < 0 || name_groups(m, &st) < 0 || fill_members(m, &st) < 0)
 		goto out;
 	if (!m->upg && set_named_primary(m) < 0)
@@ -320,8 +362,9 @@ int map_groups(struct mapper *m, const struct sb_scim_groups *groups)
 out:
 	sb_err_set(m->err, SB_E_NOMEM, "out of memory mapping groups");
 done:
-	sb_strmap_free(&st.by_scim);
+	sb_idindex_free(&st.by_scim);
 	free(st.out_index);
 	free(st.stamp);
+	free(st.order);
 	return rc;
 }

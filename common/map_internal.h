@@ -1,12 +1,19 @@
 /* map_internal.h — the state one sb_map_build call shares between
- * map_user.c and map_group.c. Not for use outside the mapping. */
+ * map.c, map_user.c and map_group.c. Not for use outside the mapping. */
 #ifndef SB_MAP_INTERNAL_H
 #define SB_MAP_INTERNAL_H
 
 #include "hashmap.h"
+#include "idindex.h"
 #include "idmap.h"
 #include "localdb.h"
 #include "map.h"
+
+/* One sticky assignment of the previous cache, by id, for "whose is it?". */
+struct prior_owner {
+	uint32_t id;
+	uint32_t prior; /* index into opts->prior */
+};
 
 struct mapper {
 	const struct sb_config *cfg;
@@ -15,11 +22,13 @@ struct mapper {
 	struct sb_dataset *out;
 	struct sb_err *err;
 	struct sb_localdb local;
-	struct sb_idalloc ids;	      /* one taken-set for uids and gids */
-	struct sb_strmap prior_user;  /* scim id → uid from earlier syncs */
-	struct sb_strmap prior_group; /* scim id → gid */
-	struct sb_strmap names;	      /* every name served (users, groups) */
-	struct sb_strmap user_by_scim;
+	struct sb_idalloc ids;	       /* one taken-set for uids and gids */
+	struct sb_idindex prior_user;  /* scim id → uid from earlier syncs (first entry) */
+	struct sb_idindex prior_group; /* scim id → gid */
+	struct prior_owner *owners;    /* every prior id, sorted by id */
+	size_t n_owners;
+	struct sb_strmap names;		/* every name served (users, groups) */
+	struct sb_idindex user_by_scim; /* SCIM user id → dataset user index */
 	size_t cap_users, cap_groups, cap_idmap;
 	bool upg;
 };
@@ -30,6 +39,13 @@ void mapper_skip(struct mapper *m, const char *kind, const char *scim_id, const 
 const char *mapper_printable(const char *s, char *buf, size_t size);
 int mapper_add_idmap(struct mapper *m, const char *scim_id, uint32_t id, uint32_t kind);
 int mapper_grow(void **arr, size_t *cap, size_t need, size_t elem);
+/* True if the previous cache gave id to exactly this scim_id and kind. */
+bool mapper_prior_is(const struct mapper *m, uint32_t id, const char *scim_id, uint32_t kind);
+/* The id for scim_id of kind: its sticky one when still usable, else the
+ * hashed probe in [min, max] (recorded in the idmap). 0: the range is full.
+ * -1 only for out of memory. */
+int mapper_sticky_or_hash(struct mapper *m, const char *scim_id, uint32_t kind, uint32_t min,
+			  uint32_t max, uint32_t *id);
 /* map_user.c */
 int map_users(struct mapper *m, const struct sb_scim_users *users);
 /* map_group.c */

@@ -25,9 +25,15 @@ static const char *user_domain(const struct sb_scim_user *u)
 	return at ? at + 1 : NULL;
 }
 
+/* By SCIM id; the userName breaks a tie (a duplicated id) so the outcome
+ * does not depend on the order the tenant listed them in. */
 static int cmp_cand(const void *a, const void *b)
 {
-	return strcmp(((const struct cand *)a)->su->id, ((const struct cand *)b)->su->id);
+	const struct sb_scim_user *x = ((const struct cand *)a)->su;
+	const struct sb_scim_user *y = ((const struct cand *)b)->su;
+	int r = strcmp(x->id, y->id);
+
+	return r ? r : strcmp(x->user_name, y->user_name);
 }
 
 /* Why a login may not be served, or NULL if it may. */
@@ -46,52 +52,53 @@ static const char *login_refusal(struct mapper *m, const char *login)
 	return NULL;
 }
 
-/* Pass A: a usable uid attribute value wins. */
-static void uid_from_attribute(struct mapper *m, struct cand *c)
+/* Why an attribute uid cannot be used, or NULL. An id the previous cache
+ * gave to another SCIM id stays theirs even if the HR system has handed the
+ * same number to someone new: files on disk still carry it. */
+static const char *attr_refusal(const struct mapper *m, const struct cand *c, uint32_t id)
 {
-	const struct sb_config *cfg = m->cfg;
+	if (id < m->cfg->uid_min || id > m->cfg->uid_max)
+		return "outside uid_min..uid_max";
+	if (sb_id_forbidden(id))
+		return "a forbidden id";
+	if (sb_u32set_has(&m->local.ids, id))
+		return "a local uid or gid";
+	if (sb_idalloc_taken(&m->ids, id) && !mapper_prior_is(m, id, c->su->id, SB_ID_USER))
+		return "already in use";
+	return NULL;
+}
+
+/* Pass A: a usable uid attribute value wins (and is recorded, so it is
+ * never handed to another SCIM id later). */
+static int uid_from_attribute(struct mapper *m, struct cand *c)
+{
 	const char *v = c->su->uid_value;
-	uint32_t id, prior;
-	const char *why = NULL;
+	uint32_t id = 0;
+	const char *why;
 	char pid[48], pv[48];
 
-	if (!cfg->uid_attribute || !v)
-		return;
-	if (!sb_id_parse(v, &id))
-		why = "not a positive number";
-	else if (id < cfg->uid_min || id > cfg->uid_max)
-		why = "outside uid_min..uid_max";
-	else if (sb_id_forbidden(id))
-		why = "a reserved id";
-	else if (sb_idalloc_taken(&m->ids, id) &&
-		 !(sb_strmap_get(&m->prior_user, c->su->id, &prior) && prior == id))
-		why = "already in use";
+	if (!m->cfg->uid_attribute || !v)
+		return 0;
+	why = sb_id_parse(v, &id) ? attr_refusal(m, c, id) : "not a positive decimal number";
 	if (why) {
 		sb_log(LOG_WARNING, "user %s (%s): %s value '%s' is %s; using a hashed uid",
-		       mapper_printable(c->su->id, pid, sizeof(pid)), c->login, cfg->uid_attribute,
-		       mapper_printable(v, pv, sizeof(pv)), why);
-		return;
+		       mapper_printable(c->su->id, pid, sizeof(pid)), c->login,
+		       m->cfg->uid_attribute, mapper_printable(v, pv, sizeof(pv)), why);
+		return 0;
 	}
-	sb_idalloc_take(&m->ids, id);
+	if (sb_idalloc_take(&m->ids, id) < 0)
+		return -1;
 	c->uid = id;
+	if (mapper_prior_is(m, id, c->su->id, SB_ID_USER))
+		return 0;
+	return mapper_add_idmap(m, c->su->id, id, SB_ID_USER);
 }
 
 /* Pass B: sticky, then hashed. */
 static int uid_assign(struct mapper *m, struct cand *c)
 {
-	uint32_t prior;
-
-	if (sb_strmap_get(&m->prior_user, c->su->id, &prior) && prior >= m->cfg->uid_min &&
-	    prior <= m->cfg->uid_max) {
-		c->uid = prior;
-		return 0;
-	}
-	m->ids.min = m->cfg->uid_min;
-	m->ids.max = m->cfg->uid_max;
-	c->uid = sb_idalloc_assign(&m->ids, c->su->id);
-	if (!c->uid)
-		return 0;
-	return mapper_add_idmap(m, c->su->id, c->uid, SB_ID_USER);
+	return mapper_sticky_or_hash(m, c->su->id, SB_ID_USER, m->cfg->uid_min, m->cfg->uid_max,
+				     &c->uid);
 }
 
 static char *gecos_of(const struct sb_scim_user *u)
@@ -150,7 +157,7 @@ static int emit_user(struct mapper *m, struct cand *c)
 	u->flags = sb_scim_user_login_allowed(su) ? SB_USER_ACTIVE : 0;
 	if (!u->gecos || !u->shell || !u->scim_id || copy_keys(u, su) < 0)
 		return -1;
-	if (sb_strmap_put(&m->user_by_scim, u->scim_id, (uint32_t)(ds->n_users - 1)) < 0)
+	if (sb_idindex_put(&m->user_by_scim, u->scim_id, (uint32_t)(ds->n_users - 1)) < 0)
 		return -1;
 	m->rep->users_mapped++;
 	if (!(u->flags & SB_USER_ACTIVE))
@@ -170,8 +177,11 @@ static struct cand *candidates(struct mapper *m, const struct sb_scim_users *use
 		const struct sb_scim_user *su = &users->v[i];
 		const char *d;
 
-		if (!su->id || !su->user_name)
+		if (!su->id || !*su->id || !su->user_name) {
+			mapper_skip(m, "user", su->id, su->user_name, "no SCIM id or userName");
+			m->rep->users_skipped++;
 			continue;
+		}
 		d = user_domain(su);
 		/* A user with no domain at all (SCIM 2.0 has no workspace extension
 		 * and userName need not be an address) is not filtered out. */
@@ -223,11 +233,13 @@ int map_users(struct mapper *m, const struct sb_scim_users *users)
 	m->rep->users_in = users->n;
 	if (!c)
 		return sb_err_set(m->err, SB_E_NOMEM, "out of memory mapping users");
-	if (name_users(m, c, n) < 0)
+	if (sb_idindex_reserve(&m->user_by_scim, n) < 0 ||
+	    mapper_grow((void **)&m->out->users, &m->cap_users, n, sizeof(*m->out->users)) < 0 ||
+	    name_users(m, c, n) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if (c[i].login)
-			uid_from_attribute(m, &c[i]);
+		if (c[i].login && uid_from_attribute(m, &c[i]) < 0)
+			goto out;
 	for (size_t i = 0; i < n; i++)
 		if (c[i].login && !c[i].uid && uid_assign(m, &c[i]) < 0)
 			goto out;

@@ -1,0 +1,34 @@
+/* idindex.h — SCIM id → record index for the mapping's hot path: a million
+ * group memberships are resolved against 100,000 users. Each slot keeps the
+ * key's 64-bit hash beside the key, so a probe touches one cache line and
+ * compares strings only on a hash match. Keys are borrowed, not copied. */
+#ifndef SB_IDINDEX_H
+#define SB_IDINDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sb_idindex_slot {
+	uint64_t hash;
+	const char *key; /* NULL: empty */
+	uint32_t val;
+};
+
+struct sb_idindex {
+	struct sb_idindex_slot *slots;
+	size_t cap, n;
+};
+
+/* Sizes the table for n keys up front (no rehash while filling); 0 or -1. */
+int sb_idindex_reserve(struct sb_idindex *x, size_t n);
+/* Adds key → val; a key already present keeps its first value. 0 or -1. */
+int sb_idindex_put(struct sb_idindex *x, const char *key, uint32_t val);
+bool sb_idindex_get(const struct sb_idindex *x, const char *key, uint32_t *val);
+/* The same with the key's hash computed once by the caller (sb_hash_str),
+ * for a key looked up in several tables. */
+bool sb_idindex_get_hashed(const struct sb_idindex *x, const char *key, uint64_t hash,
+			   uint32_t *val);
+void sb_idindex_free(struct sb_idindex *x);
+
+#endif
