@@ -3,7 +3,6 @@
  * serve is one that shadow-utils would have accepted locally. */
 #include "names.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,26 +14,35 @@ static const char *const reserved[] = {
     "sudo",  "shadow", "utmp",	  "tty",   "disk",	 "kmem",   "operator", NULL,
 };
 
+/* ASCII only, whatever the locale: ctype's islower() says yes to Latin-1
+ * letters in a Latin-1 locale. */
+static bool ascii_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static bool ascii_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 bool sb_name_valid(const char *s)
 {
 	size_t n = 0;
-	bool all_digits = true;
 
-	if (!s || !*s)
+	if (!s || !(ascii_lower(s[0]) || s[0] == '_'))
 		return false;
-	if (!(islower((unsigned char)s[0]) || s[0] == '_'))
-		return false;
+	/* The first character is a letter or '_', so the name is not all digits
+	 * and does not start with '-'. */
 	for (; s[n]; n++) {
-		unsigned char c = (unsigned char)s[n];
+		char c = s[n];
 
 		if (n >= SB_NAME_MAX)
 			return false;
-		if (!(islower(c) || isdigit(c) || c == '_' || c == '.' || c == '-'))
+		if (!(ascii_lower(c) || ascii_digit(c) || c == '_' || c == '.' || c == '-'))
 			return false;
-		if (!isdigit(c))
-			all_digits = false;
 	}
-	return !all_digits;
+	return true;
 }
 
 bool sb_name_reserved(const char *s)

@@ -1,0 +1,238 @@
+/* test_names.c — the name rules (each one on its own), reserved names, the
+ * name_format and home templates, GECOS clean-up and its UTF-8-safe cut, and
+ * group names from displayName. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "names.h"
+
+static void test_valid_names(void **state)
+{
+	(void)state;
+	assert_true(sb_name_valid("alice"));
+	assert_true(sb_name_valid("_svc"));
+	assert_true(sb_name_valid("a.b-c_d9"));
+	assert_true(sb_name_valid("x"));
+	assert_true(sb_name_valid("a1234"));
+}
+
+static void test_invalid_characters(void **state)
+{
+	const char *bad[] = {"Alice",	    "bad:name",	 "a,b",	 "a/b",	  "a b",
+			     "a\tb",	    "new\nline", "cr\r", "c\x01", "del\x7f",
+			     "caf\xc3\xa9", "a@b",	 "a+b",	 "a$",	  "a%"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (sb_name_valid(bad[i]))
+			fail_msg("accepted '%s'", bad[i]);
+	}
+}
+
+static void test_first_character(void **state)
+{
+	(void)state;
+	assert_false(sb_name_valid("-rf"));
+	assert_false(sb_name_valid(".hidden"));
+	assert_false(sb_name_valid("1abc"));
+	assert_false(sb_name_valid("12345")); /* all digits */
+	assert_false(sb_name_valid("0"));
+	assert_false(sb_name_valid(""));
+	assert_false(sb_name_valid(NULL));
+}
+
+static void test_length(void **state)
+{
+	char s[301];
+
+	(void)state;
+	memset(s, 'a', sizeof(s) - 1);
+	s[300] = '\0';
+	assert_false(sb_name_valid(s));
+	s[SB_NAME_MAX + 1] = '\0';
+	assert_false(sb_name_valid(s)); /* 33 bytes */
+	s[SB_NAME_MAX] = '\0';
+	assert_true(sb_name_valid(s)); /* 32 bytes */
+}
+
+static void test_reserved(void **state)
+{
+	const char *r[] = {"root",
+			   "daemon",
+			   "bin",
+			   "sys",
+			   "sync",
+			   "games",
+			   "man",
+			   "lp",
+			   "mail",
+			   "news",
+			   "uucp",
+			   "proxy",
+			   "www-data",
+			   "backup",
+			   "list",
+			   "irc",
+			   "gnats",
+			   "nobody",
+			   "nogroup",
+			   "sshd",
+			   "_apt",
+			   "messagebus",
+			   "systemd-network",
+			   "systemd-x"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		if (!sb_name_reserved(r[i]))
+			fail_msg("'%s' not reserved", r[i]);
+	}
+	assert_false(sb_name_reserved("alice"));
+	assert_false(sb_name_reserved("rooty"));
+	assert_false(sb_name_reserved("systemd")); /* only the systemd-* family */
+}
+
+static void expect_login(const char *fmt, const char *user, const char *domain, const char *want)
+{
+	char *s = sb_format_login(fmt, user, domain);
+
+	if (!want) {
+		assert_null(s);
+		return;
+	}
+	assert_non_null(s);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void test_format_login(void **state)
+{
+	(void)state;
+	expect_login("%u", "Alice.Smith@Okta.Example.com", NULL, "alice.smith@okta.example.com");
+	expect_login("%l", "Alice.Smith@Okta.example.com", NULL, "alice.smith");
+	expect_login("%l", "NoAt", NULL, "noat");
+	expect_login("%l_%d", "Bob@x", "EXAMPLE.com", "bob_example.com");
+	expect_login("%d", "bob", NULL, "");
+	expect_login("100%%-%l", "Bob", NULL, "100%-bob");
+	/* only ASCII is lower-cased; the rest is left for sb_name_valid to refuse */
+	expect_login("%u", "\xc3\x89VE", NULL, "\xc3\x89ve");
+	expect_login("%x", "a", NULL, NULL);
+	expect_login("trailing%", "a", NULL, NULL);
+}
+
+static void test_format_home(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = sb_format_home("/home/%d/%u/%i%%", "bob", "ex.com", 200001);
+	assert_string_equal(s, "/home/ex.com/bob/200001%");
+	free(s);
+	s = sb_format_home("/home/%u", "bob", NULL, 5);
+	assert_string_equal(s, "/home/bob");
+	free(s);
+	assert_null(sb_format_home("home/%u", "bob", NULL, 5));	    /* not absolute */
+	assert_null(sb_format_home("/home/%u:x", "bob", NULL, 5));  /* ':' */
+	assert_null(sb_format_home("/home/%d", "bob", "a\nb", 5));  /* newline */
+	assert_null(sb_format_home("/home/%d", "bob", "a\x01", 5)); /* control */
+	assert_null(sb_format_home("/home/%z", "bob", NULL, 5));
+	assert_null(sb_format_home("/home/%", "bob", NULL, 5));
+}
+
+static void expect_gecos(const char *in, const char *want)
+{
+	char *s = sb_gecos_clean(in);
+
+	assert_non_null(s);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void test_gecos_characters(void **state)
+{
+	(void)state;
+	expect_gecos("Ann: Lee,\nJr\x7f", "Ann LeeJr");
+	expect_gecos("tab\there\r\x1b[31m", "tabhere[31m");
+	expect_gecos("Zo\xc3\xab \xe6\x9d\x8e", "Zo\xc3\xab \xe6\x9d\x8e"); /* UTF-8 kept */
+	expect_gecos("", "");
+	expect_gecos(NULL, "");
+}
+
+/* n ASCII bytes followed by tail, cleaned. */
+static char *cut(size_t n, const char *tail)
+{
+	char *in = malloc(n + strlen(tail) + 1);
+	char *out;
+
+	memset(in, 'a', n);
+	strcpy(in + n, tail);
+	out = sb_gecos_clean(in);
+	free(in);
+	return out;
+}
+
+static void test_gecos_cut_on_utf8_boundary(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = cut(253, "\xc3\xa9"); /* é ends at byte 255: kept */
+	assert_int_equal(strlen(s), 255);
+	assert_memory_equal(s + 253, "\xc3\xa9", 2);
+	free(s);
+	s = cut(254, "\xc3\xa9"); /* é would end at 256: dropped whole */
+	assert_int_equal(strlen(s), 254);
+	free(s);
+	s = cut(253, "\xf0\x9f\x98\x80"); /* a 4-byte emoji across the cap */
+	assert_int_equal(strlen(s), 253);
+	free(s);
+	s = cut(252, "\xe6\x9d\x8e"); /* 3-byte character exactly to 255 */
+	assert_int_equal(strlen(s), 255);
+	free(s);
+	s = cut(1 << 20, "");
+	assert_int_equal(strlen(s), SB_GECOS_MAX);
+	free(s);
+}
+
+static void test_group_name_from_display(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = sb_group_name_from_display("Engineering Team EU");
+	assert_string_equal(s, "engineering-team-eu");
+	free(s);
+	s = sb_group_name_from_display("ALL USERS");
+	assert_string_equal(s, "all-users");
+	free(s);
+	s = sb_group_name_from_display("tab\tteam"); /* only spaces become '-' */
+	assert_false(sb_name_valid(s));
+	free(s);
+	s = sb_group_name_from_display(NULL);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_valid_names),
+	    cmocka_unit_test(test_invalid_characters),
+	    cmocka_unit_test(test_first_character),
+	    cmocka_unit_test(test_length),
+	    cmocka_unit_test(test_reserved),
+	    cmocka_unit_test(test_format_login),
+	    cmocka_unit_test(test_format_home),
+	    cmocka_unit_test(test_gecos_characters),
+	    cmocka_unit_test(test_gecos_cut_on_utf8_boundary),
+	    cmocka_unit_test(test_group_name_from_display),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
