@@ -21,6 +21,10 @@
 
 static char *ignore_v[] = {"ALL USERS"};
 
+static void capture_start(void);
+static char *capture_end(void);
+static int lines_with(const char *text, ...);
+
 static void base_config(struct sb_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -220,6 +224,8 @@ static void test_local_name_and_id_not_shadowed(void **state)
 	drop_local(&o);
 }
 
+/* Issue #6: bad uid attribute values are not used; each gets the hashed uid
+ * and one log line naming the user, the value and why. */
 static void test_uid_attribute(void **state)
 {
 	struct sb_config cfg;
@@ -228,27 +234,43 @@ static void test_uid_attribute(void **state)
 	struct sb_dataset ds;
 	struct sb_err err = {0};
 	struct sb_map_opts o = local_opts("");
-	const char *vals[] = {"300000", "-5", "0", "abc", "99", "300000"};
-	const char *names[] = {"u1", "u2", "u3", "u4", "u5", "u6"};
+	const char *vals[] = {"300000", "-5",	      "0",	    "abc",     "99",
+			      "300000", "4294967296", "2000000000", "300001x", "65534"};
+	const char *why[] = {NULL,	 "positive",	   "positive", "positive",
+			     "outside",	 "already in use", "positive", "outside",
+			     "positive", "outside"};
+	char *log;
 
 	(void)state;
 	base_config(&cfg);
 	cfg.uid_attribute = "employeeNumber";
-	for (int i = 0; i < 6; i++) {
-		char id[8];
+	for (int i = 0; i < 10; i++) {
+		char id[8], name[8];
 
 		snprintf(id, sizeof(id), "id-%d", i);
-		add_user(&u, id, names[i], "okta.example.com", 1);
+		snprintf(name, sizeof(name), "u%d", i);
+		add_user(&u, id, name, "okta.example.com", 1);
 		u.v[i].uid_value = strdup(vals[i]);
 	}
+	capture_start();
 	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, NULL, &err), 0);
-	assert_int_equal(ds.n_users, 6);
-	assert_int_equal(user(&ds, "u1")->uid, 300000);
-	for (int i = 1; i < 6; i++) {
-		uint32_t uid = user(&ds, names[i])->uid;
+	log = capture_end();
+	assert_int_equal(ds.n_users, 10);
+	assert_int_equal(user(&ds, "u0")->uid, 300000);
+	for (int i = 1; i < 10; i++) {
+		char name[8], id[8], quoted[32];
 
-		assert_true(uid >= 200000 && uid != 300000); /* hashed, not the bad value */
+		snprintf(name, sizeof(name), "u%d", i);
+		snprintf(id, sizeof(id), "id-%d", i);
+		snprintf(quoted, sizeof(quoted), "'%s'", vals[i]);
+		/* hashed: the documented first choice (no collisions this sparse) */
+		assert_int_equal(user(&ds, name)->uid,
+				 200000 + sb_idmap_hash(id) % (1999999999u - 200000 + 1));
+		if (lines_with(log, id, quoted, why[i], "hashed", NULL) != 1)
+			fail_msg("no log line for %s = %s (%s) in:\n%s", id, vals[i], why[i], log);
 	}
+	assert_int_equal(lines_with(log, "id-0", NULL), 0);
+	free(log);
 	sb_dataset_free(&ds);
 	sb_scim_users_free(&u);
 	drop_local(&o);
@@ -316,13 +338,15 @@ static void test_hostile_input(void **state)
 	struct sb_dataset ds;
 	struct sb_err err = {0};
 	struct sb_map_opts o = local_opts("");
-	char *big = malloc(1 << 20), longname[301];
+	char *big = malloc(1 << 20), *big2 = malloc(1 << 20), longname[301], *log;
 	const char **many = malloc(10000 * sizeof(char *));
+	struct sb_map_report rep;
 
 	(void)state;
 	base_config(&cfg);
 	memset(big, 'x', (1 << 20) - 1);
 	big[(1 << 20) - 1] = '\0';
+	memcpy(big2, big, 1 << 20);
 	memset(longname, 'a', 300);
 	longname[300] = '\0';
 	add_user(&u, "id-big", "big", "okta.example.com", 1);
@@ -340,13 +364,30 @@ static void test_hostile_input(void **state)
 		many[0] = "id-big";
 		add_group(&g, id, name, 1, many);
 	}
-	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, NULL, &err), 0);
+	/* a cycle across the 10,000: the first and the last hold each other */
+	g.v[0].members[1].value = strdup("gid-09999");
+	g.v[0].n_members = 2;
+	g.v[9999].members[1].value = strdup("gid-00000");
+	g.v[9999].n_members = 2;
+	add_group(&g, "gid-long", longname, 1, many);
+	add_group(&g, "gid-huge", big2, 1, many);
+	capture_start();
+	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, &rep, &err), 0);
+	log = capture_end();
 	assert_int_equal(ds.n_users, 1);
+	assert_int_equal(rep.users_skipped, 4);
+	assert_int_equal(rep.groups_skipped, 2);
 	assert_int_equal(strlen(ds.users[0].gecos), SB_GECOS_MAX);
 	assert_int_equal(ds.users[0].n_gids, 10000);
+	assert_int_equal(group(&ds, "grp00000")->n_members, 1);
+	/* log lines stay short whatever the tenant sends */
+	assert_int_equal(lines_with(log, "skipped group gid-huge", NULL), 1);
+	assert_true(strlen(log) < 4096);
+	free(log);
 	sb_dataset_free(&ds);
 	sb_scim_users_free(&u);
 	sb_scim_groups_free(&g);
+	free(big2);
 	free(many);
 	drop_local(&o);
 }
