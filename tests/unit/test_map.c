@@ -43,7 +43,10 @@ static void add_user(struct sb_scim_users *a, const char *id, const char *name, 
 {
 	struct sb_scim_user *u;
 
-	a->v = realloc(a->v, (a->n + 1) * sizeof(*a->v));
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+	}
 	u = &a->v[a->n++];
 	memset(u, 0, sizeof(*u));
 	u->id = strdup(id);
@@ -59,7 +62,10 @@ static void add_group(struct sb_scim_groups *a, const char *id, const char *disp
 {
 	struct sb_scim_group *g;
 
-	a->v = realloc(a->v, (a->n + 1) * sizeof(*a->v));
+	if (a->n == a->cap) { /* doubling: ASan's realloc always copies */
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+	}
 	g = &a->v[a->n++];
 	memset(g, 0, sizeof(*g));
 	g->id = strdup(id);
