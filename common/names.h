@@ -11,7 +11,8 @@
 #define SB_NAME_MAX  32
 #define SB_GECOS_MAX 255
 
-/* Portable POSIX name: [a-z_][a-z0-9_.-]*, at most 32 bytes, not all digits. */
+/* Portable POSIX name: [a-z_][a-z0-9_.-]*, at most 32 bytes (so never all
+ * digits, never a leading '-'); ASCII whatever the locale. */
 bool sb_name_valid(const char *s);
 /* Built-in system names never served from the tenant (root, daemon, …). */
 bool sb_name_reserved(const char *s);
