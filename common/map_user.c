@@ -137,7 +137,12 @@ static int emit_user(struct mapper *m, struct cand *c)
 	char *home = sb_format_home(m->cfg->home, c->login, user_domain(su), c->uid);
 	struct sb_user *u;
 
-	if (!home || mapper_grow((void **)&ds->users, &m->cap_users, ds->n_users + 1, sizeof(*u))) {
+	if (!home) {
+		mapper_skip(m, "user", su->id, c->login, "home template gives an invalid path");
+		m->rep->users_skipped++;
+		return 0;
+	}
+	if (mapper_grow((void **)&ds->users, &m->cap_users, ds->n_users + 1, sizeof(*u))) {
 		free(home);
 		return -1;
 	}
@@ -180,7 +185,7 @@ static struct cand *candidates(struct mapper *m, const struct sb_scim_users *use
 		d = user_domain(su);
 		/* A user with no domain at all (SCIM 2.0 has no workspace extension
 		 * and userName need not be an address) is not filtered out. */
-		if (m->cfg->domain && d && !sb_ascii_iequal(d, m->cfg->domain)) {
+		if (m->cfg->domain && d && strcasecmp(d, m->cfg->domain) != 0) {
 			m->rep->users_other_domain++;
 			continue;
 		}
@@ -189,16 +194,6 @@ static struct cand *candidates(struct mapper *m, const struct sb_scim_users *use
 	qsort(c, k, sizeof(*c), cmp_cand);
 	*n = k;
 	return c;
-}
-
-/* Checked before any id is given, so a user we cannot serve takes none; the
- * uid only adds digits, which cannot make a path invalid. */
-static bool home_usable(const struct mapper *m, const struct cand *c)
-{
-	char *home = sb_format_home(m->cfg->home, c->login, user_domain(c->su), 0);
-
-	free(home);
-	return home != NULL;
 }
 
 static int name_users(struct mapper *m, struct cand *c, size_t n)
@@ -215,8 +210,6 @@ static int name_users(struct mapper *m, struct cand *c, size_t n)
 		c[i].login =
 		    sb_format_login(m->cfg->name_format, c[i].su->user_name, user_domain(c[i].su));
 		why = login_refusal(m, c[i].login);
-		if (!why && !home_usable(m, &c[i]))
-			why = "home template gives an invalid path";
 		if (why) {
 			mapper_skip(m, "user", c[i].su->id,
 				    c[i].login ? c[i].login : c[i].su->user_name, why);
