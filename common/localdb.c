@@ -33,6 +33,15 @@ static int slurp(const char *path, char **out, size_t *len, struct sb_err *err)
 		if (r < 4096)
 			break;
 	}
+	/* A read error must not pass for an empty file: tenant names would then
+	 * shadow the local accounts we failed to read. */
+	if (ferror(f)) {
+		int e = errno ? errno : EIO;
+
+		free(buf);
+		fclose(f);
+		return sb_err_sys(err, e, "%s", path);
+	}
 	fclose(f);
 	if (buf)
 		buf[n] = '\0';

@@ -1139,6 +1139,46 @@ static void test_skips_logged_once(void **state)
 	drop_local(&o);
 }
 
+/* The local files are read directly; a missing one is empty, an unreadable
+ * one fails the whole map (never "no local accounts"). Comment lines and
+ * malformed lines are ignored; names and ids from both files count. */
+static void test_local_files(void **state)
+{
+	struct sb_config cfg;
+	struct sb_scim_users u = {0};
+	struct sb_scim_groups g = {0};
+	struct sb_dataset ds;
+	struct sb_err err = {0};
+	struct sb_map_opts o =
+	    local_files("# comment\nbroken-line\nsvc:x:abc:1::/:/bin/sh\n", "ops:x:777:alice\n");
+	const char *m[] = {"id-ops"};
+
+	(void)state;
+	base_config(&cfg);
+	add_user(&u, "id-svc", "svc", "okta.example.com", 1);
+	add_user(&u, "id-ops", "ops", "okta.example.com", 1);
+	add_user(&u, "id-broken", "broken-line", "okta.example.com", 1);
+	add_group(&g, "g-team", "team", 1, m);
+	capture_start();
+	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, NULL, &err), 0);
+	free(capture_end());
+	assert_null(user(&ds, "svc"));		   /* a local name even with a bad uid field */
+	assert_null(user(&ds, "ops"));		   /* a local group name */
+	assert_non_null(user(&ds, "broken-line")); /* no ':' at all: not an entry */
+	sb_dataset_free(&ds);
+	drop_local(&o);
+	o.passwd_file = "/nonexistent/passwd";
+	o.group_file = "/nonexistent/group";
+	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, NULL, &err), 0);
+	assert_int_equal(ds.n_users, 3);
+	sb_dataset_free(&ds);
+	o.passwd_file = "/"; /* opens, but reading fails (EISDIR) */
+	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, NULL, &err), -1);
+	assert_int_equal(err.kind, SB_E_IO);
+	assert_int_equal(ds.n_users, 0);
+	free_tenant(&u, &g);
+}
+
 /* ---- determinism ---- */
 
 struct spec_user {
@@ -1293,6 +1333,7 @@ int main(void)
 	    cmocka_unit_test(test_home_gecos_shell),
 	    cmocka_unit_test(test_skips_logged_once),
 	    cmocka_unit_test(test_shuffled_input_same_dataset),
+	    cmocka_unit_test(test_local_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
