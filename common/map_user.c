@@ -137,12 +137,7 @@ static int emit_user(struct mapper *m, struct cand *c)
 	char *home = sb_format_home(m->cfg->home, c->login, user_domain(su), c->uid);
 	struct sb_user *u;
 
-	if (!home) {
-		mapper_skip(m, "user", su->id, c->login, "home template gives an invalid path");
-		m->rep->users_skipped++;
-		return 0;
-	}
-	if (mapper_grow((void **)&ds->users, &m->cap_users, ds->n_users + 1, sizeof(*u))) {
+	if (!home || mapper_grow((void **)&ds->users, &m->cap_users, ds->n_users + 1, sizeof(*u))) {
 		free(home);
 		return -1;
 	}
@@ -196,6 +191,16 @@ static struct cand *candidates(struct mapper *m, const struct sb_scim_users *use
 	return c;
 }
 
+/* Checked before any id is given, so a user we cannot serve takes none; the
+ * uid only adds digits, which cannot make a path invalid. */
+static bool home_usable(const struct mapper *m, const struct cand *c)
+{
+	char *home = sb_format_home(m->cfg->home, c->login, user_domain(c->su), 0);
+
+	free(home);
+	return home != NULL;
+}
+
 static int name_users(struct mapper *m, struct cand *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -210,6 +215,8 @@ static int name_users(struct mapper *m, struct cand *c, size_t n)
 		c[i].login =
 		    sb_format_login(m->cfg->name_format, c[i].su->user_name, user_domain(c[i].su));
 		why = login_refusal(m, c[i].login);
+		if (!why && !home_usable(m, &c[i]))
+			why = "home template gives an invalid path";
 		if (why) {
 			mapper_skip(m, "user", c[i].su->id,
 				    c[i].login ? c[i].login : c[i].su->user_name, why);

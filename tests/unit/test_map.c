@@ -1080,6 +1080,9 @@ static void test_home_gecos_shell(void **state)
 	assert_int_equal(ds.n_users, 4);
 	assert_int_equal(rep.users_skipped, 1);
 	assert_null(user(&ds, "bob"));
+	assert_int_equal(ds.n_idmap, 4); /* the skipped user took no id */
+	for (size_t i = 0; i < ds.n_idmap; i++)
+		assert_string_not_equal(ds.idmap[i].scim_id, "h2");
 	x = user(&ds, "ann");
 	{
 		char want[64];
@@ -1127,6 +1130,9 @@ static void test_skips_logged_once(void **state)
 	assert_int_equal(ds.n_users, 2);
 	assert_int_equal(rep.users_skipped, 4);
 	assert_int_equal(sk.users, 4);
+	assert_int_equal(rep.users_in,
+			 rep.users_mapped + rep.users_skipped + rep.users_other_domain);
+	assert_int_equal(ds.n_idmap, 2); /* skipped users take no id */
 	assert_int_equal(lines_with(log, "skipped user k1 (root)", "reserved", NULL), 1);
 	assert_int_equal(lines_with(log, "skipped user k2 (alice)", "local", NULL), 1);
 	assert_int_equal(lines_with(log, "skipped user k3", "portable", NULL), 1);
