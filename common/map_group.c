@@ -3,7 +3,6 @@
  * (cycle-safe), and each user's supplementary gid list. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "log.h"
 #include "map_internal.h"
@@ -11,7 +10,7 @@
 
 struct gstate {
 	const struct sb_scim_groups *in;
-	struct sb_idindex by_scim; /* SCIM group id → index in `in` (first of duplicates) */
+	struct sb_idindex by_scim; /* SCIM group id → index in `in` (first in `order`) */
 	uint32_t *out_index;	   /* index in `in` → dataset group index + 1 (0: not mapped) */
 	uint32_t *stamp;	   /* DFS visit marks, one per SCIM group */
 	uint32_t *order;	   /* indexes in `in` with an id, sorted by cmp_idx_by_id */
@@ -23,7 +22,7 @@ static bool ignored(const struct mapper *m, const char *display)
 	const struct sb_strlist *l = &m->cfg->ignore_groups;
 
 	for (size_t i = 0; display && i < l->n; i++)
-		if (strcasecmp(l->v[i], display) == 0)
+		if (sb_ascii_iequal(l->v[i], display))
 			return true;
 	return false;
 }

@@ -180,7 +180,7 @@ static struct cand *candidates(struct mapper *m, const struct sb_scim_users *use
 		d = user_domain(su);
 		/* A user with no domain at all (SCIM 2.0 has no workspace extension
 		 * and userName need not be an address) is not filtered out. */
-		if (m->cfg->domain && d && strcasecmp(d, m->cfg->domain) != 0) {
+		if (m->cfg->domain && d && !sb_ascii_iequal(d, m->cfg->domain)) {
 			m->rep->users_other_domain++;
 			continue;
 		}

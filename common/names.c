@@ -45,6 +45,19 @@ bool sb_name_valid(const char *s)
 	return true;
 }
 
+static char ascii_fold(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool sb_ascii_iequal(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (ascii_fold(*a) != ascii_fold(*b))
+			return false;
+	return *a == *b;
+}
+
 bool sb_name_reserved(const char *s)
 {
 	for (size_t i = 0; reserved[i]; i++)

@@ -14,6 +14,9 @@
 /* Portable POSIX name: [a-z_][a-z0-9_.-]*, at most 32 bytes (so never all
  * digits, never a leading '-'); ASCII whatever the locale. */
 bool sb_name_valid(const char *s);
+/* ASCII case-insensitive equality, whatever the locale (domains and
+ * ignore_groups entries). */
+bool sb_ascii_iequal(const char *a, const char *b);
 /* Built-in system names never served from the tenant (root, daemon, …). */
 bool sb_name_reserved(const char *s);
 /* Expands name_format (%u userName, %l its local part, %d domain, %%) and

@@ -61,6 +61,17 @@ static void test_length(void **state)
 	assert_true(sb_name_valid(s)); /* 32 bytes */
 }
 
+static void test_ascii_iequal(void **state)
+{
+	(void)state;
+	assert_true(sb_ascii_iequal("ALL USERS", "all users"));
+	assert_true(sb_ascii_iequal("Okta.Example.COM", "okta.example.com"));
+	assert_true(sb_ascii_iequal("", ""));
+	assert_false(sb_ascii_iequal("all users", "all users "));
+	assert_false(sb_ascii_iequal("abc", "ab"));
+	assert_false(sb_ascii_iequal("\xc3\x89", "\xc3\xa9")); /* É/é: ASCII only */
+}
+
 static void test_reserved(void **state)
 {
 	const char *r[] = {"root",
@@ -227,6 +238,7 @@ int main(void)
 	    cmocka_unit_test(test_first_character),
 	    cmocka_unit_test(test_length),
 	    cmocka_unit_test(test_reserved),
+	    cmocka_unit_test(test_ascii_iequal),
 	    cmocka_unit_test(test_format_login),
 	    cmocka_unit_test(test_format_home),
 	    cmocka_unit_test(test_gecos_characters),
