@@ -78,6 +78,23 @@ bool sb_idindex_get_hashed(const struct sb_idindex *x, const char *key, uint64_t
 	return false;
 }
 
+void sb_idindex_prefetch(const struct sb_idindex *x, uint64_t hash)
+{
+	if (x->cap)
+		__builtin_prefetch(&x->slots[hash & (x->cap - 1)]);
+}
+
+void sb_idindex_prefetch_key(const struct sb_idindex *x, uint64_t hash)
+{
+	const struct sb_idindex_slot *sl;
+
+	if (!x->cap)
+		return;
+	sl = &x->slots[hash & (x->cap - 1)];
+	if (sl->key && sl->hash == hash)
+		__builtin_prefetch(sl->key);
+}
+
 void sb_idindex_free(struct sb_idindex *x)
 {
 	free(x->slots);

@@ -29,6 +29,12 @@ bool sb_idindex_get(const struct sb_idindex *x, const char *key, uint32_t *val);
  * for a key looked up in several tables. */
 bool sb_idindex_get_hashed(const struct sb_idindex *x, const char *key, uint64_t hash,
 			   uint32_t *val);
+/* Asks the CPU to start loading the slot a lookup of hash will read first:
+ * a batch of lookups then overlaps its cache misses. */
+void sb_idindex_prefetch(const struct sb_idindex *x, uint64_t hash);
+/* The second stage, once that slot has arrived: prefetch the key string a
+ * hit will compare. */
+void sb_idindex_prefetch_key(const struct sb_idindex *x, uint64_t hash);
 void sb_idindex_free(struct sb_idindex *x);
 
 #endif

@@ -41,34 +41,49 @@ static void make_users(struct sb_scim_users *u, size_t n)
 }
 
 /* Each group's members: users u with (u * 7 + k * k * 131) % m == g for some k,
- * collected by one pass over the users so every user is in ~10 groups. */
+ * so every user is in ~10 groups. The member ids sit in one block per group,
+ * as the parser lays them out (scim_types.h, member_blob). */
 static void make_groups(struct sb_scim_groups *g, size_t m, const struct sb_scim_users *u)
 {
-	size_t *cnt = calloc(m, sizeof(*cnt));
+	size_t *cnt = calloc(m, sizeof(*cnt)), *bytes = calloc(m, sizeof(*bytes));
 
 	g->v = calloc(m, sizeof(*g->v));
 	g->n = g->cap = m;
 	for (size_t i = 0; i < u->n; i++)
-		for (size_t k = 0; k < GROUPS_PER_USER; k++)
-			cnt[(i * 7 + k * k * 131) % m]++;
+		for (size_t k = 0; k < GROUPS_PER_USER; k++) {
+			size_t j = (i * 7 + k * k * 131) % m;
+
+			cnt[j]++;
+			bytes[j] += strlen(u->v[i].id) + 1;
+		}
 	for (size_t j = 0; j < m; j++) {
 		g->v[j].id = fmt("g%07lu-7d2e-4f11-8a3b-0000000000aa", (unsigned long)j);
 		g->v[j].display_name = fmt("Team %lu", (unsigned long)j);
 		g->v[j].members = calloc(cnt[j] + 1, sizeof(struct sb_scim_member));
+		/* room for one nested group id too */
+		g->v[j].member_blob = malloc(bytes[j] + 64);
+		bytes[j] = 0;
 	}
 	for (size_t i = 0; i < u->n; i++)
 		for (size_t k = 0; k < GROUPS_PER_USER; k++) {
-			struct sb_scim_group *grp = &g->v[(i * 7 + k * k * 131) % m];
+			size_t j = (i * 7 + k * k * 131) % m;
+			struct sb_scim_group *grp = &g->v[j];
+			char *dst = grp->member_blob + bytes[j];
 
-			grp->members[grp->n_members++].value = strdup(u->v[i].id);
+			strcpy(dst, u->v[i].id);
+			bytes[j] += strlen(dst) + 1;
+			grp->members[grp->n_members++].value = dst;
 		}
 	for (size_t j = 0; j + 1 < m; j += 50) {
 		struct sb_scim_group *grp = &g->v[j];
+		char *dst = grp->member_blob + bytes[j];
 
-		grp->members[grp->n_members].value = strdup(g->v[j + 1].id);
+		strcpy(dst, g->v[j + 1].id);
+		grp->members[grp->n_members].value = dst;
 		grp->members[grp->n_members++].is_group = true;
 	}
 	free(cnt);
+	free(bytes);
 }
 
 static double now(void)
