@@ -3,28 +3,38 @@
  * we build for; the magic catches a foreign one). All offsets are from the
  * start of the file; every section is 8-byte aligned.
  *
- *   header | users[] | groups[] | idmap[] | u32 pool | 4 hash indexes | strings
+ *   header | urecs | users[] | groups[] | idmap[] | u32 pool | 4 indexes | strings
  *
- * Strings are NUL-terminated in one blob whose last byte is NUL, so any
- * offset inside the blob is a valid C string (checked once at open). Users'
- * gids, users' key string offsets and groups' member-name string offsets are
- * runs in the u32 pool. Indexes are open-addressing tables of u32 slots
- * (record index + 1; 0 = empty), power-of-two sized, load ≤ 1/2, linear
- * probing; names are hashed with FNV-1a 64 and ids with sb_hash_u32
- * (common/hashmap.c). */
+ * A lookup's cost is its cache and TLB misses, so what getpwnam/getpwuid
+ * touch is kept small and together: a user's passwd fields live inline in
+ * one variable-length record (struct sb_cache_urec + its text), and the
+ * records are laid out in the order of the name index's slots, so a probe
+ * that passes over a neighbour reads the next record, not a random page.
+ * What lookups by key never read (SCIM id, flags, ssh keys, supplementary
+ * gids) sits in the fixed-size users[] array, one entry per user.
+ *
+ * Strings of the strings section are NUL-terminated in one blob whose last
+ * byte is NUL, so any offset inside it is a valid C string (checked once at
+ * open). Users' gids, users' key string offsets and groups' member refs are
+ * runs in the u32 pool. Indexes are open-addressing tables of u32 slots,
+ * power-of-two sized, load <= 1/2, linear probing, 0 = empty; names are
+ * hashed with FNV-1a 64 and ids with sb_hash_u32 (common/hashmap.c). User
+ * indexes and group members hold a record ref (the urec's offset in its
+ * section / 8, plus 1); group indexes hold a group's index plus 1. */
 #ifndef SB_CACHE_FORMAT_H
 #define SB_CACHE_FORMAT_H
 
 #include <stdint.h>
 
 #define SB_CACHE_MAGIC	 "SCIMBRC\x01"
-#define SB_CACHE_VERSION 1u
+#define SB_CACHE_VERSION 2u
 
 struct sb_cache_section {
 	uint64_t off, size; /* bytes */
 };
 
 enum sb_cache_sec {
+	SB_SEC_URECS,
 	SB_SEC_USERS,
 	SB_SEC_GROUPS,
 	SB_SEC_IDMAP,
@@ -51,18 +61,31 @@ struct sb_cache_header {
 	struct sb_cache_section sec[SB_SEC_COUNT];
 };
 
+/* Followed by text = name NUL "x" NUL gecos NUL home NUL shell NUL — the
+ * passwd strings in the order a struct passwd buffer takes them, so filling
+ * one is a single copy — then padding to 8 bytes. Lengths exclude the NUL. */
+struct sb_cache_urec {
+	uint32_t uid, gid;
+	uint32_t user;	    /* index into users[] */
+	uint32_t name_hash; /* low 32 bits of the name's hash: cheap reject */
+	uint16_t name_len, gecos_len, home_len, shell_len;
+};
+
+#define SB_UREC_TEXT_LEN(r)                                                                        \
+	((uint32_t)(r)->name_len + (r)->gecos_len + (r)->home_len + (r)->shell_len + 6u)
+
 struct sb_cache_user {
-	uint32_t name, gecos, home, shell, scim_id; /* string offsets */
-	uint32_t uid, gid, flags;
+	uint32_t rec;	       /* record ref of this user's urec */
+	uint32_t scim_id;      /* string offset */
+	uint32_t flags;
 	uint32_t gids, n_gids; /* run in the u32 pool */
 	uint32_t keys, n_keys; /* run of string offsets in the u32 pool */
-	uint32_t name_hash;    /* low 32 bits of the name's hash: cheap reject */
 	uint32_t pad;
 };
 
 struct sb_cache_group {
 	uint32_t name, scim_id, gid, flags;
-	uint32_t members, n_members; /* run of member-name string offsets */
+	uint32_t members, n_members; /* run of member record refs */
 	uint32_t name_hash, pad;
 };
 

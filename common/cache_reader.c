@@ -19,6 +19,8 @@ struct sb_cache {
 	const uint8_t *base;
 	size_t size;
 	const struct sb_cache_header *h;
+	const uint8_t *urecs;
+	uint64_t n_urecs; /* bytes */
 	const struct sb_cache_user *users;
 	const struct sb_cache_group *groups;
 	const struct sb_cache_idmap *idmap;
@@ -75,7 +77,8 @@ static int validate(const struct sb_cache_header *h, size_t size, struct sb_err 
 				  "%s: truncated or padded cache (%zu bytes, "
 				  "header says %llu)",
 				  path, size, (unsigned long long)h->file_size);
-	if (!section_ok(h, SB_SEC_USERS, sizeof(struct sb_cache_user), h->n_users) ||
+	if (!section_ok(h, SB_SEC_URECS, 1, UINT64_MAX) ||
+	    !section_ok(h, SB_SEC_USERS, sizeof(struct sb_cache_user), h->n_users) ||
 	    !section_ok(h, SB_SEC_GROUPS, sizeof(struct sb_cache_group), h->n_groups) ||
 	    !section_ok(h, SB_SEC_IDMAP, sizeof(struct sb_cache_idmap), h->n_idmap) ||
 	    !section_ok(h, SB_SEC_U32, 4, h->n_u32) ||
@@ -93,6 +96,8 @@ static void bind_sections(struct sb_cache *c)
 {
 	const struct sb_cache_header *h = c->h;
 
+	c->urecs = c->base + h->sec[SB_SEC_URECS].off;
+	c->n_urecs = h->sec[SB_SEC_URECS].size;
 	c->users = (const void *)(c->base + h->sec[SB_SEC_USERS].off);
 	c->groups = (const void *)(c->base + h->sec[SB_SEC_GROUPS].off);
 	c->idmap = (const void *)(c->base + h->sec[SB_SEC_IDMAP].off);
@@ -194,26 +199,74 @@ void sb_cache_get_info(const struct sb_cache *c, struct sb_cache_info *info)
 	info->file_size = c->h->file_size;
 }
 
-static int user_view(const struct sb_cache *c, uint32_t i, struct sb_user_view *v)
+/* The urec a record ref names, or NULL when the ref, the record or its text
+ * would reach past the section or a string is not terminated where its
+ * length says: all checks on bytes the lookup reads anyway. */
+static const struct sb_cache_urec *urec_at(const struct sb_cache *c, uint32_t ref)
+{
+	uint64_t off = ((uint64_t)ref - 1) * 8;
+	const struct sb_cache_urec *r;
+	const char *t;
+	uint32_t at;
+
+	if (ref == 0 || off + sizeof(*r) > c->n_urecs)
+		return NULL;
+	r = (const void *)(c->urecs + off);
+	if (off + sizeof(*r) + SB_UREC_TEXT_LEN(r) > c->n_urecs)
+		return NULL;
+	t = (const char *)(r + 1);
+	at = r->name_len;
+	if (t[at] || t[at + 2])
+		return NULL;
+	at += 3 + r->gecos_len;
+	if (t[at])
+		return NULL;
+	at += 1 + r->home_len;
+	if (t[at] || t[at + 1 + r->shell_len])
+		return NULL;
+	return r;
+}
+
+/* The passwd part of a view, from the record alone. */
+static int passwd_view(const struct sb_cache *c, uint32_t ref, struct sb_user_view *v)
+{
+	const struct sb_cache_urec *r = urec_at(c, ref);
+
+	if (!r)
+		return 0;
+	memset(v, 0, sizeof(*v));
+	v->text = (const char *)(r + 1);
+	v->text_len = SB_UREC_TEXT_LEN(r);
+	v->name = v->text;
+	v->gecos = v->name + r->name_len + 3;
+	v->home = v->gecos + r->gecos_len + 1;
+	v->shell = v->home + r->home_len + 1;
+	v->scim_id = "";
+	v->uid = r->uid;
+	v->gid = r->gid;
+	v->index = r->user;
+	return 1;
+}
+
+/* The rest, from the user's entry in users[]. */
+static int detail_view(const struct sb_cache *c, struct sb_user_view *v)
 {
 	const struct sb_cache_user *r;
 
-	if (i >= c->n_users)
+	if (v->index >= c->n_users)
 		return 0;
-	r = &c->users[i];
-	v->name = str_at(c, r->name);
-	v->gecos = str_at(c, r->gecos);
-	v->home = str_at(c, r->home);
-	v->shell = str_at(c, r->shell);
+	r = &c->users[v->index];
 	v->scim_id = str_at(c, r->scim_id);
-	v->uid = r->uid;
-	v->gid = r->gid;
 	v->flags = r->flags;
 	v->n_gids = run_ok(c, r->gids, r->n_gids) ? r->n_gids : 0;
 	v->gids = c->u32 + (v->n_gids ? r->gids : 0);
 	v->n_keys = run_ok(c, r->keys, r->n_keys) ? r->n_keys : 0;
-	v->index = i;
 	return 1;
+}
+
+static int user_view(const struct sb_cache *c, uint32_t ref, struct sb_user_view *v)
+{
+	return passwd_view(c, ref, v) && detail_view(c, v);
 }
 
 static int group_view(const struct sb_cache *c, uint32_t i, struct sb_group_view *v)
@@ -234,60 +287,88 @@ static int group_view(const struct sb_cache *c, uint32_t i, struct sb_group_view
 
 /* Probes index w from hash h; match() decides on a candidate record. The probe
  * is bounded by the table size, so a full (corrupt) table still ends. */
-#define PROBE(c, w, h, count, match)                                                               \
+#define PROBE(c, w, h, match)                                                               \
 	do {                                                                                       \
 		uint32_t j_ = (uint32_t)(h) & (c)->mask[w];                                        \
 		for (uint32_t n_ = 0; n_ <= (c)->mask[w]; n_++) {                                  \
 			uint32_t slot_ = (c)->idx[w][j_];                                          \
 			if (!slot_)                                                                \
 				break;                                                             \
-			if (slot_ <= (count) && (match))                                           \
+			if (match)                                                                 \
 				return slot_;                                                      \
 			j_ = (j_ + 1) & (c)->mask[w];                                              \
 		}                                                                                  \
 		return 0;                                                                          \
 	} while (0)
 
+static int urec_is(const struct sb_cache *c, uint32_t ref, const char *name, uint32_t h)
+{
+	const struct sb_cache_urec *r = urec_at(c, ref);
+
+	return r && r->name_hash == h && strcmp((const char *)(r + 1), name) == 0;
+}
+
+static int urec_has_uid(const struct sb_cache *c, uint32_t ref, uint32_t uid)
+{
+	const struct sb_cache_urec *r = urec_at(c, ref);
+
+	return r && r->uid == uid;
+}
+
+/* User indexes hold record refs, checked by urec_at; group indexes hold a
+ * group's index + 1. */
 static uint32_t find_user_name(const struct sb_cache *c, const char *name)
 {
 	uint64_t h = sb_hash_str(name);
 
-	PROBE(c, 0, h, c->n_users,
-	      c->users[slot_ - 1].name_hash == (uint32_t)h &&
-		  strcmp(str_at(c, c->users[slot_ - 1].name), name) == 0);
+	PROBE(c, 0, h, urec_is(c, slot_, name, (uint32_t)h));
 }
 
 static uint32_t find_uid(const struct sb_cache *c, uint32_t uid)
 {
-	PROBE(c, 1, sb_hash_u32(uid), c->n_users, c->users[slot_ - 1].uid == uid);
+	PROBE(c, 1, sb_hash_u32(uid), urec_has_uid(c, slot_, uid));
 }
 
 static uint32_t find_group_name(const struct sb_cache *c, const char *name)
 {
 	uint64_t h = sb_hash_str(name);
 
-	PROBE(c, 2, h, c->n_groups,
-	      c->groups[slot_ - 1].name_hash == (uint32_t)h &&
+	PROBE(c, 2, h,
+	      slot_ <= c->n_groups && c->groups[slot_ - 1].name_hash == (uint32_t)h &&
 		  strcmp(str_at(c, c->groups[slot_ - 1].name), name) == 0);
 }
 
 static uint32_t find_gid(const struct sb_cache *c, uint32_t gid)
 {
-	PROBE(c, 3, sb_hash_u32(gid), c->n_groups, c->groups[slot_ - 1].gid == gid);
+	PROBE(c, 3, sb_hash_u32(gid), slot_ <= c->n_groups && c->groups[slot_ - 1].gid == gid);
 }
 
 int sb_cache_user_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out)
 {
-	uint32_t slot = find_user_name(c, name);
+	uint32_t ref = find_user_name(c, name);
 
-	return slot ? user_view(c, slot - 1, out) : 0;
+	return ref ? user_view(c, ref, out) : 0;
 }
 
 int sb_cache_user_by_uid(const struct sb_cache *c, uint32_t uid, struct sb_user_view *out)
 {
-	uint32_t slot = find_uid(c, uid);
+	uint32_t ref = find_uid(c, uid);
 
-	return slot ? user_view(c, slot - 1, out) : 0;
+	return ref ? user_view(c, ref, out) : 0;
+}
+
+int sb_cache_passwd_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out)
+{
+	uint32_t ref = find_user_name(c, name);
+
+	return ref ? passwd_view(c, ref, out) : 0;
+}
+
+int sb_cache_passwd_by_uid(const struct sb_cache *c, uint32_t uid, struct sb_user_view *out)
+{
+	uint32_t ref = find_uid(c, uid);
+
+	return ref ? passwd_view(c, ref, out) : 0;
 }
 
 int sb_cache_group_by_name(const struct sb_cache *c, const char *name, struct sb_group_view *out)
@@ -306,7 +387,7 @@ int sb_cache_group_by_gid(const struct sb_cache *c, uint32_t gid, struct sb_grou
 
 int sb_cache_user_at(const struct sb_cache *c, uint32_t i, struct sb_user_view *out)
 {
-	return user_view(c, i, out);
+	return i < c->n_users && user_view(c, c->users[i].rec, out) && out->index == i;
 }
 
 int sb_cache_group_at(const struct sb_cache *c, uint32_t i, struct sb_group_view *out)
@@ -317,9 +398,12 @@ int sb_cache_group_at(const struct sb_cache *c, uint32_t i, struct sb_group_view
 const char *sb_cache_group_member(const struct sb_cache *c, const struct sb_group_view *g,
 				  uint32_t i)
 {
+	const struct sb_cache_urec *r;
+
 	if (i >= g->n_members)
 		return NULL;
-	return str_at(c, c->u32[c->groups[g->index].members + i]);
+	r = urec_at(c, c->u32[c->groups[g->index].members + i]);
+	return r ? (const char *)(r + 1) : "";
 }
 
 const char *sb_cache_user_key(const struct sb_cache *c, const struct sb_user_view *u, uint32_t i)

@@ -18,6 +18,10 @@ struct sb_cache;
 
 struct sb_user_view {
 	const char *name, *gecos, *home, *shell, *scim_id;
+	/* name, "x", gecos, home and shell, each NUL-terminated, back to back
+	 * in that order: what a struct passwd's buffer holds, in one copy. */
+	const char *text;
+	uint32_t text_len;
 	uint32_t uid, gid, flags;
 	uint32_t n_gids;
 	const uint32_t *gids; /* supplementary gids, sorted */
@@ -56,6 +60,11 @@ int sb_cache_is_current(const struct sb_cache *c, const char *path);
 /* 1 found, 0 not found. */
 int sb_cache_user_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out);
 int sb_cache_user_by_uid(const struct sb_cache *c, uint32_t uid, struct sb_user_view *out);
+/* The same, filling only what a passwd entry needs (name … text_len, uid,
+ * gid, index; scim_id "", flags, gids and keys zero): one record read, so the
+ * NSS module's getpwnam/getpwuid touch one cache line fewer. */
+int sb_cache_passwd_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out);
+int sb_cache_passwd_by_uid(const struct sb_cache *c, uint32_t uid, struct sb_user_view *out);
 int sb_cache_group_by_name(const struct sb_cache *c, const char *name, struct sb_group_view *out);
 int sb_cache_group_by_gid(const struct sb_cache *c, uint32_t gid, struct sb_group_view *out);
 /* Enumeration by record index, 0 .. n-1; 1 if i is valid. */

@@ -20,6 +20,9 @@
 
 struct builder {
 	const struct sb_dataset *ds;
+	uint8_t *urecs; /* the urec section */
+	size_t n_urecs, cap_urecs;
+	uint32_t *rec_of; /* user index -> record ref */
 	struct sb_cache_user *users;
 	struct sb_cache_group *groups;
 	struct sb_cache_idmap *idmap;
@@ -31,6 +34,7 @@ struct builder {
 	size_t n_str, cap_str;
 	struct sb_strmap interned;
 	int oom;
+	const char *too_long; /* a user whose passwd field exceeds 65535 bytes */
 };
 
 static uint32_t intern(struct builder *b, const char *s)
@@ -91,15 +95,9 @@ static void put_user(struct builder *b, size_t i)
 	const struct sb_user *u = &b->ds->users[i];
 	struct sb_cache_user *r = &b->users[i];
 
-	r->name = intern(b, u->name);
-	r->gecos = intern(b, u->gecos);
-	r->home = intern(b, u->home);
-	r->shell = intern(b, u->shell);
+	r->rec = b->rec_of[i];
 	r->scim_id = intern(b, u->scim_id);
-	r->uid = u->uid;
-	r->gid = u->gid;
 	r->flags = u->flags;
-	r->name_hash = (uint32_t)sb_hash_str(u->name);
 	r->n_gids = (uint32_t)u->n_gids;
 	r->gids = pool(b, u->n_gids);
 	for (size_t k = 0; !b->oom && k < u->n_gids; k++)
@@ -111,6 +109,63 @@ static void put_user(struct builder *b, size_t i)
 
 		b->u32[r->keys + k] = s;
 	}
+}
+
+static int field_len(const char *s, uint16_t *len)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > UINT16_MAX)
+		return -1;
+	*len = (uint16_t)n;
+	return 0;
+}
+
+static char *put_text(char *p, const char *s, size_t n)
+{
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p + n + 1;
+}
+
+/* Appends user i's urec (layout in cache_format.h) and records its ref. */
+static int put_urec(struct builder *b, size_t i)
+{
+	const struct sb_user *u = &b->ds->users[i];
+	struct sb_cache_urec r = {.uid = u->uid, .gid = u->gid, .user = (uint32_t)i};
+	size_t need;
+	char *p;
+
+	if (field_len(u->name, &r.name_len) < 0 || field_len(u->gecos, &r.gecos_len) < 0 ||
+	    field_len(u->home, &r.home_len) < 0 || field_len(u->shell, &r.shell_len) < 0) {
+		b->too_long = u->name;
+		return -1;
+	}
+	r.name_hash = (uint32_t)sb_hash_str(u->name);
+	need = (sizeof(r) + SB_UREC_TEXT_LEN(&r) + 7) & ~(size_t)7;
+	if (b->n_urecs + need > b->cap_urecs) {
+		size_t ncap = (b->n_urecs + need) * 2;
+		uint8_t *np = realloc(b->urecs, ncap);
+
+		if (!np)
+			return -1;
+		b->urecs = np;
+		b->cap_urecs = ncap;
+	}
+	if (b->n_urecs / 8 + 1 > UINT32_MAX)
+		return -1;
+	memset(b->urecs + b->n_urecs, 0, need);
+	memcpy(b->urecs + b->n_urecs, &r, sizeof(r));
+	p = (char *)(b->urecs + b->n_urecs + sizeof(r));
+	p = put_text(p, u->name, r.name_len);
+	p = put_text(p, "x", 1);
+	p = put_text(p, u->gecos, r.gecos_len);
+	p = put_text(p, u->home, r.home_len);
+	put_text(p, u->shell, r.shell_len);
+	b->rec_of[i] = (uint32_t)(b->n_urecs / 8 + 1);
+	b->n_urecs += need;
+	return 0;
 }
 
 static void put_group(struct builder *b, size_t i)
@@ -125,10 +180,9 @@ static void put_group(struct builder *b, size_t i)
 	r->name_hash = (uint32_t)sb_hash_str(g->name);
 	r->n_members = (uint32_t)g->n_members;
 	r->members = pool(b, g->n_members);
-	/* users are written first: a member's name is already in its record */
 	for (size_t k = 0; !b->oom && k < g->n_members; k++)
 		b->u32[r->members + k] =
-		    g->members[k] < b->ds->n_users ? b->users[g->members[k]].name : 0;
+		    g->members[k] < b->ds->n_users ? b->rec_of[g->members[k]] : 0;
 }
 
 static size_t index_cap(size_t n)
@@ -140,7 +194,9 @@ static size_t index_cap(size_t n)
 	return cap;
 }
 
-/* which: 0 user name, 1 uid, 2 group name, 3 gid. */
+/* which: 0 user name, 1 uid, 2 group name, 3 gid. Slots hold the record's
+ * index + 1; the user indexes are turned into record refs once the records
+ * are laid out (lay_out_urecs). */
 static void build_index(struct builder *b, int which)
 {
 	size_t n = which < 2 ? b->ds->n_users : b->ds->n_groups;
@@ -166,6 +222,25 @@ static void build_index(struct builder *b, int which)
 	}
 }
 
+/* Records in name-index slot order (see cache_format.h), then both user
+ * indexes rewritten from user index + 1 to record ref. */
+static int lay_out_urecs(struct builder *b)
+{
+	size_t n = b->ds->n_users;
+
+	b->rec_of = calloc(n + 1, sizeof(*b->rec_of));
+	if (!b->rec_of)
+		return -1;
+	for (size_t j = 0; j < b->idx_cap[0]; j++)
+		if (b->idx[0][j] && put_urec(b, b->idx[0][j] - 1) < 0)
+			return -1;
+	for (int w = 0; w < 2; w++)
+		for (size_t j = 0; j < b->idx_cap[w]; j++)
+			if (b->idx[w][j])
+				b->idx[w][j] = b->rec_of[b->idx[w][j] - 1];
+	return 0;
+}
+
 static int build(struct builder *b)
 {
 	const struct sb_dataset *ds = b->ds;
@@ -181,6 +256,10 @@ static int build(struct builder *b)
 		return -1;
 	b->str[0] = '\0';
 	b->n_str = b->cap_str = 1;
+	for (int w = 0; w < 4 && !b->oom; w++)
+		build_index(b, w);
+	if (b->oom || lay_out_urecs(b) < 0)
+		return -1;
 	for (size_t i = 0; i < ds->n_users && !b->oom; i++)
 		put_user(b, i);
 	for (size_t i = 0; i < ds->n_groups && !b->oom; i++)
@@ -190,8 +269,6 @@ static int build(struct builder *b)
 		b->idmap[i].id = ds->idmap[i].id;
 		b->idmap[i].kind = ds->idmap[i].kind;
 	}
-	for (int w = 0; w < 4 && !b->oom; w++)
-		build_index(b, w);
 	return b->oom ? -1 : 0;
 }
 
@@ -211,9 +288,10 @@ struct layout {
 static void lay_out(struct builder *b, uint64_t generation, struct layout *l)
 {
 	const struct sb_dataset *ds = b->ds;
-	const void *src[SB_SEC_COUNT] = {b->users,  b->groups, b->idmap,  b->u32, b->idx[0],
-					 b->idx[1], b->idx[2], b->idx[3], b->str};
+	const void *src[SB_SEC_COUNT] = {b->urecs,  b->users,  b->groups, b->idmap, b->u32,
+					 b->idx[0], b->idx[1], b->idx[2], b->idx[3], b->str};
 	uint64_t len[SB_SEC_COUNT] = {
+	    b->n_urecs,
 	    ds->n_users * sizeof(*b->users),
 	    ds->n_groups * sizeof(*b->groups),
 	    ds->n_idmap * sizeof(*b->idmap),
@@ -249,6 +327,8 @@ static void lay_out(struct builder *b, uint64_t generation, struct layout *l)
 
 static void builder_free(struct builder *b)
 {
+	free(b->urecs);
+	free(b->rec_of);
 	free(b->users);
 	free(b->groups);
 	free(b->idmap);
@@ -380,7 +460,13 @@ int sb_cache_write(const char *path, const struct sb_dataset *ds, struct sb_err 
 	int old_fd = open_old(path, &generation), rc = -1;
 
 	if (build(&b) < 0) {
-		sb_err_set(err, SB_E_NOMEM, "%s: out of memory building the cache", path);
+		if (b.too_long)
+			sb_err_set(err, SB_E_INTERNAL,
+				   "%s: user %s has a passwd field over 65535 bytes; the cache "
+				   "is unchanged",
+				   path, b.too_long);
+		else
+			sb_err_set(err, SB_E_NOMEM, "%s: out of memory building the cache", path);
 		goto out;
 	}
 	lay_out(&b, generation + 1, &l);

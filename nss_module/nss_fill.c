@@ -17,21 +17,21 @@ static char *put(char **p, const char *s)
 	return at;
 }
 
+/* The record's text is already laid out as the buffer must be (see
+ * cache_reader.h): one copy, then pointers at the same offsets. */
 enum nss_status nss_fill_passwd(const struct sb_user_view *v, struct passwd *pw, char *buf,
 				size_t len, int *errnop)
 {
-	size_t need = strlen(v->name) + strlen(v->gecos) + strlen(v->home) + strlen(v->shell) + 6;
-	char *p = buf;
-
-	if (need > len) {
+	if (v->text_len > len) {
 		*errnop = ERANGE;
 		return NSS_STATUS_TRYAGAIN;
 	}
-	pw->pw_name = put(&p, v->name);
-	pw->pw_passwd = put(&p, "x");
-	pw->pw_gecos = put(&p, v->gecos);
-	pw->pw_dir = put(&p, v->home);
-	pw->pw_shell = put(&p, v->shell);
+	memcpy(buf, v->text, v->text_len);
+	pw->pw_name = buf;
+	pw->pw_passwd = buf + (v->gecos - v->text) - 2; /* "x" NUL precedes gecos */
+	pw->pw_gecos = buf + (v->gecos - v->text);
+	pw->pw_dir = buf + (v->home - v->text);
+	pw->pw_shell = buf + (v->shell - v->text);
 	pw->pw_uid = v->uid;
 	pw->pw_gid = v->gid;
 	return NSS_STATUS_SUCCESS;

@@ -25,13 +25,19 @@ struct key {
 	uint16_t req;
 };
 
+/* a primary gid 0 would put the user in root's group at login */
+static int user_servable(const struct sb_user_view *v)
+{
+	return v->uid != 0 && v->gid != 0 && !nss_forbidden_name(v->name);
+}
+
+/* What a passwd entry needs only: the record, not the user's details. */
 static int find_user(const struct sb_cache *c, const struct key *k, struct sb_user_view *v)
 {
 	int found =
-	    k->name ? sb_cache_user_by_name(c, k->name, v) : sb_cache_user_by_uid(c, k->id, v);
+	    k->name ? sb_cache_passwd_by_name(c, k->name, v) : sb_cache_passwd_by_uid(c, k->id, v);
 
-	/* a primary gid 0 would put the user in root's group at login */
-	return found && v->uid != 0 && v->gid != 0 && !nss_forbidden_name(v->name);
+	return found && user_servable(v);
 }
 
 static int find_group(const struct sb_cache *c, const struct key *k, struct sb_group_view *v)
@@ -173,7 +179,6 @@ enum nss_status _nss_scim_initgroups_dyn(const char *user, gid_t skip, long int 
 					 long int *size, gid_t **groupsp, long int limit,
 					 int *errnop)
 {
-	struct key k = {.name = user, .req = SB_REQ_USER_BY_NAME};
 	const struct sb_cache *c;
 	struct sb_user_view v;
 	enum nss_status st = NSS_STATUS_SUCCESS;
@@ -185,7 +190,7 @@ enum nss_status _nss_scim_initgroups_dyn(const char *user, gid_t skip, long int 
 	c = nss_cache_acquire(errnop);
 	if (!c)
 		return NSS_STATUS_UNAVAIL;
-	if (!find_user(c, &k, &v)) {
+	if (!sb_cache_user_by_name(c, user, &v) || !user_servable(&v)) {
 		nss_cache_release();
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
