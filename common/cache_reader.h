@@ -33,7 +33,8 @@ struct sb_group_view {
 	const char *name, *scim_id; /* scim_id "" for a user private group */
 	uint32_t gid, flags;
 	uint32_t n_members;
-	uint32_t index;
+	uint32_t index;	  /* for enumeration */
+	uint32_t upg_ref; /* a user private group: its user's record (internal) */
 };
 
 struct sb_cache_info {
@@ -60,14 +61,16 @@ int sb_cache_is_current(const struct sb_cache *c, const char *path);
 /* 1 found, 0 not found. */
 int sb_cache_user_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out);
 int sb_cache_user_by_uid(const struct sb_cache *c, uint32_t uid, struct sb_user_view *out);
-/* The same, filling only what a passwd entry needs (name … text_len, uid,
- * gid, index; scim_id "", flags, gids and keys zero): one record read, so the
- * NSS module's getpwnam/getpwuid touch one cache line fewer. */
+/* The same, filling only what one record holds: name … text_len, uid, gid,
+ * index, and (by name only) the gids; scim_id "", flags and keys zero. The
+ * NSS module's getpwnam, getpwuid and initgroups wait for one memory read. */
 int sb_cache_passwd_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out);
 int sb_cache_passwd_by_uid(const struct sb_cache *c, uint32_t uid, struct sb_user_view *out);
 int sb_cache_group_by_name(const struct sb_cache *c, const char *name, struct sb_group_view *out);
 int sb_cache_group_by_gid(const struct sb_cache *c, uint32_t gid, struct sb_group_view *out);
-/* Enumeration by record index, 0 .. n-1; 1 if i is valid. */
+/* Enumeration by index, from 0 until the call returns 0. Groups count their
+ * user private groups; an index where a user has none gives a view with gid
+ * 0 and an empty name, which callers skip (gid 0 is never served). */
 int sb_cache_user_at(const struct sb_cache *c, uint32_t i, struct sb_user_view *out);
 int sb_cache_group_at(const struct sb_cache *c, uint32_t i, struct sb_group_view *out);
 /* Member i's login name of group g; key i of user u. */

@@ -1,10 +1,11 @@
 /* hashmap.c — see hashmap.h. */
 #include "hashmap.h"
+#include "hot.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t sb_hash_str(const char *s)
+SB_HOT uint64_t sb_hash_str(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
 
@@ -15,7 +16,7 @@ uint64_t sb_hash_str(const char *s)
 	return h;
 }
 
-uint64_t sb_hash_u32(uint32_t v)
+SB_HOT uint64_t sb_hash_u32(uint32_t v)
 {
 	uint64_t h = v;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nss_scim.h"
+#include "hot.h"
 
 static char *put(char **p, const char *s)
 {
@@ -19,8 +20,8 @@ static char *put(char **p, const char *s)
 
 /* The record's text is already laid out as the buffer must be (see
  * cache_reader.h): one copy, then pointers at the same offsets. */
-enum nss_status nss_fill_passwd(const struct sb_user_view *v, struct passwd *pw, char *buf,
-				size_t len, int *errnop)
+SB_HOT enum nss_status nss_fill_passwd(const struct sb_user_view *v, struct passwd *pw, char *buf,
+				       size_t len, int *errnop)
 {
 	if (v->text_len > len) {
 		*errnop = ERANGE;

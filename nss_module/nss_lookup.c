@@ -7,16 +7,18 @@
 #include <string.h>
 
 #include "nss_scim.h"
+#include "hot.h"
 #include "proto.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-enum nss_status _nss_scim_getpwnam_r(const char *, struct passwd *, char *, size_t, int *) EXPORT;
-enum nss_status _nss_scim_getpwuid_r(uid_t, struct passwd *, char *, size_t, int *) EXPORT;
+SB_HOT enum nss_status _nss_scim_getpwnam_r(const char *, struct passwd *, char *, size_t,
+					    int *) EXPORT;
+SB_HOT enum nss_status _nss_scim_getpwuid_r(uid_t, struct passwd *, char *, size_t, int *) EXPORT;
 enum nss_status _nss_scim_getgrnam_r(const char *, struct group *, char *, size_t, int *) EXPORT;
 enum nss_status _nss_scim_getgrgid_r(gid_t, struct group *, char *, size_t, int *) EXPORT;
-enum nss_status _nss_scim_initgroups_dyn(const char *, gid_t, long int *, long int *, gid_t **,
-					 long int, int *) EXPORT;
+SB_HOT enum nss_status _nss_scim_initgroups_dyn(const char *, gid_t, long int *, long int *,
+						gid_t **, long int, int *) EXPORT;
 
 /* One key, either a name or an id, and what to ask the daemon on a miss. */
 struct key {
@@ -26,13 +28,13 @@ struct key {
 };
 
 /* a primary gid 0 would put the user in root's group at login */
-static int user_servable(const struct sb_user_view *v)
+SB_HOT static int user_servable(const struct sb_user_view *v)
 {
 	return v->uid != 0 && v->gid != 0 && !nss_forbidden_name(v->name);
 }
 
 /* What a passwd entry needs only: the record, not the user's details. */
-static int find_user(const struct sb_cache *c, const struct key *k, struct sb_user_view *v)
+SB_HOT static int find_user(const struct sb_cache *c, const struct key *k, struct sb_user_view *v)
 {
 	int found =
 	    k->name ? sb_cache_passwd_by_name(c, k->name, v) : sb_cache_passwd_by_uid(c, k->id, v);
@@ -58,8 +60,8 @@ static bool ask_daemon(const struct key *k)
 	return nss_daemon_found(k->req, num);
 }
 
-static enum nss_status lookup_passwd(const struct key *k, struct passwd *pw, char *buf, size_t len,
-				     int *errnop)
+SB_HOT static enum nss_status lookup_passwd(const struct key *k, struct passwd *pw, char *buf,
+					    size_t len, int *errnop)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		const struct sb_cache *c = nss_cache_acquire(errnop);
@@ -155,7 +157,8 @@ enum nss_status _nss_scim_getgrgid_r(gid_t gid, struct group *gr, char *buf, siz
 }
 
 /* Appends gid to glibc's growing array, honouring its limit (≤ 0: none). */
-static int push_gid(gid_t gid, long int *start, long int *size, gid_t **groupsp, long int limit)
+SB_HOT static int push_gid(gid_t gid, long int *start, long int *size, gid_t **groupsp,
+			   long int limit)
 {
 	if (*start == *size) {
 		long int nsize = *size ? *size * 2 : 16;
@@ -190,7 +193,7 @@ enum nss_status _nss_scim_initgroups_dyn(const char *user, gid_t skip, long int 
 	c = nss_cache_acquire(errnop);
 	if (!c)
 		return NSS_STATUS_UNAVAIL;
-	if (!sb_cache_user_by_name(c, user, &v) || !user_servable(&v)) {
+	if (!sb_cache_passwd_by_name(c, user, &v) || !user_servable(&v)) {
 		nss_cache_release();
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;

@@ -19,9 +19,12 @@ static void walk(const struct sb_cache *c)
 	uint32_t id, kind;
 
 	for (uint32_t i = 0; i < 64 && sb_cache_user_at(c, i, &u); i++) {
-		volatile size_t n = strlen(u.name) + strlen(u.gecos) + strlen(u.home);
+		volatile size_t n = strlen(u.name) + strlen(u.gecos) + strlen(u.home) +
+				    strlen(u.shell) + (unsigned char)u.text[u.text_len - 1];
 
 		(void)n;
+		(void)sb_cache_passwd_by_name(c, u.name, &u);
+		(void)sb_cache_passwd_by_uid(c, u.uid, &u);
 		for (uint32_t k = 0; k < u.n_gids; k++)
 			(void)sb_cache_group_by_gid(c, u.gids[k], &g);
 		for (uint32_t k = 0; k < u.n_keys; k++)

@@ -306,6 +306,91 @@ static void test_byte_flips_do_not_crash(void **state)
 	free(buf);
 }
 
+/* 3,000 users: every one found by name and by uid through both views (many
+ * share a bucket), passwd text laid out as a struct passwd buffer, gids
+ * inline, user private groups answered from their user, and a private group
+ * that is not only its user's kept as a stored group. */
+static void test_many_users(void **state)
+{
+	enum { N = 3000 };
+	struct sb_dataset ds = {0};
+	struct sb_err err = {0};
+	struct sb_cache *c;
+	struct sb_user_view u;
+	struct sb_group_view g;
+	struct sb_cache_info info;
+	uint32_t upg_seen = 0;
+	char buf[64];
+
+	(void)state;
+	ds.users = calloc(N, sizeof(*ds.users));
+	ds.groups = calloc(N + 1, sizeof(*ds.groups));
+	for (uint32_t i = 0; i < N; i++) {
+		struct sb_user *x = &ds.users[ds.n_users++];
+
+		snprintf(buf, sizeof(buf), "user%u", i);
+		x->name = sdup(buf);
+		snprintf(buf, sizeof(buf), "/home/user%u", i);
+		x->home = sdup(buf);
+		x->gecos = sdup(i % 7 ? "Some One" : "");
+		x->shell = sdup("/bin/bash");
+		x->scim_id = sdup(buf);
+		x->uid = x->gid = 100000 + i * 7;
+		x->n_gids = i % 4;
+		x->gids = calloc(4, sizeof(uint32_t));
+		for (uint32_t k = 0; k < x->n_gids; k++)
+			x->gids[k] = 900000 + k;
+		/* user 5's private group has a second member: stored, not implied */
+		ds.groups[ds.n_groups] =
+		    (struct sb_group){.name = sdup(x->name), .gid = x->uid, .flags = SB_GROUP_UPG};
+		ds.groups[ds.n_groups].members = calloc(2, sizeof(uint32_t));
+		ds.groups[ds.n_groups].members[0] = i;
+		ds.groups[ds.n_groups].members[1] = 6;
+		ds.groups[ds.n_groups++].n_members = i == 5 ? 2 : 1;
+	}
+	assert_int_equal(sb_cache_write(path, &ds, &err), 0);
+	assert_int_equal(sb_cache_open(path, &c, &err), 0);
+	sb_cache_get_info(c, &info);
+	assert_int_equal(info.n_users, N);
+	assert_int_equal(info.n_groups, N);
+	for (uint32_t i = 0; i < N; i++) {
+		const struct sb_user *x = &ds.users[i];
+
+		assert_int_equal(sb_cache_passwd_by_name(c, x->name, &u), 1);
+		assert_int_equal(u.uid, x->uid);
+		assert_int_equal(u.n_gids, x->n_gids);
+		for (uint32_t k = 0; k < u.n_gids; k++)
+			assert_int_equal(u.gids[k], x->gids[k]);
+		assert_int_equal(u.text_len, strlen(x->name) + strlen(x->gecos) + strlen(x->home) +
+						 strlen(x->shell) + 6);
+		assert_string_equal(u.text + strlen(x->name) + 1, "x");
+		assert_string_equal(u.home, x->home);
+		assert_int_equal(sb_cache_passwd_by_uid(c, x->uid, &u), 1);
+		assert_string_equal(u.name, x->name);
+		assert_string_equal(u.shell, "/bin/bash");
+		assert_int_equal(sb_cache_user_by_uid(c, x->uid, &u), 1);
+		assert_string_equal(u.scim_id, x->home);
+		assert_int_equal(u.n_gids, x->n_gids);
+		assert_int_equal(sb_cache_group_by_gid(c, x->uid, &g), 1);
+		assert_string_equal(g.name, x->name);
+		assert_int_equal(g.n_members, i == 5 ? 2 : 1);
+		assert_string_equal(sb_cache_group_member(c, &g, 0), x->name);
+		assert_int_equal(sb_cache_group_by_name(c, x->name, &g), 1);
+		assert_int_equal(g.gid, x->uid);
+		assert_int_equal(g.flags, SB_GROUP_UPG);
+		assert_int_equal(sb_cache_passwd_by_uid(c, x->uid + 1, &u), 0);
+	}
+	assert_int_equal(sb_cache_group_by_gid(c, ds.users[5].uid, &g), 1);
+	assert_string_equal(sb_cache_group_member(c, &g, 1), "user6");
+	assert_int_equal(sb_cache_passwd_by_name(c, "user3000", &u), 0);
+	assert_int_equal(sb_cache_group_by_name(c, "user3000", &g), 0);
+	for (uint32_t i = 0; sb_cache_group_at(c, i, &g); i++)
+		upg_seen += g.gid != 0;
+	assert_int_equal(upg_seen, N);
+	sb_cache_close(c);
+	sb_dataset_free(&ds);
+}
+
 static void test_missing_is_notfound(void **state)
 {
 	struct sb_cache *c;
@@ -361,6 +446,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_superseded_and_generation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rejects_truncated_foreign_future, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_byte_flips_do_not_crash, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_users, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_is_notfound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_write_keeps_old, setup, teardown),
 	};
