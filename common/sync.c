@@ -14,6 +14,7 @@
 #include "cache_writer.h"
 #include "dataset.h"
 #include "log.h"
+#include "nscd_notify.h"
 
 /* Moves every element of src to the end of dst; src is left empty. The
  * caller's arrays may already hold entries (the daemon appends). */
@@ -185,6 +186,17 @@ out:
 	return rc;
 }
 
+/* The new cache, then nscd told: otherwise it keeps answering from its copy
+ * of the old one until its time-to-live runs out. */
+static int write_cache(const struct sb_config *cfg, const struct sb_dataset *ds, struct sb_err *err)
+{
+	if (sb_cache_write(cfg->cache_path, ds, err) < 0)
+		return -1;
+	if (sb_nscd_invalidate(NULL) > 0)
+		sb_log(LOG_DEBUG, "nscd's passwd and group caches invalidated");
+	return 0;
+}
+
 int sb_sync_commit(const struct sb_config *cfg, const struct sb_scim_users *users,
 		   const struct sb_scim_groups *groups, const struct sb_map_opts *opts,
 		   struct sb_sync_report *rep, struct sb_err *err)
@@ -193,7 +205,7 @@ int sb_sync_commit(const struct sb_config *cfg, const struct sb_scim_users *user
 	int rc = -1;
 
 	if (map_step(cfg, users, groups, opts, &ds, rep, err) == 0 &&
-	    sb_cache_write(cfg->cache_path, &ds, err) == 0)
+	    write_cache(cfg, &ds, err) == 0)
 		rc = 0;
 	sb_dataset_free(&ds);
 	return rc;
@@ -348,7 +360,7 @@ int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
 	 * cache is built, so the two are never in memory together. */
 	sb_scim_users_free(&users);
 	sb_scim_groups_free(&groups);
-	if (sb_cache_write(cfg->cache_path, &ds, err) < 0)
+	if (write_cache(cfg, &ds, err) < 0)
 		goto out;
 	rc = 0;
 out:

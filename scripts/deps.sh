@@ -20,14 +20,30 @@ done
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if [ -n "$missing" ]; then
 	echo "deps: installing:$missing"
-	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 	export DEBIAN_FRONTEND=noninteractive
 	$SUDO apt-get update -qq
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# nscd for tests/e2e/nscd.sh, unpacked into tests/run/nscd and never
+# installed: an installed nscd would start host-wide and answer every other
+# suite's lookups from its own cache.
+if ! [ -x tests/run/nscd/usr/sbin/nscd ]; then
+	echo "deps: unpacking nscd into tests/run/nscd (not installed)"
+	tmp=$(mktemp -d)
+	if (cd "$tmp" && apt-get download nscd >/dev/null 2>&1) ||
+		{ ${SUDO:-} apt-get update -qq && (cd "$tmp" && apt-get download nscd >/dev/null); }; then
+		mkdir -p tests/run/nscd
+		dpkg-deb -x "$tmp"/nscd_*.deb tests/run/nscd
+	else
+		echo "deps: could not download nscd; tests/e2e/nscd.sh will be skipped"
+	fi
+	rm -rf "$tmp"
 fi
 
 if [ -f tests/tenant/package-lock.json ]; then
