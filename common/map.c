@@ -208,6 +208,7 @@ static void teardown(struct mapper *m)
 	free(m->owners);
 	sb_strmap_free(&m->names);
 	sb_idindex_free(&m->user_by_scim);
+	free(m->ds_of_scim);
 }
 
 int sb_map_build(const struct sb_config *cfg, const struct sb_scim_users *users,

@@ -193,6 +193,13 @@ static int visit_members(struct mapper *m, struct gstate *st, const struct sb_sc
 {
 	uint64_t h[BATCH];
 
+	for (size_t k = 0; k < g->n_member_users; k++) {
+		uint32_t u = g->member_users[k];
+
+		if (u < m->n_scim_users && m->ds_of_scim[u] != UINT32_MAX &&
+		    vec_push(users, m->ds_of_scim[u]) < 0)
+			return -1;
+	}
 	for (size_t base = 0; base < g->n_members; base += BATCH) {
 		size_t n = g->n_members - base < BATCH ? g->n_members - base : BATCH;
 
@@ -237,7 +244,8 @@ static int flatten(struct mapper *m, struct gstate *st, uint32_t root, struct u3
 	int rc = -1;
 
 	/* most groups are flat: their direct members are the answer's size */
-	if (mapper_grow((void **)&users->v, &users->cap, st->in->v[root].n_members + 1,
+	if (mapper_grow((void **)&users->v, &users->cap,
+			st->in->v[root].n_members + st->in->v[root].n_member_users + 1,
 			sizeof(*users->v)))
 		return -1;
 	st->stamp[root] = root + 1;

@@ -29,6 +29,10 @@ struct mapper {
 	size_t n_owners;
 	struct sb_strmap names;		/* every name served (users, groups) */
 	struct sb_idindex user_by_scim; /* SCIM user id → dataset user index */
+	/* SCIM users array index → dataset user index (UINT32_MAX: none), for
+	 * members the listing already resolved (sb_scim_group.member_users) */
+	uint32_t *ds_of_scim;
+	size_t n_scim_users;
 	size_t cap_users, cap_groups, cap_idmap;
 	bool upg;
 };

@@ -231,6 +231,21 @@ static int name_users(struct mapper *m, struct cand *c, size_t n)
 	return 0;
 }
 
+/* For every SCIM user, the dataset user its id became — through the id, so
+ * a duplicated id resolves as it would by name. */
+static int index_scim_positions(struct mapper *m, const struct sb_scim_users *users)
+{
+	m->ds_of_scim = malloc((users->n + 1) * sizeof(*m->ds_of_scim));
+	if (!m->ds_of_scim)
+		return -1;
+	m->n_scim_users = users->n;
+	for (size_t i = 0; i < users->n; i++)
+		if (!users->v[i].id ||
+		    !sb_idindex_get(&m->user_by_scim, users->v[i].id, &m->ds_of_scim[i]))
+			m->ds_of_scim[i] = UINT32_MAX;
+	return 0;
+}
+
 int map_users(struct mapper *m, const struct sb_scim_users *users)
 {
 	size_t n = 0;
@@ -261,6 +276,8 @@ int map_users(struct mapper *m, const struct sb_scim_users *users)
 		if (emit_user(m, &c[i]) < 0)
 			goto out;
 	}
+	if (index_scim_positions(m, users) < 0)
+		goto out;
 	rc = 0;
 out:
 	/* Logins moved into the dataset were set to NULL; names still points at

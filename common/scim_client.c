@@ -587,6 +587,17 @@ int sb_scim_list_groups(struct sb_scim_client *c, const char *filter, struct sb_
 	return -1;
 }
 
+int sb_scim_list_groups_resolved(struct sb_scim_client *c, const struct sb_idindex *user_ids,
+				 struct sb_scim_groups *out, struct sb_err *err)
+{
+	int rc;
+
+	c->popts.user_ids = user_ids;
+	rc = sb_scim_list_groups(c, NULL, out, err);
+	c->popts.user_ids = NULL;
+	return rc;
+}
+
 int sb_scim_probe(struct sb_scim_client *c, const char *resource, long count,
 		  struct sb_scim_users *users_out, long *total, struct sb_err *err)
 {

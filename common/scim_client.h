@@ -12,6 +12,7 @@
 #include "scim_types.h"
 
 struct sb_scim_client;
+struct sb_idindex;
 
 struct sb_client_opts {
 	/* Owner allowed for client_secret_file/bearer_token_file besides root:
@@ -51,6 +52,11 @@ int sb_scim_list_users(struct sb_scim_client *c, const char *filter, struct sb_s
 		       struct sb_err *err);
 int sb_scim_list_groups(struct sb_scim_client *c, const char *filter, struct sb_scim_groups *out,
 			struct sb_err *err);
+/* The same, resolving members found in user_ids to the index found as each
+ * page arrives (sb_scim_group.member_users): the ids of a million
+ * memberships are never all in memory at once. */
+int sb_scim_list_groups_resolved(struct sb_scim_client *c, const struct sb_idindex *user_ids,
+				 struct sb_scim_groups *out, struct sb_err *err);
 /* One page only (for `scimbridge check`): count resources, total. */
 int sb_scim_probe(struct sb_scim_client *c, const char *resource, long count,
 		  struct sb_scim_users *users_out, long *total, struct sb_err *err);

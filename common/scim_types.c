@@ -42,6 +42,7 @@ void sb_scim_group_free(struct sb_scim_group *g)
 		free(g->members[i].value);
 	free(g->member_blob);
 	free(g->members);
+	free(g->member_users);
 	memset(g, 0, sizeof(*g));
 }
 

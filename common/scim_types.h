@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum sb_tristate { SB_UNSET = -1, SB_FALSE = 0, SB_TRUE = 1 };
 
@@ -43,6 +44,13 @@ struct sb_scim_group {
 	 * parser's layout: a 100,000-user tenant has a million memberships, and
 	 * one allocation per group instead of per member saves ~30 MB). */
 	char *member_blob;
+	/* Members the parser resolved to users as the page arrived (see
+	 * sb_parse_opts.user_ids): indexes into the users array the listing
+	 * was made against. A million memberships then cost 4 bytes each
+	 * instead of an id string; `members` keeps the rest (nested groups,
+	 * ids not among the users). */
+	uint32_t *member_users;
+	size_t n_member_users;
 };
 
 /* Growable arrays of parsed resources. */

@@ -13,6 +13,7 @@
 #include "cache_reader.h"
 #include "cache_writer.h"
 #include "dataset.h"
+#include "idindex.h"
 #include "log.h"
 #include "nscd_notify.h"
 
@@ -75,11 +76,22 @@ int sb_sync_fetch(struct sb_scim_client *c, struct sb_scim_users *users,
 	 * caller's arrays exactly as they were. */
 	struct sb_scim_users u = {0};
 	struct sb_scim_groups g = {0};
+	struct sb_idindex ids = {0};
 	int rc = -1;
 
 	if (sb_scim_list_users(c, NULL, &u, err) < 0)
 		goto out;
-	if (sb_scim_list_groups(c, NULL, &g, err) < 0)
+	/* members resolved against the users' final positions in *users */
+	if (sb_idindex_reserve(&ids, u.n) < 0) {
+		sb_err_set(err, SB_E_NOMEM, "sync: out of memory indexing %zu users", u.n);
+		goto out;
+	}
+	for (size_t i = 0; i < u.n; i++)
+		if (sb_idindex_put(&ids, u.v[i].id, (uint32_t)(users->n + i)) < 0) {
+			sb_err_set(err, SB_E_NOMEM, "sync: out of memory indexing users");
+			goto out;
+		}
+	if (sb_scim_list_groups_resolved(c, &ids, &g, err) < 0)
 		goto out;
 	if (move_users(users, &u, err) < 0)
 		goto out;
@@ -87,6 +99,7 @@ int sb_sync_fetch(struct sb_scim_client *c, struct sb_scim_users *users,
 		goto out;
 	rc = 0;
 out:
+	sb_idindex_free(&ids);
 	sb_scim_users_free(&u);
 	sb_scim_groups_free(&g);
 	return rc;
