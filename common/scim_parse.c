@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idindex.h"
+#include "json_arena.h"
+
 #define WS1_EXT		 "urn:scim:schemas:extension:workspace:1.0"
 #define DISPLAY_NAME_MAX 65536
 
@@ -185,8 +188,38 @@ static int user_from_json(const cJSON *r, const struct sb_parse_opts *o, struct 
 	return 0;
 }
 
-static int group_from_json(const cJSON *r, struct sb_scim_group *g, const char *where,
-			   struct sb_err *err)
+static bool is_group_type(const cJSON *t)
+{
+	return cJSON_IsString(t) && !strcmp(t->valuestring, "Group");
+}
+
+/* A member the listing resolves to a user index (sb_parse_opts.user_ids). */
+static bool user_index(const struct sb_parse_opts *o, const cJSON *t, const cJSON *v, uint32_t *idx)
+{
+	return o->user_ids && !is_group_type(t) && sb_idindex_get(o->user_ids, v->valuestring, idx);
+}
+
+/* The blob was sized for every member; those resolved to users left most
+ * of it unused: the strings that remain move to one of their own size. */
+static int shrink_blob(struct sb_scim_group *g, size_t used, struct sb_err *err)
+{
+	char *nb;
+
+	if (!g->member_users)
+		return 0;
+	nb = malloc(used ? used : 1);
+	if (!nb)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	memcpy(nb, g->member_blob, used);
+	for (size_t i = 0; i < g->n_members; i++)
+		g->members[i].value = nb + (g->members[i].value - g->member_blob);
+	free(g->member_blob);
+	g->member_blob = nb;
+	return 0;
+}
+
+static int group_from_json(const cJSON *r, const struct sb_parse_opts *o, struct sb_scim_group *g,
+			   const char *where, struct sb_err *err)
 {
 	const cJSON *members = cJSON_GetObjectItemCaseSensitive(r, "members"), *m;
 	const cJSON *mlist = cJSON_IsArray(members) ? members : NULL;
@@ -202,9 +235,12 @@ static int group_from_json(const cJSON *r, struct sb_scim_group *g, const char *
 	if (members && !cJSON_IsNull(members) && !cJSON_IsArray(members))
 		return sb_err_set(err, SB_E_PROTOCOL, "%s (id %.64s): 'members' is not a list",
 				  where, g->id);
-	g->members = calloc((size_t)cJSON_GetArraySize(members) + 1, sizeof(*g->members));
-	if (!g->members)
+	n = (size_t)cJSON_GetArraySize(members);
+	g->members = calloc(n + 1, sizeof(*g->members));
+	g->member_users = o->user_ids ? calloc(n + 1, sizeof(*g->member_users)) : NULL;
+	if (!g->members || (o->user_ids && !g->member_users))
 		return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	n = 0;
 	cJSON_ArrayForEach(m, mlist)
 	{
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
@@ -226,14 +262,19 @@ static int group_from_json(const cJSON *r, struct sb_scim_group *g, const char *
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
 		size_t l = strlen(v->valuestring) + 1;
+		uint32_t idx;
 
+		if (user_index(o, t, v, &idx)) {
+			g->member_users[g->n_member_users++] = idx;
+			continue;
+		}
 		memcpy(g->member_blob + used, v->valuestring, l);
 		g->members[n].value = g->member_blob + used;
-		g->members[n].is_group = cJSON_IsString(t) && !strcmp(t->valuestring, "Group");
+		g->members[n].is_group = is_group_type(t);
 		used += l;
 		g->n_members = ++n;
 	}
-	return 0;
+	return shrink_blob(g, used, err);
 }
 
 static cJSON *parse_object(const char *body, size_t len, const char *what, struct sb_err *err)
@@ -292,8 +333,7 @@ static int parse_user_elem(const cJSON *r, const struct sb_parse_opts *o, void *
 static int parse_group_elem(const cJSON *r, const struct sb_parse_opts *o, void *elem,
 			    const char *where, struct sb_err *err)
 {
-	(void)o;
-	return group_from_json(r, elem, where, err);
+	return group_from_json(r, o, elem, where, err);
 }
 
 static void free_user_elem(void *elem)
@@ -317,14 +357,18 @@ static int parse_page(const struct page_kind *k, const char *body, size_t len,
 		      const struct sb_parse_opts *o, void **v, size_t *n_out, size_t *cap,
 		      struct sb_page_info *info, struct sb_err *err)
 {
-	cJSON *root = parse_object(body, len, k->what, err);
+	cJSON *root;
 	const cJSON *res = NULL, *r;
 	char *tmp = NULL;
 	size_t n = 0;
 	int rc = -1;
 
-	if (!root)
+	sb_json_arena_begin();
+	root = parse_object(body, len, k->what, err);
+	if (!root) {
+		sb_json_arena_end();
 		return -1;
+	}
 	if (list_header(root, info, &res, err) < 0)
 		goto out;
 	tmp = calloc((size_t)info->items + 1, k->size);
@@ -359,6 +403,7 @@ out:
 		k->free(tmp + i * k->size);
 	free(tmp);
 	cJSON_Delete(root);
+	sb_json_arena_end();
 	return rc;
 }
 
