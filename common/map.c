@@ -225,7 +225,11 @@ int sb_map_build(const struct sb_config *cfg, const struct sb_scim_users *users,
 	m.upg = !cfg->primary_group || !*cfg->primary_group;
 	if (setup(&m) < 0)
 		goto out;
-	if (map_users(&m, users) < 0 || map_groups(&m, groups) < 0)
+	if (map_users(&m, users) < 0)
+		goto out;
+	if (opts && opts->users_mapped)
+		opts->users_mapped(opts->users_mapped_ctx);
+	if (map_groups(&m, groups) < 0)
 		goto out;
 	if (m.rep->users_other_domain)
 		sb_log(LOG_INFO, "%zu users of other domains than %s not mapped",

@@ -22,6 +22,11 @@ struct sb_map_opts {
 	/* Called for each skipped entry (after logging); may be NULL. */
 	void (*skipped)(void *ctx, const char *kind, const char *scim_id, const char *reason);
 	void *skipped_ctx;
+	/* Called once the users are mapped, before the groups; from then on the
+	 * mapping reads nothing of `users` (nor reports a skipped user), so a
+	 * caller that owns them may free them here. May be NULL. */
+	void (*users_mapped)(void *ctx);
+	void *users_mapped_ctx;
 };
 
 struct sb_map_report {

@@ -272,12 +272,12 @@ static void record_status(const struct sb_config *cfg, int ok, const struct sb_s
 struct skip_relay {
 	sb_sync_skipped_fn fn;
 	void *ctx;
-	const struct sb_scim_users *users;
+	const struct sb_scim_users *users; /* NULL once freed (drop_users) */
 	const struct sb_scim_groups *groups;
 	const struct sb_scim_user **uidx;
 	const struct sb_scim_group **gidx;
 	size_t nu, ng;
-	int built;
+	int built_users, built_groups;
 };
 
 static int cmp_user_ptr(const void *a, const void *b)
@@ -292,43 +292,52 @@ static int cmp_group_ptr(const void *a, const void *b)
 		      (*(const struct sb_scim_group *const *)b)->id);
 }
 
-static void relay_build(struct skip_relay *r)
+/* Each index is built on the first skip of its kind: user skips happen
+ * while users are mapped, group skips after the users may have been freed. */
+static void relay_build_users(struct skip_relay *r)
 {
-	size_t nu = 0, ng = 0;
-
-	r->built = 1;
-	r->uidx = calloc(r->users->n + 1, sizeof(*r->uidx));
-	r->gidx = calloc(r->groups->n + 1, sizeof(*r->gidx));
-	if (!r->uidx || !r->gidx)
+	r->built_users = 1;
+	if (!r->users || !(r->uidx = calloc(r->users->n + 1, sizeof(*r->uidx))))
 		return; /* names are a nicety: report without them */
 	for (size_t i = 0; i < r->users->n; i++)
 		if (r->users->v[i].id)
-			r->uidx[nu++] = &r->users->v[i];
+			r->uidx[r->nu++] = &r->users->v[i];
+	qsort(r->uidx, r->nu, sizeof(*r->uidx), cmp_user_ptr);
+}
+
+static void relay_build_groups(struct skip_relay *r)
+{
+	r->built_groups = 1;
+	if (!(r->gidx = calloc(r->groups->n + 1, sizeof(*r->gidx))))
+		return;
 	for (size_t i = 0; i < r->groups->n; i++)
 		if (r->groups->v[i].id)
-			r->gidx[ng++] = &r->groups->v[i];
-	qsort(r->uidx, nu, sizeof(*r->uidx), cmp_user_ptr);
-	qsort(r->gidx, ng, sizeof(*r->gidx), cmp_group_ptr);
-	r->nu = nu;
-	r->ng = ng;
+			r->gidx[r->ng++] = &r->groups->v[i];
+	qsort(r->gidx, r->ng, sizeof(*r->gidx), cmp_group_ptr);
 }
 
 static const char *relay_name(struct skip_relay *r, const char *kind, const char *scim_id)
 {
-	if (!r->built)
-		relay_build(r);
-	if (!scim_id || !r->uidx || !r->gidx)
+	if (!scim_id)
 		return NULL;
 	if (!strcmp(kind, "group")) {
 		struct sb_scim_group key = {.id = (char *)scim_id}, *kp = &key;
 		const struct sb_scim_group **hit;
 
+		if (!r->built_groups)
+			relay_build_groups(r);
+		if (!r->gidx)
+			return NULL;
 		hit = bsearch(&kp, r->gidx, r->ng, sizeof(*r->gidx), cmp_group_ptr);
 		return hit ? (*hit)->display_name : NULL;
 	} else {
 		struct sb_scim_user key = {.id = (char *)scim_id}, *kp = &key;
 		const struct sb_scim_user **hit;
 
+		if (!r->built_users)
+			relay_build_users(r);
+		if (!r->uidx)
+			return NULL;
 		hit = bsearch(&kp, r->uidx, r->nu, sizeof(*r->uidx), cmp_user_ptr);
 		return hit ? (*hit)->user_name : NULL;
 	}
@@ -341,6 +350,25 @@ static void relay_skipped(void *arg, const char *kind, const char *scim_id, cons
 	r->fn(r->ctx, kind, scim_id, relay_name(r, kind, scim_id), reason);
 }
 
+/* The users as the tenant sent them are not needed once mapped: freeing
+ * them before the groups are mapped lowers a 100,000-user sync's peak. */
+struct drop_users_ctx {
+	struct sb_scim_users *users;
+	struct skip_relay *relay;
+};
+
+static void drop_users(void *arg)
+{
+	struct drop_users_ctx *d = arg;
+
+	free(d->relay->uidx);
+	d->relay->uidx = NULL;
+	d->relay->nu = 0;
+	d->relay->users = NULL;
+	d->relay->built_users = 1;
+	sb_scim_users_free(d->users);
+}
+
 int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
 		      sb_sync_skipped_fn skipped, void *skipped_ctx, struct sb_sync_report *rep,
 		      struct sb_err *err)
@@ -350,7 +378,8 @@ int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
 	struct sb_sync_report local = {0};
 	struct skip_relay relay = {
 	    .fn = skipped, .ctx = skipped_ctx, .users = &users, .groups = &groups};
-	struct sb_map_opts mo = {0};
+	struct drop_users_ctx drop = {.users = &users, .relay = &relay};
+	struct sb_map_opts mo = {.users_mapped = drop_users, .users_mapped_ctx = &drop};
 	struct sb_dataset ds = {0};
 	struct sb_err lerr = {0};
 	double t0 = now_mono();
