@@ -14,6 +14,7 @@
 
 #include "cache_format.h"
 #include "cache_internal.h"
+#include "hot.h"
 
 static int section_ok(const struct sb_cache_header *h, int s, uint64_t elem, uint64_t count)
 {
@@ -163,7 +164,7 @@ void sb_cache_close(struct sb_cache *c)
 	free(c);
 }
 
-bool sb_cache_superseded(const struct sb_cache *c)
+SB_HOT bool sb_cache_superseded(const struct sb_cache *c)
 {
 	return __atomic_load_n(&c->h->superseded, __ATOMIC_RELAXED) != 0;
 }

@@ -1,14 +1,12 @@
 /* nss_state.c — the module's only global state: the config it needs and the
  * mapped cache, behind a read-write lock. Readers hold the read lock for the
  * length of one lookup (two atomic operations, no syscall); a reload takes
- * the write lock, so a mapping is never unmapped under a reader. Once a
- * second (timed with the vDSO clock) a lookup checks whether the file was
- * replaced: the superseded flag the writer sets in the old file, else a
- * stat of the path. The flag is not read on every lookup: its page is one
- * the lookup does not otherwise touch, and on hosts where each syscall
- * empties the TLB that one load costs a tenth of the lookup. Replacements
- * the module must see at once (a miss the daemon has just added) go through
- * nss_cache_invalidate. */
+ * the write lock, so a mapping is never unmapped under a reader. A reload
+ * happens when the writer has flagged the mapped file superseded — read on
+ * every lookup, because nscd asks us again the moment a sync invalidates it
+ * and must not get the old answer back (tests/e2e/nscd.sh) — or when a
+ * once-a-second stat (timed with the vDSO clock) shows the path replaced by
+ * a writer that set no flag. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -92,13 +90,14 @@ SB_HOT const struct sb_cache *nss_cache_acquire(int *errnop)
 {
 	pthread_once(&atfork_once, register_atfork);
 	pthread_rwlock_rdlock(&lock);
-	if (cache && !invalid && now_coarse() < next_check)
+	if (cache && !invalid && !sb_cache_superseded(cache) && now_coarse() < next_check)
 		return cache;
 	pthread_rwlock_unlock(&lock);
 
 	pthread_rwlock_wrlock(&lock);
 	/* A missing cache is retried at most once a second, not on every call. */
-	if (!loaded || invalid || now_coarse() >= next_check)
+	if (!loaded || invalid || now_coarse() >= next_check ||
+	    (cache && sb_cache_superseded(cache)))
 		reload_locked();
 	pthread_rwlock_unlock(&lock);
 

@@ -18,6 +18,7 @@ if [ -z "${SB_IN_NS:-}" ]; then
 fi
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/tenant.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 t_tmpdir
 cd "$T_ROOT" || exit 1
 SB=$T_ROOT/cli/scimbridge
@@ -28,15 +29,8 @@ C=$T_TMP/scimbridge.conf
 tenant_conf "$C" workspace-one "refresh_interval = 3600" "negative_ttl = 2" "timeout = 2"
 export SCIMBRIDGE_CONF=$C
 
-printf 'passwd: files scim\ngroup: files scim\nshadow: files\nhosts: files\n' >"$T_TMP/nsswitch.conf"
-mount --bind "$T_TMP/nsswitch.conf" /etc/nsswitch.conf || exit 1
-cp -a /etc/pam.d "$T_TMP/pam.d"
-cat >"$T_TMP/pam.d/scimtest" <<EOF2
-auth    required pam_permit.so
-account [success=ok user_unknown=ignore default=bad] $T_ROOT/pam_module/pam_scim.so config=$C
-account required pam_permit.so
-EOF2
-mount --bind "$T_TMP/pam.d" /etc/pam.d || exit 1
+e2e_nsswitch || exit 1
+e2e_pam_service scimtest "$C" || exit 1
 
 t_check "scimbridge sync from the tenant" "$SB" -c "$C" sync
 t_check "getent passwd alice (glibc → libnss_scim)" bash -c "getent passwd alice | grep -q '^alice:x:[0-9]*:[0-9]*:Alice Anders:/home/alice:/bin/bash$'"

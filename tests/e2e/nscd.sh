@@ -24,6 +24,7 @@ if [ -z "${SB_IN_NS:-}" ]; then
 fi
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/tenant.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 t_tmpdir
 cd "$T_ROOT" || exit 1
 SB=$T_ROOT/cli/scimbridge
@@ -33,15 +34,8 @@ C=$T_TMP/scimbridge.conf
 tenant_conf "$C" workspace-one "refresh_interval = 3600" "timeout = 2"
 t_check "scimbridge sync from the tenant" "$SB" -c "$C" sync
 
-printf 'passwd: files scim\ngroup: files scim\nshadow: files\nhosts: files\n' >"$T_TMP/nsswitch.conf"
-mount --bind "$T_TMP/nsswitch.conf" /etc/nsswitch.conf || exit 1
-cp -a /etc/pam.d "$T_TMP/pam.d"
-cat >"$T_TMP/pam.d/scimtest" <<EOF2
-auth    required pam_permit.so
-account [success=ok user_unknown=ignore default=bad] $T_ROOT/pam_module/pam_scim.so config=$C
-account required pam_permit.so
-EOF2
-mount --bind "$T_TMP/pam.d" /etc/pam.d || exit 1
+e2e_nsswitch || exit 1
+e2e_pam_service scimtest "$C" || exit 1
 mount -t tmpfs tmpfs /run || exit 1
 mkdir -p /run/nscd
 
@@ -91,6 +85,10 @@ t_eq "root still comes from /etc/passwd" 0 $?
 # A change in the tenant: nscd holds alice for 600 s, the sync tells it to
 # drop its copy, so the next answer is the new one.
 okta set-attr alice displayName "Alice Renamed" >/dev/null
+# carol is not in nscd's cache yet: this makes the module in nscd look at
+# its mapping just before the sync, so only the writer's superseded flag (not
+# the once-a-second stat) can make it see the new file in time.
+getent passwd carol >/dev/null
 t_check "sync after a displayName change" "$SB" -c "$C" sync
 t_check "nscd answers the new GECOS at once after the sync" \
 	bash -c "getent passwd alice | grep -q ':Alice Renamed:'"

@@ -14,6 +14,7 @@ if [ -z "${SB_IN_NS:-}" ]; then
 fi
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/tenant.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 t_tmpdir
 chmod 755 "$T_TMP"
 cd "$T_ROOT" || exit 1
@@ -31,17 +32,8 @@ tenant_conf "$C" workspace-one "refresh_interval = 3600" "timeout = 3"
 chmod 644 "$C"
 export SCIMBRIDGE_CONF=$C
 
-printf 'passwd: files scim\ngroup: files scim\nshadow: files\nhosts: files\n' >"$T_TMP/nsswitch.conf"
-mount --bind "$T_TMP/nsswitch.conf" /etc/nsswitch.conf || exit 1
-cp -a /etc/pam.d "$T_TMP/pam.d"
-cat >"$T_TMP/pam.d/sshd" <<EOF2
-auth     required pam_permit.so
-account  [success=ok user_unknown=ignore default=bad] $T_ROOT/pam_module/pam_scim.so config=$C
-account  required pam_permit.so
-session  required pam_permit.so
-password required pam_deny.so
-EOF2
-mount --bind "$T_TMP/pam.d" /etc/pam.d || exit 1
+e2e_nsswitch || exit 1
+e2e_pam_service sshd "$C" || exit 1
 
 ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/key" -C alice@test || exit 1
 ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/hostkey" || exit 1
