@@ -178,6 +178,76 @@ enum { U_ID, U_USERNAME, U_DISPLAY, U_ACTIVE, U_NAME, U_EXT, U_N };
 enum { N_FORMATTED, N_GIVEN, N_FAMILY, N_N };
 enum { X_SOFTDEL, X_DOMAIN, X_STATUS, X_INTERNAL, X_N };
 
+/* A user's strings, gathered and then copied into one block. */
+enum {
+	S_ID,
+	S_USERNAME,
+	S_DISPLAY,
+	S_FORMATTED,
+	S_GIVEN,
+	S_FAMILY,
+	S_DOMAIN,
+	S_STATUS,
+	S_INTERNAL,
+	S_UIDVAL,
+	S_N
+};
+
+struct strs {
+	const char *src[S_N];
+	size_t len[S_N];
+	char num[3][64]; /* scalars given as numbers, as text */
+};
+
+static void want_str(struct strs *t, int i, const cJSON *j, size_t max)
+{
+	if (!cJSON_IsString(j) || !j->valuestring)
+		return;
+	t->src[i] = j->valuestring;
+	t->len[i] = strlen(j->valuestring);
+	if (max && t->len[i] > max)
+		t->len[i] = max;
+}
+
+/* A number or a string as text (ids and statuses come both ways). */
+static void want_scalar(struct strs *t, int i, const cJSON *j, char *num)
+{
+	if (!cJSON_IsNumber(j)) {
+		want_str(t, i, j, 0);
+		return;
+	}
+	if (j->valuedouble == floor(j->valuedouble) && fabs(j->valuedouble) < 1e18)
+		snprintf(num, 64, "%.0f", j->valuedouble);
+	else
+		snprintf(num, 64, "%g", j->valuedouble);
+	t->src[i] = num;
+	t->len[i] = strlen(num);
+}
+
+static int copy_strs(const struct strs *t, struct sb_scim_user *u)
+{
+	char **dst[S_N] = {
+	    &u->id,	     &u->user_name, &u->display_name, &u->name_formatted, &u->given_name,
+	    &u->family_name, &u->domain,    &u->user_status,  &u->internal_type,  &u->uid_value};
+	size_t total = 1;
+	char *p;
+
+	for (int i = 0; i < S_N; i++)
+		total += t->src[i] ? t->len[i] + 1 : 0;
+	p = u->str_blob = malloc(total);
+	if (!p)
+		return -1;
+	for (int i = 0; i < S_N; i++) {
+		if (!t->src[i])
+			continue;
+		memcpy(p, t->src[i], t->len[i]);
+		p[t->len[i]] = '\0';
+		*dst[i] = p;
+		p += t->len[i] + 1;
+	}
+	return 0;
+}
+
 static int user_from_json(const cJSON *r, const struct sb_parse_opts *o, struct sb_scim_user *u,
 			  const char *where, struct sb_err *err)
 {
@@ -188,6 +258,7 @@ static int user_from_json(const cJSON *r, const struct sb_parse_opts *o, struct 
 			      {"domain", NULL},
 			      {"userStatus", NULL},
 			      {"internalUserType", NULL}};
+	struct strs t = {0};
 	int bad = 0;
 
 	memset(u, 0, sizeof(*u));
@@ -196,8 +267,18 @@ static int user_from_json(const cJSON *r, const struct sb_parse_opts *o, struct 
 	pick_fields(r, f, U_N);
 	pick_fields(f[U_NAME].found, nm, N_N);
 	pick_fields(f[U_EXT].found, x, X_N);
-	u->id = dup_scalar(f[U_ID].found);
-	u->user_name = dup_str(f[U_USERNAME].found, 0);
+	want_scalar(&t, S_ID, f[U_ID].found, t.num[0]);
+	want_str(&t, S_USERNAME, f[U_USERNAME].found, 0);
+	want_str(&t, S_DISPLAY, f[U_DISPLAY].found, DISPLAY_NAME_MAX);
+	want_str(&t, S_FORMATTED, nm[N_FORMATTED].found, 4096);
+	want_str(&t, S_GIVEN, nm[N_GIVEN].found, 4096);
+	want_str(&t, S_FAMILY, nm[N_FAMILY].found, 4096);
+	want_str(&t, S_DOMAIN, x[X_DOMAIN].found, 0);
+	want_scalar(&t, S_STATUS, x[X_STATUS].found, t.num[1]);
+	want_str(&t, S_INTERNAL, x[X_INTERNAL].found, 0);
+	want_scalar(&t, S_UIDVAL, get_attr(r, o->uid_attribute), t.num[2]);
+	if (copy_strs(&t, u) < 0)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory");
 	if (!u->id || !*u->id)
 		return sb_err_set(err, SB_E_PROTOCOL, "%s: 'id' missing or not a string", where);
 	if (!u->user_name)
@@ -205,10 +286,6 @@ static int user_from_json(const cJSON *r, const struct sb_parse_opts *o, struct 
 				  "%s (id %.64s): 'userName' missing or not a "
 				  "string",
 				  where, u->id);
-	u->display_name = dup_str(f[U_DISPLAY].found, DISPLAY_NAME_MAX);
-	u->name_formatted = dup_str(nm[N_FORMATTED].found, 4096);
-	u->given_name = dup_str(nm[N_GIVEN].found, 4096);
-	u->family_name = dup_str(nm[N_FAMILY].found, 4096);
 	u->active = tristate(f[U_ACTIVE].found, &bad);
 	u->soft_deleted = tristate(x[X_SOFTDEL].found, &bad);
 	if (bad)
@@ -216,10 +293,6 @@ static int user_from_json(const cJSON *r, const struct sb_parse_opts *o, struct 
 				  "%s (id %.64s): 'active' or 'softDeleted' is "
 				  "not a boolean",
 				  where, u->id);
-	u->domain = dup_str(x[X_DOMAIN].found, 0);
-	u->user_status = dup_scalar(x[X_STATUS].found);
-	u->internal_type = dup_str(x[X_INTERNAL].found, 0);
-	u->uid_value = dup_scalar(get_attr(r, o->uid_attribute));
 	if (parse_multi(get_attr(r, o->ssh_keys_attribute), &u->ssh_keys, &u->n_ssh_keys) < 0)
 		return sb_err_set(err, SB_E_PROTOCOL,
 				  "%s (id %.64s): '%s' is not a string or a "
@@ -375,14 +448,22 @@ static int list_header(const cJSON *root, struct sb_page_info *info, const cJSON
 	const cJSON *start = cJSON_GetObjectItemCaseSensitive(root, "startIndex");
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(root, "Resources");
 
+	/* 2^31: far past any tenant, and converts to long without overflow */
+	const double most = 2147483648.0;
+
 	if (!cJSON_IsNumber(total) || total->valuedouble < 0)
 		return sb_err_set(err, SB_E_PROTOCOL,
 				  "list page: 'totalResults' missing or not a "
 				  "number");
+	if (total->valuedouble > most)
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "list page: 'totalResults' %g is out of range",
+				  total->valuedouble);
 	if (res && !cJSON_IsArray(res))
 		return sb_err_set(err, SB_E_PROTOCOL, "list page: 'Resources' is not a list");
-	if (start && !cJSON_IsNumber(start))
-		return sb_err_set(err, SB_E_PROTOCOL, "list page: 'startIndex' is not a number");
+	if (start && (!cJSON_IsNumber(start) || fabs(start->valuedouble) > most))
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "list page: 'startIndex' is not a number in range");
 	info->total_results = (long)total->valuedouble;
 	info->start_index = start ? (long)start->valuedouble : 1;
 	info->items = res ? cJSON_GetArraySize(res) : 0;
@@ -470,7 +551,8 @@ static int parse_page(const struct page_kind *k, const char *body, size_t len,
 		*v = nv;
 		*cap = ncap;
 	}
-	memcpy((char *)*v + *n_out * k->size, tmp, n * k->size);
+	if (n) /* an empty page may meet a still empty (NULL) array */
+		memcpy((char *)*v + *n_out * k->size, tmp, n * k->size);
 	*n_out += n;
 	n = 0;
 	rc = 0;

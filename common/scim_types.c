@@ -17,18 +17,21 @@ void sb_scim_user_free(struct sb_scim_user *u)
 {
 	if (!u)
 		return;
-	free(u->id);
-	free(u->user_name);
-	free(u->display_name);
-	free(u->name_formatted);
-	free(u->given_name);
-	free(u->family_name);
-	free(u->domain);
-	free(u->user_status);
-	free(u->internal_type);
-	free(u->uid_value);
+	if (u->str_blob) {
+		free(u->str_blob);
+	} else {
+		free(u->id);
+		free(u->user_name);
+		free(u->display_name);
+		free(u->name_formatted);
+		free(u->given_name);
+		free(u->family_name);
+		free(u->domain);
+		free(u->user_status);
+		free(u->internal_type);
+		free(u->uid_value);
+	}
 	free_strv(u->ssh_keys, u->n_ssh_keys);
-	free_strv(u->group_ids, u->n_group_ids);
 	memset(u, 0, sizeof(*u));
 }
 

@@ -26,8 +26,9 @@ struct sb_scim_user {
 	enum sb_tristate soft_deleted; /* workspace extension `softDeleted` */
 	char **ssh_keys;	       /* values of cfg->ssh_keys_attribute (string or array) */
 	size_t n_ssh_keys;
-	char **group_ids; /* not filled by the parser (membership comes from Groups) */
-	size_t n_group_ids;
+	/* When set, the strings from id to uid_value all point into this one
+	 * block (the parser's layout: one allocation per user instead of ten). */
+	char *str_blob;
 };
 
 struct sb_scim_member {

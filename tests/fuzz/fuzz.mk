@@ -6,8 +6,9 @@ FOBJ     := build/fuzz/obj
 FBIN     := tests/fuzz/bin
 PKGS     := libcurl libcjson
 FCFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Icommon $(shell pkg-config --cflags $(PKGS)) \
-            -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
-FLIBS    := $(shell pkg-config --libs $(PKGS)) -pthread
+            -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+            -fno-omit-frame-pointer
+FLIBS    := $(shell pkg-config --libs $(PKGS)) -pthread -lm
 COMMON   := $(sort $(wildcard common/*.c))
 TARGETS  := $(patsubst tests/fuzz/%.c,$(FBIN)/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_SECONDS ?= 60
