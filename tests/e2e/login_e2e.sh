@@ -8,17 +8,10 @@
 # a brand-new tenant user resolves and passes before any periodic sync, a
 # stalled tenant still gets a decision within timeout + 0.5 s, a 0644 secret
 # is refused, garbage on the socket is refused and the daemon stays up.
-if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null; then
-	echo "skip - needs root and unshare"
-	echo "e2e/login_e2e: 0 passed, 0 failed, 1 skipped"
-	exit 0
-fi
-if [ -z "${SB_IN_NS:-}" ]; then
-	exec unshare -m env SB_IN_NS=1 bash "$0" "$@"
-fi
+. "$(dirname "$0")/../lib/e2e.sh"
+e2e_enter e2e/login_e2e "$@"
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/tenant.sh"
-. "$(dirname "$0")/../lib/e2e.sh"
 t_tmpdir
 cd "$T_ROOT" || exit 1
 SB=$T_ROOT/cli/scimbridge

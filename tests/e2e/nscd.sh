@@ -8,23 +8,16 @@
 # GECOS shows at once, not after positive-time-to-live); and that a user Okta
 # deactivates still resolves but is refused by pam_scim, which never asks
 # nscd.
-if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null; then
-	echo "skip - needs root and unshare"
-	echo "e2e/nscd: 0 passed, 0 failed, 1 skipped"
-	exit 0
-fi
+. "$(dirname "$0")/../lib/e2e.sh"
+e2e_enter e2e/nscd "$@"
 NSCD=$(cd "$(dirname "$0")/../.." && pwd)/tests/run/nscd/usr/sbin/nscd
 if ! [ -x "$NSCD" ]; then
 	echo "skip - no nscd in tests/run/nscd (scripts/deps.sh unpacks it)"
 	echo "e2e/nscd: 0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
-if [ -z "${SB_IN_NS:-}" ]; then
-	exec unshare -m env SB_IN_NS=1 bash "$0" "$@"
-fi
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/../lib/tenant.sh"
-. "$(dirname "$0")/../lib/e2e.sh"
 t_tmpdir
 cd "$T_ROOT" || exit 1
 SB=$T_ROOT/cli/scimbridge
