@@ -11,62 +11,21 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
+#include "file_replace.h"
 
 int cli_write_private_file(const char *path, const char *data, struct sb_err *err)
 {
-	char tmp[4096];
-	int fd = -1, rc = -1, n;
+	size_t n = strlen(data);
+	char *line = malloc(n + 2);
+	int rc;
 
-	n = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return sb_err_set(err, SB_E_IO, "path too long: %s", path);
-	/* mkostemp creates the file 0600 whatever the umask. */
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return sb_err_sys(err, errno, "cannot create %s", tmp);
-	if (fchmod(fd, 0600) < 0) {
-		sb_err_sys(err, errno, "chmod %s", tmp);
-		goto out;
-	}
-	if (write_all(fd, data, strlen(data)) < 0 || write_all(fd, "\n", 1) < 0) {
-		sb_err_sys(err, errno, "write %s", tmp);
-		goto out;
-	}
-	if (fsync(fd) < 0) {
-		sb_err_sys(err, errno, "fsync %s", tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		sb_err_sys(err, errno, "close %s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		sb_err_sys(err, errno, "rename %s to %s", tmp, path);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
+	if (!line)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	memcpy(line, data, n);
+	line[n] = '\n';
+	rc = sb_file_replace_data(path, 0600, line, n + 1, "token file", err);
+	explicit_bzero(line, n + 1); /* a token */
+	free(line);
 	return rc;
 }
 

@@ -17,6 +17,7 @@
 
 #include "cache_build.h"
 #include "cache_format.h"
+#include "file_replace.h"
 
 static uint64_t align8(uint64_t v)
 {
@@ -58,21 +59,6 @@ static void lay_out(const struct sb_cache_build *b, uint64_t generation, struct 
 	h->file_size = off;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -1 : (errno = EIO, -1);
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The file being replaced, if it is one of ours: its generation, and an fd to
  * mark it superseded after the rename. */
 static int open_old(const char *path, uint64_t *generation)
@@ -109,66 +95,34 @@ static int fsync_dir(const char *path)
 }
 
 /* Header, then each section at its offset (zero padding between). */
-static int write_layout(int fd, const struct layout *l)
+static int write_layout(int fd, const void *ctx)
 {
 	static const uint8_t zeros[8];
+	const struct layout *l = ctx;
 	uint64_t at = sizeof(l->h);
 
-	if (write_all(fd, (const uint8_t *)&l->h, sizeof(l->h)) < 0)
+	if (sb_write_all(fd, &l->h, sizeof(l->h)) < 0)
 		return -1;
 	for (int s = 0; s < SB_SEC_COUNT; s++) {
-		if (write_all(fd, zeros, (size_t)(l->h.sec[s].off - at)) < 0 ||
-		    write_all(fd, l->src[s], (size_t)l->h.sec[s].size) < 0)
+		if (sb_write_all(fd, zeros, (size_t)(l->h.sec[s].off - at)) < 0 ||
+		    sb_write_all(fd, l->src[s], (size_t)l->h.sec[s].size) < 0)
 			return -1;
 		at = l->h.sec[s].off + l->h.sec[s].size;
 	}
-	return write_all(fd, zeros, (size_t)(l->h.file_size - at));
+	return sb_write_all(fd, zeros, (size_t)(l->h.file_size - at));
 }
 
 static int commit_file(const char *path, const struct layout *l, int old_fd, struct sb_err *err)
 {
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
-	int fd = -1, rc = -1;
 	const uint32_t one = 1;
 
-	if (!tmp)
-		return sb_err_set(err, SB_E_NOMEM, "%s: out of memory", path);
-	snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		sb_err_sys(err, errno, "cannot create a temporary file beside %s", path);
-		goto out;
-	}
-	if (fchmod(fd, 0644) < 0 || write_layout(fd, l) < 0 || fsync(fd) < 0) {
-		sb_err_sys(err, errno, "cannot write %s (the cache %s is unchanged)", tmp, path);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		sb_err_sys(err, errno, "cannot write %s (the cache %s is unchanged)", tmp, path);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		sb_err_sys(err, errno, "cannot rename %s to %s", tmp, path);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
+	if (sb_file_replace(path, 0644, write_layout, l, "cache", err) < 0)
+		return -1;
 	fsync_dir(path);
 	if (old_fd >= 0 &&
 	    pwrite(old_fd, &one, sizeof(one), offsetof(struct sb_cache_header, superseded)) < 0)
 		(void)0; /* readers still notice by the once-a-second stat */
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
-	return rc;
+	return 0;
 }
 
 int sb_cache_write(const char *path, const struct sb_dataset *ds, struct sb_err *err)

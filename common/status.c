@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_replace.h"
+
 static int status_path(const struct sb_config *cfg, char *buf, size_t size, struct sb_err *err)
 {
 	int n;
@@ -49,66 +51,19 @@ static int format_status(const struct sb_sync_status *st, char *buf, size_t size
 			st->skipped, msg);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
 		    struct sb_err *err)
 {
-	char path[4096], tmp[4200], buf[1024];
-	int fd = -1, rc = -1, len;
+	char path[4096], buf[1024];
+	int len;
 
 	if (status_path(cfg, path, sizeof(path), err) < 0)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	len = format_status(st, buf, sizeof(buf));
 	if (len < 0 || (size_t)len >= sizeof(buf))
 		return sb_err_set(err, SB_E_INTERNAL, "status: record too long");
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return sb_err_sys(err, errno, "status: cannot create %s", tmp);
-	/* mkostemp creates 0600; the status is meant for every user. */
-	if (fchmod(fd, 0644) < 0) {
-		sb_err_sys(err, errno, "status: chmod %s", tmp);
-		goto out;
-	}
-	if (write_all(fd, buf, (size_t)len) < 0) {
-		sb_err_sys(err, errno, "status: write %s", tmp);
-		goto out;
-	}
-	if (fsync(fd) < 0) {
-		sb_err_sys(err, errno, "status: fsync %s", tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		sb_err_sys(err, errno, "status: close %s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		sb_err_sys(err, errno, "status: rename %s to %s", tmp, path);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
+	/* the status is meant for every user */
+	return sb_file_replace_data(path, 0644, buf, (size_t)len, "status file", err);
 }
 
 static void parse_line(struct sb_sync_status *st, const char *key, const char *val)
