@@ -17,56 +17,54 @@
 #include "log.h"
 #include "nscd_notify.h"
 
-/* Moves every element of src to the end of dst; src is left empty. The
- * caller's arrays may already hold entries (the daemon appends). */
+/* Moves every element of an array (v, n, cap of elem-sized entries) to the
+ * end of another; the source is left empty. The caller's arrays may already
+ * hold entries (the daemon appends). */
+struct any_array {
+	void **v;
+	size_t *n, *cap;
+};
+
+static int move_all(struct any_array dst, struct any_array src, size_t elem, const char *what,
+		    struct sb_err *err)
+{
+	if (*dst.n == 0 && *dst.v == NULL) {
+		*dst.v = *src.v;
+		*dst.n = *src.n;
+		*dst.cap = *src.cap;
+	} else {
+		if (*dst.n + *src.n > *dst.cap) {
+			size_t cap = *dst.n + *src.n;
+			void *v = realloc(*dst.v, cap * elem);
+
+			if (!v)
+				return sb_err_set(err, SB_E_NOMEM, "sync: out of memory for %zu %s",
+						  cap, what);
+			*dst.v = v;
+			*dst.cap = cap;
+		}
+		if (*src.n)
+			memcpy((char *)*dst.v + *dst.n * elem, *src.v, *src.n * elem);
+		*dst.n += *src.n;
+		free(*src.v);
+	}
+	*src.v = NULL;
+	*src.n = *src.cap = 0;
+	return 0;
+}
+
 static int move_users(struct sb_scim_users *dst, struct sb_scim_users *src, struct sb_err *err)
 {
-	if (dst->n == 0 && dst->v == NULL) {
-		*dst = *src;
-		memset(src, 0, sizeof(*src));
-		return 0;
-	}
-	if (dst->n + src->n > dst->cap) {
-		size_t cap = dst->n + src->n;
-		struct sb_scim_user *v = realloc(dst->v, cap * sizeof(*v));
-
-		if (!v)
-			return sb_err_set(err, SB_E_NOMEM, "sync: out of memory for %zu users",
-					  cap);
-		dst->v = v;
-		dst->cap = cap;
-	}
-	if (src->n)
-		memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
-	dst->n += src->n;
-	free(src->v);
-	memset(src, 0, sizeof(*src));
-	return 0;
+	return move_all((struct any_array){(void **)&dst->v, &dst->n, &dst->cap},
+			(struct any_array){(void **)&src->v, &src->n, &src->cap}, sizeof(*src->v),
+			"users", err);
 }
 
 static int move_groups(struct sb_scim_groups *dst, struct sb_scim_groups *src, struct sb_err *err)
 {
-	if (dst->n == 0 && dst->v == NULL) {
-		*dst = *src;
-		memset(src, 0, sizeof(*src));
-		return 0;
-	}
-	if (dst->n + src->n > dst->cap) {
-		size_t cap = dst->n + src->n;
-		struct sb_scim_group *v = realloc(dst->v, cap * sizeof(*v));
-
-		if (!v)
-			return sb_err_set(err, SB_E_NOMEM, "sync: out of memory for %zu groups",
-					  cap);
-		dst->v = v;
-		dst->cap = cap;
-	}
-	if (src->n)
-		memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
-	dst->n += src->n;
-	free(src->v);
-	memset(src, 0, sizeof(*src));
-	return 0;
+	return move_all((struct any_array){(void **)&dst->v, &dst->n, &dst->cap},
+			(struct any_array){(void **)&src->v, &src->n, &src->cap}, sizeof(*src->v),
+			"groups", err);
 }
 
 int sb_sync_fetch(struct sb_scim_client *c, struct sb_scim_users *users,

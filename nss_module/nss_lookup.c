@@ -60,22 +60,43 @@ static bool ask_daemon(const struct key *k)
 	return nss_daemon_found(k->req, num);
 }
 
-SB_HOT static enum nss_status lookup_passwd(const struct key *k, struct passwd *pw, char *buf,
-					    size_t len, int *errnop)
+/* Finds k in c and fills the caller's struct: an nss_status, or NOT_HERE
+ * when the cache has no such entry. */
+#define NOT_HERE (-100)
+typedef int (*answer_fn)(const struct sb_cache *c, const struct key *k, void *result, char *buf,
+			 size_t len, int *errnop);
+
+SB_HOT static int answer_passwd(const struct sb_cache *c, const struct key *k, void *result,
+				char *buf, size_t len, int *errnop)
+{
+	struct sb_user_view v;
+
+	return find_user(c, k, &v) ? (int)nss_fill_passwd(&v, result, buf, len, errnop) : NOT_HERE;
+}
+
+static int answer_group(const struct sb_cache *c, const struct key *k, void *result, char *buf,
+			size_t len, int *errnop)
+{
+	struct sb_group_view v;
+
+	return find_group(c, k, &v) ? (int)nss_fill_group(c, &v, result, buf, len, errnop)
+				    : NOT_HERE;
+}
+
+/* The cache, then on a miss the daemon once, then the cache again. */
+SB_HOT static enum nss_status lookup(const struct key *k, answer_fn answer, void *result, char *buf,
+				     size_t len, int *errnop)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		const struct sb_cache *c = nss_cache_acquire(errnop);
-		struct sb_user_view v;
-		enum nss_status st;
+		int st;
 
 		if (!c)
 			return NSS_STATUS_UNAVAIL;
-		if (find_user(c, k, &v)) {
-			st = nss_fill_passwd(&v, pw, buf, len, errnop);
-			nss_cache_release();
-			return st;
-		}
+		st = answer(c, k, result, buf, len, errnop);
 		nss_cache_release();
+		if (st != NOT_HERE)
+			return (enum nss_status)st;
 		if (attempt > 0 || !ask_daemon(k))
 			break;
 		nss_cache_invalidate();
@@ -84,26 +105,8 @@ SB_HOT static enum nss_status lookup_passwd(const struct key *k, struct passwd *
 	return NSS_STATUS_NOTFOUND;
 }
 
-static enum nss_status lookup_group(const struct key *k, struct group *gr, char *buf, size_t len,
-				    int *errnop)
+static enum nss_status refuse(int *errnop)
 {
-	for (int attempt = 0; attempt < 2; attempt++) {
-		const struct sb_cache *c = nss_cache_acquire(errnop);
-		struct sb_group_view v;
-		enum nss_status st;
-
-		if (!c)
-			return NSS_STATUS_UNAVAIL;
-		if (find_group(c, k, &v)) {
-			st = nss_fill_group(c, &v, gr, buf, len, errnop);
-			nss_cache_release();
-			return st;
-		}
-		nss_cache_release();
-		if (attempt > 0 || !ask_daemon(k))
-			break;
-		nss_cache_invalidate();
-	}
 	*errnop = ENOENT;
 	return NSS_STATUS_NOTFOUND;
 }
@@ -113,11 +116,8 @@ enum nss_status _nss_scim_getpwnam_r(const char *name, struct passwd *pw, char *
 {
 	struct key k = {.name = name, .req = SB_REQ_USER_BY_NAME};
 
-	if (nss_forbidden_name(name)) {
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	}
-	return lookup_passwd(&k, pw, buf, len, errnop);
+	return nss_forbidden_name(name) ? refuse(errnop)
+					: lookup(&k, answer_passwd, pw, buf, len, errnop);
 }
 
 enum nss_status _nss_scim_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t len,
@@ -125,11 +125,7 @@ enum nss_status _nss_scim_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, si
 {
 	struct key k = {.id = uid, .req = SB_REQ_USER_BY_UID};
 
-	if (uid == 0) {
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	}
-	return lookup_passwd(&k, pw, buf, len, errnop);
+	return uid == 0 ? refuse(errnop) : lookup(&k, answer_passwd, pw, buf, len, errnop);
 }
 
 enum nss_status _nss_scim_getgrnam_r(const char *name, struct group *gr, char *buf, size_t len,
@@ -137,11 +133,8 @@ enum nss_status _nss_scim_getgrnam_r(const char *name, struct group *gr, char *b
 {
 	struct key k = {.name = name, .req = SB_REQ_GROUP_BY_NAME};
 
-	if (nss_forbidden_name(name)) {
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	}
-	return lookup_group(&k, gr, buf, len, errnop);
+	return nss_forbidden_name(name) ? refuse(errnop)
+					: lookup(&k, answer_group, gr, buf, len, errnop);
 }
 
 enum nss_status _nss_scim_getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t len,
@@ -149,11 +142,7 @@ enum nss_status _nss_scim_getgrgid_r(gid_t gid, struct group *gr, char *buf, siz
 {
 	struct key k = {.id = gid, .req = SB_REQ_GROUP_BY_GID};
 
-	if (gid == 0) {
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	}
-	return lookup_group(&k, gr, buf, len, errnop);
+	return gid == 0 ? refuse(errnop) : lookup(&k, answer_group, gr, buf, len, errnop);
 }
 
 /* Appends gid to glibc's growing array, honouring its limit (≤ 0: none). */
