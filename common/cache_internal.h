@@ -3,6 +3,7 @@
 #ifndef SB_CACHE_INTERNAL_H
 #define SB_CACHE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -34,6 +35,7 @@ struct sb_cache {
 	uint32_t n_users, n_groups, n_upg, n_idmap, n_u32;
 	dev_t dev;
 	ino_t ino;
+	bool owned; /* allocated by sb_cache_open (else the caller's storage) */
 };
 
 #endif

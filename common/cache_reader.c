@@ -103,7 +103,10 @@ static void bind_sections(struct sb_cache *c)
 	c->n_u32 = h->n_u32;
 }
 
-int sb_cache_open(const char *path, struct sb_cache **out, struct sb_err *err)
+_Static_assert(sizeof(struct sb_cache) <= SB_CACHE_STATE_SIZE, "SB_CACHE_STATE_SIZE too small");
+
+/* state: the caller's storage, or NULL to allocate it. */
+static int open_cache(const char *path, void *state, struct sb_cache **out, struct sb_err *err)
 {
 	struct sb_cache *c = NULL;
 	struct stat st;
@@ -130,11 +133,12 @@ int sb_cache_open(const char *path, struct sb_cache **out, struct sb_err *err)
 	}
 	if (validate(map, (size_t)st.st_size, err, path) < 0)
 		goto fail;
-	c = calloc(1, sizeof(*c));
+	c = state ? memset(state, 0, sizeof(*c)) : calloc(1, sizeof(*c));
 	if (!c) {
 		sb_err_set(err, SB_E_NOMEM, "out of memory");
 		goto fail;
 	}
+	c->owned = !state;
 	c->base = map;
 	c->size = (size_t)st.st_size;
 	c->h = map;
@@ -151,9 +155,20 @@ int sb_cache_open(const char *path, struct sb_cache **out, struct sb_err *err)
 fail:
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);
-	free(c);
+	if (!state)
+		free(c);
 	close(fd);
 	return -1;
+}
+
+int sb_cache_open(const char *path, struct sb_cache **out, struct sb_err *err)
+{
+	return open_cache(path, NULL, out, err);
+}
+
+int sb_cache_open_in(const char *path, void *state, struct sb_cache **out, struct sb_err *err)
+{
+	return open_cache(path, state, out, err);
 }
 
 void sb_cache_close(struct sb_cache *c)
@@ -161,7 +176,8 @@ void sb_cache_close(struct sb_cache *c)
 	if (!c)
 		return;
 	munmap((void *)c->base, c->size);
-	free(c);
+	if (c->owned)
+		free(c);
 }
 
 SB_HOT bool sb_cache_superseded(const struct sb_cache *c)

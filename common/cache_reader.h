@@ -49,6 +49,12 @@ struct sb_cache_info {
 /* Maps path. SB_E_NOTFOUND if missing, SB_E_IO if unreadable, SB_E_FORMAT if
  * not a cache of a version we read. The fd is O_CLOEXEC and closed after mmap. */
 int sb_cache_open(const char *path, struct sb_cache **out, struct sb_err *err);
+/* The same in the caller's storage (at least SB_CACHE_STATE_SIZE bytes,
+ * aligned for any type): the NSS module keeps it beside its lock, so a
+ * lookup touches one memory page fewer. sb_cache_close leaves it to the
+ * caller. */
+#define SB_CACHE_STATE_SIZE 256
+int sb_cache_open_in(const char *path, void *state, struct sb_cache **out, struct sb_err *err);
 void sb_cache_close(struct sb_cache *c);
 /* True once a writer has replaced this file (one memory load, no syscall). */
 bool sb_cache_superseded(const struct sb_cache *c);

@@ -6,9 +6,12 @@
  * every lookup, because nscd asks us again the moment a sync invalidates it
  * and must not get the old answer back (tests/e2e/nscd.sh) — or when a
  * once-a-second stat (timed with the vDSO clock) shows the path replaced by
- * a writer that set no flag. */
+ * a writer that set no flag. Pages matter: on hosts with page-table
+ * isolation and no PCID each syscall (glibc makes one before every NSS call)
+ * empties the TLB, so every distinct page a lookup touches costs a walk. */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,12 +21,21 @@
 #include "nss_scim.h"
 #include "hot.h"
 
-static pthread_rwlock_t lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-static struct sb_cache *cache;
-static bool loaded, enumerate, invalid;
+/* What every lookup reads, kept in one section under 1 KiB aligned to 1 KiB,
+ * so on one page: the lock, the cache pointer, the reader state (not on the
+ * heap) and the flags (the header comment says why pages count). */
+#define HOT_DATA __attribute__((section(".data.nss_scim_hot")))
+
+static pthread_rwlock_t lock HOT_DATA __attribute__((aligned(1024))) =
+    PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+static pthread_once_t atfork_once HOT_DATA = PTHREAD_ONCE_INIT;
+static struct sb_cache *cache HOT_DATA;
+/* reader state for the mapped cache and for the one replacing it */
+static _Alignas(max_align_t) unsigned char state[2][SB_CACHE_STATE_SIZE] HOT_DATA;
+static int state_in_use HOT_DATA;
+static bool loaded HOT_DATA, enumerate HOT_DATA, invalid HOT_DATA;
+static long next_check HOT_DATA; /* monotonic seconds; set under the write lock, read racily */
 static char *cache_path;
-static long next_check; /* monotonic seconds; guarded by the write lock, read racily */
 
 SB_HOT static long now_coarse(void)
 {
@@ -80,10 +92,11 @@ static void reload_locked(void)
 	    sb_cache_is_current(cache, cache_path))
 		return;
 	invalid = false;
-	if (!cache_path || sb_cache_open(cache_path, &fresh, NULL) < 0)
+	if (!cache_path || sb_cache_open_in(cache_path, state[!state_in_use], &fresh, NULL) < 0)
 		return; /* keep serving the last good mapping, if any */
 	sb_cache_close(cache);
 	cache = fresh;
+	state_in_use = !state_in_use;
 }
 
 SB_HOT const struct sb_cache *nss_cache_acquire(int *errnop)
