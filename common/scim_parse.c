@@ -1,6 +1,6 @@
-/* scim_parse.c — tenant JSON → sb_scim_* (see scim_parse.h). A page is parsed
- * into a temporary array and appended only if every resource in it is sound,
- * so a caller never sees part of a page. Attribute paths: "<schema URN>:<attr>"
+/* scim_parse.c — tenant JSON → sb_scim_* (see scim_parse.h). A page is read
+ * one resource at a time (json_walk.h) and counted in only if every resource
+ * in it is sound, so a caller never sees part of a page. Attribute paths: "<schema URN>:<attr>"
  * (SCIM 2.0 style; SCIM 1.1's "<URN>.<attr>" is accepted too) or a plain,
  * possibly dotted, top-level path. A user's `groups` list is not kept:
  * membership comes from the Groups listing, and on 100,000 users those
@@ -17,7 +17,7 @@
 
 #include "hashmap.h"
 #include "idindex.h"
-#include "json_arena.h"
+#include "json_walk.h"
 
 #define WS1_EXT		 "urn:scim:schemas:extension:workspace:1.0"
 #define DISPLAY_NAME_MAX 65536
@@ -439,35 +439,47 @@ static cJSON *parse_object(const char *body, size_t len, const char *what, struc
 	return root;
 }
 
-/* totalResults/startIndex/itemsPerPage and the Resources array (*res NULL
- * for an empty page without one). */
-static int list_header(const cJSON *root, struct sb_page_info *info, const cJSON **res_out,
+/* What a page's header members said: absent, a number, or something else
+ * (the first occurrence counts, as with cJSON_GetObjectItem). */
+enum head_state { HEAD_ABSENT, HEAD_NUMBER, HEAD_WRONG };
+
+struct list_head {
+	enum head_state total, start;
+	double total_v, start_v;
+	bool res_not_list;
+};
+
+static void head_number(const cJSON *v, enum head_state *st, double *out)
+{
+	if (*st != HEAD_ABSENT)
+		return;
+	*st = cJSON_IsNumber(v) ? HEAD_NUMBER : HEAD_WRONG;
+	*out = cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* totalResults/startIndex and whether Resources was a list, checked once
+ * the whole page has been read (they may come in any order). */
+static int list_header(const struct list_head *h, size_t items, struct sb_page_info *info,
 		       struct sb_err *err)
 {
-	const cJSON *total = cJSON_GetObjectItemCaseSensitive(root, "totalResults");
-	const cJSON *start = cJSON_GetObjectItemCaseSensitive(root, "startIndex");
-	const cJSON *res = cJSON_GetObjectItemCaseSensitive(root, "Resources");
-
 	/* 2^31: far past any tenant, and converts to long without overflow */
 	const double most = 2147483648.0;
 
-	if (!cJSON_IsNumber(total) || total->valuedouble < 0)
+	if (h->total != HEAD_NUMBER || h->total_v < 0)
 		return sb_err_set(err, SB_E_PROTOCOL,
 				  "list page: 'totalResults' missing or not a "
 				  "number");
-	if (total->valuedouble > most)
+	if (h->total_v > most)
 		return sb_err_set(err, SB_E_PROTOCOL,
-				  "list page: 'totalResults' %g is out of range",
-				  total->valuedouble);
-	if (res && !cJSON_IsArray(res))
+				  "list page: 'totalResults' %g is out of range", h->total_v);
+	if (h->res_not_list)
 		return sb_err_set(err, SB_E_PROTOCOL, "list page: 'Resources' is not a list");
-	if (start && (!cJSON_IsNumber(start) || fabs(start->valuedouble) > most))
+	if (h->start == HEAD_WRONG || (h->start == HEAD_NUMBER && fabs(h->start_v) > most))
 		return sb_err_set(err, SB_E_PROTOCOL,
 				  "list page: 'startIndex' is not a number in range");
-	info->total_results = (long)total->valuedouble;
-	info->start_index = start ? (long)start->valuedouble : 1;
-	info->items = res ? cJSON_GetArraySize(res) : 0;
-	*res_out = res;
+	info->total_results = (long)h->total_v;
+	info->start_index = h->start == HEAD_NUMBER ? (long)h->start_v : 1;
+	info->items = (long)items;
 	return 0;
 }
 
@@ -508,61 +520,77 @@ static const struct page_kind users_kind = {"Users page", sizeof(struct sb_scim_
 static const struct page_kind groups_kind = {"Groups page", sizeof(struct sb_scim_group),
 					     parse_group_elem, free_group_elem};
 
-/* Parses every resource of a page into a temporary array, then appends the
- * lot to (*v, *n, *cap) — or nothing if any resource is bad. */
+/* A page being read: resources are parsed straight into the caller's array
+ * past its end and counted in only when the whole page is sound. */
+struct page_read {
+	const struct page_kind *k;
+	const struct sb_parse_opts *o;
+	void **v;
+	size_t base, *cap, n;
+	struct list_head head;
+};
+
+static int page_member(const char *key, const cJSON *value, void *ctx, struct sb_err *err)
+{
+	struct page_read *r = ctx;
+
+	(void)err;
+	if (strcmp(key, "totalResults") == 0)
+		head_number(value, &r->head.total, &r->head.total_v);
+	else if (strcmp(key, "startIndex") == 0)
+		head_number(value, &r->head.start, &r->head.start_v);
+	else if (strcmp(key, "Resources") == 0)
+		r->head.res_not_list = true; /* an array is walked, not passed here */
+	return 0;
+}
+
+static int page_element(const cJSON *e, size_t i, void *ctx, struct sb_err *err)
+{
+	struct page_read *r = ctx;
+	size_t size = r->k->size;
+	char where[48];
+	char *at;
+
+	if (r->base + i + 1 > *r->cap) {
+		size_t ncap = *r->cap ? *r->cap * 2 : 64;
+		void *nv = realloc(*r->v, ncap * size);
+
+		if (!nv)
+			return sb_err_set(err, SB_E_NOMEM, "out of memory reading a %s", r->k->what);
+		*r->v = nv;
+		*r->cap = ncap;
+	}
+	at = (char *)*r->v + (r->base + i) * size;
+	memset(at, 0, size);
+	snprintf(where, sizeof(where), "Resources[%zu]", i);
+	if (r->k->parse(e, r->o, at, where, err) < 0) {
+		r->k->free(at);
+		return -1;
+	}
+	r->n = i + 1;
+	return 0;
+}
+
+/* Appends every resource of the page to (*v, *n_out, *cap) — or nothing if
+ * any part of the page is bad. */
 static int parse_page(const struct page_kind *k, const char *body, size_t len,
 		      const struct sb_parse_opts *o, void **v, size_t *n_out, size_t *cap,
 		      struct sb_page_info *info, struct sb_err *err)
 {
-	cJSON *root;
-	const cJSON *res = NULL, *r;
-	char *tmp = NULL;
-	size_t n = 0;
-	int rc = -1;
+	struct page_read r = {.k = k, .o = o, .v = v, .base = *n_out, .cap = cap};
+	const struct sb_json_walk w = {k->what, "Resources", page_member, page_element, &r};
+	bool listed;
 
-	sb_json_arena_begin();
-	root = parse_object(body, len, k->what, err);
-	if (!root) {
-		sb_json_arena_end();
-		return -1;
-	}
-	if (list_header(root, info, &res, err) < 0)
-		goto out;
-	tmp = calloc((size_t)info->items + 1, k->size);
-	if (!tmp)
-		goto out;
-	cJSON_ArrayForEach(r, res)
-	{
-		char where[48];
-
-		snprintf(where, sizeof(where), "Resources[%zu]", n);
-		if (k->parse(r, o, tmp + n * k->size, where, err) < 0) {
-			k->free(tmp + n * k->size);
-			goto out;
-		}
-		n++;
-	}
-	if (*n_out + n > *cap) {
-		size_t ncap = (*n_out + n) * 2;
-		void *nv = realloc(*v, ncap * k->size);
-
-		if (!nv)
-			goto out;
-		*v = nv;
-		*cap = ncap;
-	}
-	if (n) /* an empty page may meet a still empty (NULL) array */
-		memcpy((char *)*v + *n_out * k->size, tmp, n * k->size);
-	*n_out += n;
-	n = 0;
-	rc = 0;
-out:
-	for (size_t i = 0; i < n; i++)
-		k->free(tmp + i * k->size);
-	free(tmp);
-	cJSON_Delete(root);
-	sb_json_arena_end();
-	return rc;
+	if (sb_json_walk(&w, body, len, &listed, err) < 0)
+		goto fail;
+	if (list_header(&r.head, r.n, info, err) < 0)
+		goto fail;
+	*n_out += r.n;
+	return 0;
+fail:
+	for (size_t i = 0; i < r.n; i++)
+		k->free((char *)*v + (r.base + i) * k->size);
+	return -1;
 }
 
 int sb_parse_user_page(const char *body, size_t len, const struct sb_parse_opts *o,

@@ -31,7 +31,8 @@ struct sb_page_info {
 };
 
 /* A list page of Users (ListResponse in scim2; {"Resources":[…]} in ws1).
- * Appends to out; on error out is left as it was. */
+ * Appends to out; on error out holds the same resources as before (its
+ * array may have grown: free it as usual). */
 int sb_parse_user_page(const char *body, size_t len, const struct sb_parse_opts *o,
 		       struct sb_scim_users *out, struct sb_page_info *info, struct sb_err *err);
 int sb_parse_group_page(const char *body, size_t len, const struct sb_parse_opts *o,

@@ -31,7 +31,8 @@ run: all
 	@for t in $(TARGETS); do \
 	  n=$$(basename $$t); c=tests/fuzz/corpus/$${n#fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
 	  echo "== $$n for $(FUZZ_SECONDS)s"; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 build/fuzz/corpus/$$n $$c || exit 1; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -artifact_prefix=build/fuzz/ \
+	    build/fuzz/corpus/$$n $$c || { echo "$$n: the failing input is in build/fuzz/"; exit 1; }; \
 	done
 
 -include $(shell find $(FOBJ) -name '*.d' 2>/dev/null)

@@ -112,6 +112,7 @@ static void expect_page_error(const char *body, const char *needle)
 	if (!strstr(err.msg, needle))
 		fail_msg("'%s' not in '%s'", needle, err.msg);
 	assert_int_equal(u.n, 0); /* nothing of a bad page is kept */
+	sb_scim_users_free(&u);	  /* (its room may have grown) */
 }
 
 static void test_malformed(void **state)
@@ -135,6 +136,42 @@ static void test_malformed(void **state)
 	expect_page_error("{\"totalResults\":1,\"Resources\":[{\"id\":\"a\",\"userName\":\"a\","
 			  "\"active\":3}]}",
 			  "not a boolean");
+}
+
+/* The page is read member by member and Resources element by element: the
+ * order of the members must not matter, nor keys or strings that look like
+ * the page's own punctuation; anything after the object is refused. */
+static void test_page_walk(void **state)
+{
+	const char reordered[] =
+	    " \n{\"Resources\" : [ {\"id\":\"a\",\"userName\":\"a\",\"x\":\"]}{,:\\\"\"} ,"
+	    "{\"id\":\"b\",\"userName\":\"b\",\"Resources\":[1]} ] ,\"sch\\\"emas\":{\"a\":[]},"
+	    "\"startIndex\":5,\"totalResults\":9}\r\n";
+	struct sb_scim_users u = {0};
+	struct sb_page_info info;
+	struct sb_err err = {0};
+
+	(void)state;
+	assert_int_equal(sb_parse_user_page(reordered, strlen(reordered), &ws1, &u, &info, &err), 0);
+	assert_int_equal(u.n, 2);
+	assert_string_equal(u.v[1].id, "b");
+	assert_int_equal(info.total_results, 9);
+	assert_int_equal(info.start_index, 5);
+	assert_int_equal(info.items, 2);
+	/* a good page after a bad one: the bad one left nothing behind */
+	expect_page_error("{\"totalResults\":1,\"Resources\":[{\"id\":\"c\",\"userName\":\"c\"}]}x",
+			  "cut short at byte");
+	assert_int_equal(sb_parse_user_page(ws1_page, strlen(ws1_page), &ws1, &u, &info, &err), 0);
+	assert_int_equal(u.n, 4);
+	assert_string_equal(u.v[2].user_name, "alice");
+	sb_scim_users_free(&u);
+	expect_page_error("{\"totalResults\":0,\"Resources\":[],\"Resources\":[]}", "appears twice");
+	expect_page_error("{\"totalResults\":0,\"Resources\":[]", "not a JSON object");
+	expect_page_error("{\"totalResults\":0 \"Resources\":[]}", "not a JSON object");
+	expect_page_error("{\"totalResults\":1,\"Resources\":[{\"id\":\"a\",\"userName\":\"a\"},]}",
+			  "not a JSON object");
+	expect_page_error("{totalResults:1}", "not a JSON object");
+	expect_page_error("{\"totalResults\":1,\"Resources\":null}", "'Resources' is not a list");
 }
 
 static void test_error_bodies(void **state)
@@ -177,7 +214,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ws1_users),	    cmocka_unit_test(test_scim2_and_groups),
-	    cmocka_unit_test(test_malformed),	    cmocka_unit_test(test_error_bodies),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_page_walk),	    cmocka_unit_test(test_error_bodies),
 	    cmocka_unit_test(test_filter_escaping),
 	};
 
