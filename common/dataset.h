@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
+
 #define SB_USER_ACTIVE 0x1u /* login allowed: active, userStatus 1, not soft-deleted */
 
 #define SB_GROUP_UPG 0x1u /* a user private group synthesised for a user */
@@ -45,6 +47,11 @@ struct sb_dataset {
 	struct sb_idmap_entry *idmap;
 	size_t n_idmap;
 	int64_t sync_time; /* unix seconds of the tenant read this came from */
+	/* Every string and array the entries point to (names, ids, keys, gids,
+	 * members) is allocated here, never with malloc: sb_dataset_free frees
+	 * the arena and the three entry arrays, nothing else. Two entries may
+	 * share a string (a private group's name is its user's). */
+	struct sb_arena arena;
 };
 
 void sb_dataset_free(struct sb_dataset *ds);

@@ -1,52 +1,23 @@
-/* json_arena.c — see json_arena.h. Chunks of at least 1 MiB, 16-byte
- * aligned bump allocation; end frees every chunk but the first. */
+/* json_arena.c — see json_arena.h. A thread's arena (arena.h) of 1 MiB
+ * chunks, 16-byte aligned as malloc's; end keeps one chunk for the next
+ * page. */
 #include "json_arena.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
-#include <stdalign.h>
-#include <stddef.h>
 #include <stdlib.h>
 
-#define CHUNK_MIN (1u << 20)
+#include "arena.h"
 
-struct chunk {
-	struct chunk *next;
-	size_t size, used;
-	alignas(16) unsigned char data[];
-};
-
-struct arena {
-	struct chunk *head; /* newest first; the last one is kept */
+static _Thread_local struct arena {
+	struct sb_arena mem;
 	int active;
-};
-
-static _Thread_local struct arena arena;
+} arena = {.mem.chunk_size = 1u << 20};
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
-
-static void *chunk_alloc(size_t n)
-{
-	struct chunk *c = arena.head;
-
-	n = (n + 15) & ~(size_t)15;
-	if (!c || c->size - c->used < n) {
-		size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
-
-		c = malloc(sizeof(*c) + size);
-		if (!c)
-			return NULL;
-		c->size = size;
-		c->used = 0;
-		c->next = arena.head;
-		arena.head = c;
-	}
-	c->used += n;
-	return c->data + c->used - n;
-}
 
 static void *hook_malloc(size_t n)
 {
-	return arena.active ? chunk_alloc(n) : malloc(n);
+	return arena.active ? sb_arena_alloc(&arena.mem, n, 16) : malloc(n);
 }
 
 static void hook_free(void *p)
@@ -71,12 +42,5 @@ void sb_json_arena_begin(void)
 void sb_json_arena_end(void)
 {
 	arena.active = 0;
-	while (arena.head && arena.head->next) {
-		struct chunk *c = arena.head;
-
-		arena.head = c->next;
-		free(c);
-	}
-	if (arena.head)
-		arena.head->used = 0;
+	sb_arena_reset(&arena.mem);
 }

@@ -116,11 +116,11 @@ static int walk_member(const struct sb_json_walk *w, struct cursor *c, bool *arr
 int sb_json_walk(const struct sb_json_walk *w, const char *body, size_t len, bool *array_seen,
 		 struct sb_err *err)
 {
-	struct cursor c = {body, body + len};
+	struct cursor c = {body, body ? body + len : body};
 	bool syntax = false;
 
 	*array_seen = false;
-	if (!body || !take(&c, '{'))
+	if (!take(&c, '{'))
 		return bad_json(w, body, len, &c, err);
 	if (!take(&c, '}')) {
 		do {

@@ -40,9 +40,10 @@ int mapper_grow(void **arr, size_t *cap, size_t need, size_t elem)
 
 	if (need <= *cap)
 		return 0;
-	ncap = *cap ? *cap : 16;
-	while (ncap < need)
-		ncap *= 2;
+	/* doubling for one more; exactly `need` for a reservation */
+	ncap = *cap * 2 > need ? *cap * 2 : need;
+	if (ncap < 16)
+		ncap = 16;
 	np = realloc(*arr, ncap * elem);
 	if (!np)
 		return -1;
@@ -52,17 +53,27 @@ int mapper_grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+char *mapper_str(struct mapper *m, const char *s)
+{
+	return sb_arena_strdup(&m->out->arena, s);
+}
+
+char *mapper_keep(struct mapper *m, char *s)
+{
+	char *kept = mapper_str(m, s);
+
+	free(s);
+	return kept;
+}
+
 int mapper_add_idmap(struct mapper *m, const char *scim_id, uint32_t id, uint32_t kind)
 {
 	struct sb_dataset *ds = m->out;
-	char *dup;
 
 	if (mapper_grow((void **)&ds->idmap, &m->cap_idmap, ds->n_idmap + 1, sizeof(*ds->idmap)))
 		return -1;
-	dup = strdup(scim_id);
-	if (!dup)
-		return -1;
-	ds->idmap[ds->n_idmap++] = (struct sb_idmap_entry){.scim_id = dup, .id = id, .kind = kind};
+	ds->idmap[ds->n_idmap++] =
+	    (struct sb_idmap_entry){.scim_id = (char *)scim_id, .id = id, .kind = kind};
 	return 0;
 }
 
@@ -116,17 +127,18 @@ static int load_prior(struct mapper *m)
 	for (size_t i = 0; i < n; i++) {
 		const struct sb_idmap_entry *e = &o->prior[i];
 		const char *why = prior_refusal(e, &seen);
-		char a[80];
+		char a[80], *id;
 
 		if (why) {
 			sb_log(LOG_WARNING, "previous id assignment %u for %s dropped: %s", e->id,
 			       mapper_printable(e->scim_id ? e->scim_id : "?", a, sizeof(a)), why);
 			continue;
 		}
-		if (sb_u32set_add(&seen, e->id) < 0 || sb_idalloc_take(&m->ids, e->id) < 0 ||
-		    sb_idindex_put(e->kind == SB_ID_GROUP ? &m->prior_group : &m->prior_user,
-				   e->scim_id, e->id) < 0 ||
-		    mapper_add_idmap(m, e->scim_id, e->id, e->kind) < 0)
+		id = mapper_str(m, e->scim_id);
+		if (!id || sb_u32set_add(&seen, e->id) < 0 || sb_idalloc_take(&m->ids, e->id) < 0 ||
+		    sb_idindex_put(e->kind == SB_ID_GROUP ? &m->prior_group : &m->prior_user, id,
+				   e->id) < 0 ||
+		    mapper_add_idmap(m, id, e->id, e->kind) < 0)
 			goto out;
 		m->owners[m->n_owners++] = (struct prior_owner){.id = e->id, .prior = (uint32_t)i};
 	}
@@ -189,6 +201,9 @@ static int setup(struct mapper *m)
 		return sb_err_set(m->err, SB_E_CONFIG, "name_format, home and shell must be set");
 	if (sb_localdb_load(&m->local, pw, gr, m->err) < 0)
 		return -1;
+	m->shell = mapper_str(m, c->shell);
+	if (!m->shell)
+		return sb_err_set(m->err, SB_E_NOMEM, "out of memory");
 	/* min/max are set per request (uid or gid range); the taken-set is shared. */
 	sb_idalloc_init(&m->ids, c->uid_min, c->uid_max);
 	for (size_t i = 0; i < m->local.ids.cap; i++)

@@ -56,8 +56,9 @@ static int add_upgs(struct mapper *m)
 		struct sb_user *u = &m->out->users[i];
 		struct sb_group *g = new_group(m);
 
-		if (!g || !(g->name = strdup(u->name)) || !(g->members = malloc(sizeof(uint32_t))))
+		if (!g || !(g->members = sb_arena_calloc(&m->out->arena, 1, sizeof(uint32_t))))
 			return -1;
+		g->name = u->name; /* shared: both live in the dataset's arena */
 		g->gid = u->uid;
 		g->flags = SB_GROUP_UPG;
 		g->members[0] = (uint32_t)i;
@@ -93,19 +94,17 @@ static const char *group_skip_reason(struct mapper *m, const struct gstate *st, 
 	return group_refusal(m, name);
 }
 
+/* name is malloc'd and taken over; scim_id is the dataset's copy. */
 static int emit_group(struct mapper *m, struct gstate *st, uint32_t in_idx, char *name,
-		      uint32_t gid)
+		      const char *scim_id, uint32_t gid)
 {
 	struct sb_group *g = new_group(m);
 
-	if (!g) {
-		free(name);
+	if (!g || !(g->name = mapper_keep(m, name)))
 		return -1;
-	}
-	g->name = name;
 	g->gid = gid;
-	g->scim_id = strdup(st->in->v[in_idx].id);
-	if (!g->scim_id || sb_strmap_put(&m->names, g->name, 1) < 0)
+	g->scim_id = (char *)scim_id;
+	if (sb_strmap_put(&m->names, g->name, 1) < 0)
 		return -1;
 	st->out_index[in_idx] = (uint32_t)m->out->n_groups;
 	m->rep->groups_mapped++;
@@ -119,7 +118,7 @@ static int name_groups(struct mapper *m, struct gstate *st)
 
 	for (size_t k = 0; k < st->n_order; k++) {
 		const struct sb_scim_group *sg = &in->v[st->order[k]];
-		const char *why;
+		const char *why, *scim_id = NULL;
 		uint32_t gid = 0;
 		char *name;
 
@@ -131,8 +130,9 @@ static int name_groups(struct mapper *m, struct gstate *st)
 		if (!name)
 			return -1;
 		why = group_skip_reason(m, st, k, name);
-		if (!why && mapper_sticky_or_hash(m, sg->id, SB_ID_GROUP, m->cfg->gid_min,
-						  m->cfg->gid_max, &gid) < 0) {
+		if (!why && (!(scim_id = mapper_str(m, sg->id)) ||
+			     mapper_sticky_or_hash(m, scim_id, SB_ID_GROUP, m->cfg->gid_min,
+						   m->cfg->gid_max, &gid) < 0)) {
 			free(name);
 			return -1;
 		}
@@ -144,7 +144,7 @@ static int name_groups(struct mapper *m, struct gstate *st)
 			free(name);
 			continue;
 		}
-		if (emit_group(m, st, st->order[k], name, gid) < 0)
+		if (emit_group(m, st, st->order[k], name, scim_id, gid) < 0)
 			return -1;
 	}
 	return 0;
@@ -263,23 +263,33 @@ out:
 	return rc;
 }
 
+/* Each group's members, flattened in one scratch vector and kept in the
+ * dataset's arena at their exact size. */
 static int fill_members(struct mapper *m, struct gstate *st)
 {
+	struct u32vec users = {0};
+	int rc = -1;
+
 	for (size_t i = 0; i < st->in->n; i++) {
-		struct u32vec users = {0};
 		struct sb_group *g;
 
 		if (!st->out_index[i])
 			continue;
 		g = &m->out->groups[st->out_index[i] - 1];
-		if (flatten(m, st, (uint32_t)i, &users) < 0) {
-			free(users.v);
-			return -1;
-		}
+		users.n = 0;
+		if (flatten(m, st, (uint32_t)i, &users) < 0)
+			goto out;
 		g->n_members = sort_unique(users.v, users.n);
-		g->members = users.v;
+		g->members = sb_arena_calloc(&m->out->arena, g->n_members, sizeof(uint32_t));
+		if (!g->members && g->n_members)
+			goto out;
+		if (g->n_members)
+			memcpy(g->members, users.v, g->n_members * sizeof(uint32_t));
 	}
-	return 0;
+	rc = 0;
+out:
+	free(users.v);
+	return rc;
 }
 
 /* Each user's supplementary gids: every mapped group listing them, minus the
@@ -298,7 +308,7 @@ static int fill_user_gids(struct mapper *m)
 	for (size_t u = 0; u < ds->n_users; u++) {
 		if (!count[u])
 			continue;
-		ds->users[u].gids = malloc(count[u] * sizeof(uint32_t));
+		ds->users[u].gids = sb_arena_calloc(&ds->arena, count[u], sizeof(uint32_t));
 		if (!ds->users[u].gids) {
 			free(count);
 			return -1;

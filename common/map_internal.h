@@ -34,6 +34,7 @@ struct mapper {
 	uint32_t *ds_of_scim;
 	size_t n_scim_users;
 	size_t cap_users, cap_groups, cap_idmap;
+	const char *shell; /* the dataset's one copy of cfg->shell */
 	bool upg;
 };
 
@@ -41,13 +42,21 @@ void mapper_skip(struct mapper *m, const char *kind, const char *scim_id, const 
 		 const char *reason);
 /* Tenant text made safe for a log line (control characters → '?', cut). */
 const char *mapper_printable(const char *s, char *buf, size_t size);
+/* Records that id was given to scim_id, which must be the dataset's own
+ * copy (mapper_keep / sb_arena_strdup on out->arena): it is stored, not
+ * copied. */
 int mapper_add_idmap(struct mapper *m, const char *scim_id, uint32_t id, uint32_t kind);
 int mapper_grow(void **arr, size_t *cap, size_t need, size_t elem);
+/* s (malloc'd, may be NULL) moved into the dataset's arena: s is freed, the
+ * copy returned (NULL if s was NULL or memory ran out). */
+char *mapper_keep(struct mapper *m, char *s);
+/* The dataset's copy of s. */
+char *mapper_str(struct mapper *m, const char *s);
 /* True if the previous cache gave id to exactly this scim_id and kind. */
 bool mapper_prior_is(const struct mapper *m, uint32_t id, const char *scim_id, uint32_t kind);
 /* The id for scim_id of kind: its sticky one when still usable, else the
- * hashed probe in [min, max] (recorded in the idmap). 0: the range is full.
- * -1 only for out of memory. */
+ * hashed probe in [min, max] (recorded in the idmap, so scim_id must be the
+ * dataset's copy). 0: the range is full. -1 only for out of memory. */
 int mapper_sticky_or_hash(struct mapper *m, const char *scim_id, uint32_t kind, uint32_t min,
 			  uint32_t max, uint32_t *id);
 /* map_user.c */

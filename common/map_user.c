@@ -11,7 +11,8 @@
 
 struct cand {
 	const struct sb_scim_user *su;
-	char *login;
+	char *login;	     /* malloc'd while names are judged */
+	const char *scim_id; /* the dataset's copy, once the login is accepted */
 	uint32_t uid;
 };
 
@@ -63,7 +64,7 @@ static const char *attr_refusal(const struct mapper *m, const struct cand *c, ui
 		return "a forbidden id";
 	if (sb_u32set_has(&m->local.ids, id))
 		return "a local uid or gid";
-	if (sb_idalloc_taken(&m->ids, id) && !mapper_prior_is(m, id, c->su->id, SB_ID_USER))
+	if (sb_idalloc_taken(&m->ids, id) && !mapper_prior_is(m, id, c->scim_id, SB_ID_USER))
 		return "already in use";
 	return NULL;
 }
@@ -82,22 +83,22 @@ static int uid_from_attribute(struct mapper *m, struct cand *c)
 	why = sb_id_parse(v, &id) ? attr_refusal(m, c, id) : "not a positive decimal number";
 	if (why) {
 		sb_log(LOG_WARNING, "user %s (%s): %s value '%s' is %s; using a hashed uid",
-		       mapper_printable(c->su->id, pid, sizeof(pid)), c->login,
+		       mapper_printable(c->scim_id, pid, sizeof(pid)), c->login,
 		       m->cfg->uid_attribute, mapper_printable(v, pv, sizeof(pv)), why);
 		return 0;
 	}
 	if (sb_idalloc_take(&m->ids, id) < 0)
 		return -1;
 	c->uid = id;
-	if (mapper_prior_is(m, id, c->su->id, SB_ID_USER))
+	if (mapper_prior_is(m, id, c->scim_id, SB_ID_USER))
 		return 0;
-	return mapper_add_idmap(m, c->su->id, id, SB_ID_USER);
+	return mapper_add_idmap(m, c->scim_id, id, SB_ID_USER);
 }
 
 /* Pass B: sticky, then hashed. */
 static int uid_assign(struct mapper *m, struct cand *c)
 {
-	return mapper_sticky_or_hash(m, c->su->id, SB_ID_USER, m->cfg->uid_min, m->cfg->uid_max,
+	return mapper_sticky_or_hash(m, c->scim_id, SB_ID_USER, m->cfg->uid_min, m->cfg->uid_max,
 				     &c->uid);
 }
 
@@ -114,15 +115,15 @@ static char *gecos_of(const struct sb_scim_user *u)
 	return sb_gecos_clean(buf);
 }
 
-static int copy_keys(struct sb_user *u, const struct sb_scim_user *su)
+static int copy_keys(struct mapper *m, struct sb_user *u, const struct sb_scim_user *su)
 {
 	if (!su->n_ssh_keys)
 		return 0;
-	u->ssh_keys = calloc(su->n_ssh_keys, sizeof(char *));
+	u->ssh_keys = sb_arena_calloc(&m->out->arena, su->n_ssh_keys, sizeof(char *));
 	if (!u->ssh_keys)
 		return -1;
 	for (size_t i = 0; i < su->n_ssh_keys; i++) {
-		u->ssh_keys[i] = strdup(su->ssh_keys[i]);
+		u->ssh_keys[i] = mapper_str(m, su->ssh_keys[i]);
 		if (!u->ssh_keys[i])
 			return -1;
 		u->n_ssh_keys++;
@@ -134,23 +135,19 @@ static int emit_user(struct mapper *m, struct cand *c)
 {
 	struct sb_dataset *ds = m->out;
 	const struct sb_scim_user *su = c->su;
-	char *home = sb_format_home(m->cfg->home, c->login, user_domain(su), c->uid);
 	struct sb_user *u;
 
-	if (!home || mapper_grow((void **)&ds->users, &m->cap_users, ds->n_users + 1, sizeof(*u))) {
-		free(home);
+	if (mapper_grow((void **)&ds->users, &m->cap_users, ds->n_users + 1, sizeof(*u)))
 		return -1;
-	}
 	u = &ds->users[ds->n_users++];
-	u->name = c->login;
-	c->login = NULL;
-	u->home = home;
+	u->name = mapper_str(m, c->login);
+	u->home = mapper_keep(m, sb_format_home(m->cfg->home, c->login, user_domain(su), c->uid));
 	u->uid = u->gid = c->uid;
-	u->gecos = gecos_of(su);
-	u->shell = strdup(m->cfg->shell);
-	u->scim_id = strdup(su->id);
+	u->gecos = mapper_keep(m, gecos_of(su));
+	u->shell = (char *)m->shell;
+	u->scim_id = (char *)c->scim_id;
 	u->flags = sb_scim_user_login_allowed(su) ? SB_USER_ACTIVE : 0;
-	if (!u->gecos || !u->shell || !u->scim_id || copy_keys(u, su) < 0)
+	if (!u->name || !u->home || !u->gecos || copy_keys(m, u, su) < 0)
 		return -1;
 	if (sb_idindex_put(&m->user_by_scim, u->scim_id, (uint32_t)(ds->n_users - 1)) < 0)
 		return -1;
@@ -225,7 +222,8 @@ static int name_users(struct mapper *m, struct cand *c, size_t n)
 			c[i].login = NULL;
 			continue;
 		}
-		if (sb_strmap_put(&m->names, c[i].login, 1) < 0)
+		c[i].scim_id = mapper_str(m, c[i].su->id);
+		if (!c[i].scim_id || sb_strmap_put(&m->names, c[i].login, 1) < 0)
 			return -1;
 	}
 	return 0;
@@ -280,8 +278,8 @@ int map_users(struct mapper *m, const struct sb_scim_users *users)
 		goto out;
 	rc = 0;
 out:
-	/* Logins moved into the dataset were set to NULL; names still points at
-	 * them, so the map is rebuilt on the dataset's copies for the groups. */
+	/* names points at the candidates' logins, freed below: the map is
+	 * rebuilt on the dataset's copies for the groups. */
 	sb_strmap_free(&m->names);
 	for (size_t i = 0; i < m->out->n_users; i++)
 		if (sb_strmap_put(&m->names, m->out->users[i].name, 1) < 0)

@@ -556,7 +556,8 @@ static int page_element(const cJSON *e, size_t i, void *ctx, struct sb_err *err)
 		void *nv = realloc(*r->v, ncap * size);
 
 		if (!nv)
-			return sb_err_set(err, SB_E_NOMEM, "out of memory reading a %s", r->k->what);
+			return sb_err_set(err, SB_E_NOMEM, "out of memory reading a %s",
+					  r->k->what);
 		*r->v = nv;
 		*r->cap = ncap;
 	}

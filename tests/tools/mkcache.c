@@ -18,12 +18,15 @@
 
 #define GROUPS_PER_USER 10
 
+/* The dataset's strings and arrays live in its arena (dataset.h). */
+static struct sb_arena *arena;
+
 static char *fmt(const char *f, unsigned a, unsigned b)
 {
 	char buf[128];
 
 	snprintf(buf, sizeof(buf), f, a, b);
-	return strdup(buf);
+	return sb_arena_strdup(arena, buf);
 }
 
 /* Deterministic group choice: user i is in groups (i*7 + k*k*131) mod m. */
@@ -51,18 +54,18 @@ static void make_users(struct sb_dataset *ds, size_t n, size_t m, unsigned gen)
 		u->uid = u->gid = 200000 + (uint32_t)i + 1;
 		u->gecos = fmt("User %u gen %u", (unsigned)i + 1, gen);
 		u->home = fmt("/home/u%06u", (unsigned)i + 1, 0);
-		u->shell = strdup("/bin/bash");
+		u->shell = sb_arena_strdup(arena, "/bin/bash");
 		u->scim_id = fmt("00000000-0000-4000-8000-%012u", (unsigned)i + 1, 0);
 		u->flags = (i % 10 == 9) ? 0 : 1; /* every tenth user deactivated */
 		if (i % 3 == 0) {
-			u->ssh_keys = calloc(1, sizeof(char *));
+			u->ssh_keys = sb_arena_calloc(arena, 1, sizeof(char *));
 			u->ssh_keys[0] = fmt("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI%06u%u u@host",
 					     (unsigned)i, gen);
 			u->n_ssh_keys = 1;
 		}
 		if (!m)
 			continue;
-		u->gids = calloc(GROUPS_PER_USER, sizeof(uint32_t));
+		u->gids = sb_arena_calloc(arena, GROUPS_PER_USER, sizeof(uint32_t));
 		for (k = 0; k < GROUPS_PER_USER; k++)
 			u->gids[w++] = 300000000u + group_of(i, k, m);
 		qsort(u->gids, w, sizeof(uint32_t), cmp_u32);
@@ -83,10 +86,10 @@ static void make_groups(struct sb_dataset *ds, size_t m)
 	for (size_t i = 0; i < n; i++) { /* user private groups */
 		struct sb_group *g = &ds->groups[i];
 
-		g->name = strdup(ds->users[i].name);
+		g->name = ds->users[i].name;
 		g->gid = ds->users[i].uid;
 		g->flags = SB_GROUP_UPG;
-		g->members = malloc(sizeof(uint32_t));
+		g->members = sb_arena_calloc(arena, 1, sizeof(uint32_t));
 		g->members[0] = (uint32_t)i;
 		g->n_members = 1;
 	}
@@ -101,7 +104,7 @@ static void make_groups(struct sb_dataset *ds, size_t m)
 		for (size_t k = 0; k < ds->users[i].n_gids; k++)
 			fill[ds->users[i].gids[k] - 300000000u]++;
 	for (size_t j = 0; j < m; j++)
-		ds->groups[n + j].members = calloc(fill[j] + 1, sizeof(uint32_t));
+		ds->groups[n + j].members = sb_arena_calloc(arena, fill[j] + 1, sizeof(uint32_t));
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < ds->users[i].n_gids; k++) {
 			struct sb_group *g = &ds->groups[n + ds->users[i].gids[k] - 300000000u];
@@ -161,6 +164,7 @@ int main(int argc, char **argv)
 			"usage: mkcache [-G gen] [-p passwd] [-g group] OUT N_USERS N_GROUPS\n");
 		return 2;
 	}
+	arena = &ds.arena;
 	make_users(&ds, (size_t)atol(argv[optind + 1]), (size_t)atol(argv[optind + 2]), gen);
 	make_groups(&ds, (size_t)atol(argv[optind + 2]));
 	ds.sync_time = time(NULL) - age;

@@ -57,14 +57,14 @@ static void write_gen(const char *path, unsigned gen)
 		struct sb_user *u = &ds.users[i];
 
 		snprintf(buf, sizeof(buf), "t%04zu", i);
-		u->name = strdup(buf);
+		u->name = sb_arena_strdup(&ds.arena, buf);
 		snprintf(buf, sizeof(buf), "/home/t%04zu", i);
-		u->home = strdup(buf);
+		u->home = sb_arena_strdup(&ds.arena, buf);
 		snprintf(buf, sizeof(buf), "T %zu gen %u", i, gen);
-		u->gecos = strdup(buf);
-		u->shell = strdup("/bin/sh");
+		u->gecos = sb_arena_strdup(&ds.arena, buf);
+		u->shell = sb_arena_strdup(&ds.arena, "/bin/sh");
 		snprintf(buf, sizeof(buf), "sid-%zu", i);
-		u->scim_id = strdup(buf);
+		u->scim_id = sb_arena_strdup(&ds.arena, buf);
 		u->uid = u->gid = 300000 + (uint32_t)i;
 		u->flags = 1;
 	}

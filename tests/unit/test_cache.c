@@ -22,9 +22,15 @@
 static char dir[64];
 static char path[128];
 
-static char *sdup(const char *s)
+/* A dataset's strings and arrays live in its arena (dataset.h). */
+static char *sdup(struct sb_dataset *ds, const char *s)
 {
-	return strdup(s);
+	return sb_arena_strdup(&ds->arena, s);
+}
+
+static void *zalloc(struct sb_dataset *ds, size_t n, size_t size)
+{
+	return sb_arena_calloc(&ds->arena, n, size);
 }
 
 /* Two users (alice active with two keys and two groups; bob inactive), their
@@ -37,48 +43,48 @@ static void sample(struct sb_dataset *ds, const char *gecos_marker)
 	ds->n_users = 2;
 	ds->users = calloc(2, sizeof(*ds->users));
 	snprintf(gecos, sizeof(gecos), "Alice %s", gecos_marker);
-	ds->users[0] = (struct sb_user){.name = sdup("alice"),
-					.gecos = sdup(gecos),
-					.home = sdup("/home/alice"),
-					.shell = sdup("/bin/bash"),
-					.scim_id = sdup("id-alice"),
+	ds->users[0] = (struct sb_user){.name = sdup(ds, "alice"),
+					.gecos = sdup(ds, gecos),
+					.home = sdup(ds, "/home/alice"),
+					.shell = sdup(ds, "/bin/bash"),
+					.scim_id = sdup(ds, "id-alice"),
 					.uid = 200001,
 					.gid = 200001,
 					.flags = SB_USER_ACTIVE};
-	ds->users[0].ssh_keys = calloc(2, sizeof(char *));
-	ds->users[0].ssh_keys[0] = sdup("ssh-ed25519 AAAA1 alice@a");
-	ds->users[0].ssh_keys[1] = sdup("ssh-rsa AAAA2 alice@b");
+	ds->users[0].ssh_keys = zalloc(ds, 2, sizeof(char *));
+	ds->users[0].ssh_keys[0] = sdup(ds, "ssh-ed25519 AAAA1 alice@a");
+	ds->users[0].ssh_keys[1] = sdup(ds, "ssh-rsa AAAA2 alice@b");
 	ds->users[0].n_ssh_keys = 2;
-	ds->users[0].gids = calloc(1, sizeof(uint32_t));
+	ds->users[0].gids = zalloc(ds, 1, sizeof(uint32_t));
 	ds->users[0].gids[0] = 300001;
 	ds->users[0].n_gids = 1;
-	ds->users[1] = (struct sb_user){.name = sdup("bob"),
-					.gecos = sdup(""),
-					.home = sdup("/home/bob"),
-					.shell = sdup("/bin/sh"),
-					.scim_id = sdup("id-bob"),
+	ds->users[1] = (struct sb_user){.name = sdup(ds, "bob"),
+					.gecos = sdup(ds, ""),
+					.home = sdup(ds, "/home/bob"),
+					.shell = sdup(ds, "/bin/sh"),
+					.scim_id = sdup(ds, "id-bob"),
 					.uid = 200002,
 					.gid = 200002};
 	ds->n_groups = 3;
 	ds->groups = calloc(3, sizeof(*ds->groups));
 	for (int i = 0; i < 2; i++) {
-		ds->groups[i] = (struct sb_group){.name = sdup(ds->users[i].name),
+		ds->groups[i] = (struct sb_group){.name = sdup(ds, ds->users[i].name),
 						  .gid = ds->users[i].uid,
 						  .flags = SB_GROUP_UPG};
-		ds->groups[i].members = malloc(sizeof(uint32_t));
+		ds->groups[i].members = zalloc(ds, 1, sizeof(uint32_t));
 		ds->groups[i].members[0] = (uint32_t)i;
 		ds->groups[i].n_members = 1;
 	}
 	ds->groups[2] =
-	    (struct sb_group){.name = sdup("engineers"), .scim_id = sdup("id-eng"), .gid = 300001};
-	ds->groups[2].members = calloc(2, sizeof(uint32_t));
+	    (struct sb_group){.name = sdup(ds, "engineers"), .scim_id = sdup(ds, "id-eng"), .gid = 300001};
+	ds->groups[2].members = zalloc(ds, 2, sizeof(uint32_t));
 	ds->groups[2].members[0] = 0;
 	ds->groups[2].members[1] = 1;
 	ds->groups[2].n_members = 2;
 	ds->n_idmap = 1;
 	ds->idmap = calloc(1, sizeof(*ds->idmap));
 	ds->idmap[0] =
-	    (struct sb_idmap_entry){.scim_id = sdup("id-gone"), .id = 200099, .kind = SB_ID_USER};
+	    (struct sb_idmap_entry){.scim_id = sdup(ds, "id-gone"), .id = 200099, .kind = SB_ID_USER};
 	ds->sync_time = 1700000000;
 }
 
@@ -329,21 +335,21 @@ static void test_many_users(void **state)
 		struct sb_user *x = &ds.users[ds.n_users++];
 
 		snprintf(buf, sizeof(buf), "user%u", i);
-		x->name = sdup(buf);
+		x->name = sdup(&ds, buf);
 		snprintf(buf, sizeof(buf), "/home/user%u", i);
-		x->home = sdup(buf);
-		x->gecos = sdup(i % 7 ? "Some One" : "");
-		x->shell = sdup("/bin/bash");
-		x->scim_id = sdup(buf);
+		x->home = sdup(&ds, buf);
+		x->gecos = sdup(&ds, i % 7 ? "Some One" : "");
+		x->shell = sdup(&ds, "/bin/bash");
+		x->scim_id = sdup(&ds, buf);
 		x->uid = x->gid = 100000 + i * 7;
 		x->n_gids = i % 4;
-		x->gids = calloc(4, sizeof(uint32_t));
+		x->gids = zalloc(&ds, 4, sizeof(uint32_t));
 		for (uint32_t k = 0; k < x->n_gids; k++)
 			x->gids[k] = 900000 + k;
 		/* user 5's private group has a second member: stored, not implied */
 		ds.groups[ds.n_groups] =
-		    (struct sb_group){.name = sdup(x->name), .gid = x->uid, .flags = SB_GROUP_UPG};
-		ds.groups[ds.n_groups].members = calloc(2, sizeof(uint32_t));
+		    (struct sb_group){.name = sdup(&ds, x->name), .gid = x->uid, .flags = SB_GROUP_UPG};
+		ds.groups[ds.n_groups].members = zalloc(&ds, 2, sizeof(uint32_t));
 		ds.groups[ds.n_groups].members[0] = i;
 		ds.groups[ds.n_groups].members[1] = 6;
 		ds.groups[ds.n_groups++].n_members = i == 5 ? 2 : 1;
