@@ -85,4 +85,3 @@ diff <(awk 'NR > 2 && NF >= 5 && $NF != "total" { print $NF, $4 }' "$T/strace.re
 	grep '^[<>]' | sed 's/^</    ref: /; s/^>/    scim:/' | head -20
 cache=$(stat -c %s "$T/cache"); text=$(($(stat -c %s "$T/passwd") + $(stat -c %s "$T/group")))
 echo "  cache file $cache bytes vs passwd+group text $text bytes: $(ratio "$cache" "$text")x"
-echo "  not measured: SSSD's memory cache (sssd is not set up here)"
