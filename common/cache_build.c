@@ -6,6 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Room for `need` elements of elem bytes in *buf (capacity *cap), doubling;
+ * the new room is not zeroed. 0, or -1 when out of memory. */
+static int reserve(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = need * 2;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	np = realloc(*buf, ncap * elem);
+	if (!np)
+		return -1;
+	*buf = np;
+	*cap = ncap;
+	return 0;
+}
+
 static uint32_t intern(struct sb_cache_build *b, const char *s)
 {
 	uint32_t off;
@@ -16,20 +33,10 @@ static uint32_t intern(struct sb_cache_build *b, const char *s)
 	if (sb_strmap_get(&b->interned, s, &off))
 		return off;
 	len = strlen(s) + 1;
-	if (b->n_str + len > UINT32_MAX) {
+	if (b->n_str + len > UINT32_MAX ||
+	    reserve((void **)&b->str, &b->cap_str, b->n_str + len, 1) < 0) {
 		b->oom = 1;
 		return 0;
-	}
-	if (b->n_str + len > b->cap_str) {
-		size_t ncap = (b->n_str + len) * 2;
-		char *np = realloc(b->str, ncap);
-
-		if (!np) {
-			b->oom = 1;
-			return 0;
-		}
-		b->str = np;
-		b->cap_str = ncap;
 	}
 	off = (uint32_t)b->n_str;
 	memcpy(b->str + b->n_str, s, len);
@@ -44,20 +51,10 @@ static uint32_t pool(struct sb_cache_build *b, size_t n)
 {
 	uint32_t start = b->n_u32;
 
-	if ((size_t)b->n_u32 + n > UINT32_MAX) {
+	if ((size_t)b->n_u32 + n > UINT32_MAX ||
+	    reserve((void **)&b->u32, &b->cap_u32, b->n_u32 + n, sizeof(*b->u32)) < 0) {
 		b->oom = 1;
 		return 0;
-	}
-	if (b->n_u32 + n > b->cap_u32) {
-		size_t ncap = (b->n_u32 + n) * 2;
-		uint32_t *np = realloc(b->u32, ncap * sizeof(*np));
-
-		if (!np) {
-			b->oom = 1;
-			return 0;
-		}
-		b->u32 = np;
-		b->cap_u32 = ncap;
 	}
 	b->n_u32 += (uint32_t)n;
 	return start;
@@ -117,17 +114,9 @@ static uint8_t *urec_space(struct sb_cache_build *b, int w, size_t need)
 {
 	uint8_t *at;
 
-	if ((b->n_urecs[w] + need) / 8 >= UINT32_MAX)
+	if ((b->n_urecs[w] + need) / 8 >= UINT32_MAX ||
+	    reserve((void **)&b->urecs[w], &b->cap_urecs[w], b->n_urecs[w] + need, 1) < 0)
 		return NULL;
-	if (b->n_urecs[w] + need > b->cap_urecs[w]) {
-		size_t ncap = (b->n_urecs[w] + need) * 2;
-		uint8_t *np = realloc(b->urecs[w], ncap);
-
-		if (!np)
-			return NULL;
-		b->urecs[w] = np;
-		b->cap_urecs[w] = ncap;
-	}
 	at = b->urecs[w] + b->n_urecs[w];
 	memset(at, 0, need);
 	b->n_urecs[w] += need;

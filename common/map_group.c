@@ -280,8 +280,9 @@ static int fill_members(struct mapper *m, struct gstate *st)
 		if (flatten(m, st, (uint32_t)i, &users) < 0)
 			goto out;
 		g->n_members = sort_unique(users.v, users.n);
-		g->members = sb_arena_calloc(&m->out->arena, g->n_members, sizeof(uint32_t));
-		if (!g->members && g->n_members)
+		g->members = sb_arena_alloc(&m->out->arena, g->n_members * sizeof(uint32_t),
+					    sizeof(uint32_t));
+		if (!g->members)
 			goto out;
 		if (g->n_members)
 			memcpy(g->members, users.v, g->n_members * sizeof(uint32_t));
@@ -308,7 +309,9 @@ static int fill_user_gids(struct mapper *m)
 	for (size_t u = 0; u < ds->n_users; u++) {
 		if (!count[u])
 			continue;
-		ds->users[u].gids = sb_arena_calloc(&ds->arena, count[u], sizeof(uint32_t));
+		/* filled below: not zeroed */
+		ds->users[u].gids =
+		    sb_arena_alloc(&ds->arena, count[u] * sizeof(uint32_t), sizeof(uint32_t));
 		if (!ds->users[u].gids) {
 			free(count);
 			return -1;
