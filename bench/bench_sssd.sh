@@ -22,8 +22,11 @@ unpack() {
 	[ -x "$ROOT/usr/sbin/sssd" ] && return 0
 	local d
 	d=$(mktemp -d /tmp/sbsssd.XXXXXX) && chmod 755 "$d" || return 1
+	# a fresh machine may have no package lists yet
 	# shellcheck disable=SC2086 # one word per package
-	(cd "$d" && apt-get download $PKGS >/dev/null 2>&1) || { rm -rf "$d"; return 1; }
+	(cd "$d" && apt-get download $PKGS >/dev/null 2>&1) ||
+		{ apt-get update -qq && (cd "$d" && apt-get download $PKGS >/dev/null 2>&1); } ||
+		{ rm -rf "$d"; return 1; }
 	rm -rf "$ROOT" && mkdir -p "$ROOT"
 	for p in "$d"/*.deb; do dpkg-deb -x "$p" "$ROOT" || return 1; done
 	# merged /usr: the client library ships in /lib
