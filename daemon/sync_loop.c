@@ -8,6 +8,7 @@
  * fetch runs without any lock held; only the merge or swap of the kept data
  * and the cache write take data_lock. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,10 @@ void *sync_thread(void *arg)
 		if (!ok)
 			sb_log(LOG_ERR, "sync failed, keeping the last good cache: %s", err.msg);
 		record(d, ok, &err);
+		/* A sync frees tens of MB (pages as read, the mapped dataset, the
+		 * cache image) that glibc would keep in this thread's arena until
+		 * the next one: a daemon on every host gives them back. */
+		malloc_trim(0);
 		if (ok) {
 			backoff = 5;
 			full_needed |= wait_next(d, jittered(d->cfg.refresh_interval));
