@@ -30,31 +30,28 @@ int commit_locked(struct daemon *d, struct sb_err *err)
 
 static int full_sync(struct daemon *d, struct sb_err *err)
 {
-	struct sb_scim_users users = {0}, old_users;
-	struct sb_scim_groups groups = {0}, old_groups;
+	struct sb_scim_users users = {0};
+	struct sb_scim_groups groups = {0};
 	time_t started = time(NULL);
 	int rc;
 
 	if (sb_sync_fetch(d->sync_client, &users, &groups, err) < 0)
 		return -1;
 	pthread_mutex_lock(&d->data_lock);
-	old_users = d->users;
-	old_groups = d->groups;
+	/* The last read goes before the new one is mapped and written, so the
+	 * two never peak together. If the write fails, memory keeps the newer
+	 * read: the cache still holds the last good one, a later write from
+	 * memory can only be more current, and the retry is a full sync. */
+	sb_scim_users_free(&d->users);
+	sb_scim_groups_free(&d->groups);
 	d->users = users;
 	d->groups = groups;
 	rc = commit_locked(d, err);
-	if (rc < 0) { /* the cache still holds the old data: so does memory */
-		d->users = old_users;
-		d->groups = old_groups;
-		old_users = users;
-		old_groups = groups;
-	} else {
+	if (rc == 0) {
 		d->have_data = true;
 		d->last_read = started;
 	}
 	pthread_mutex_unlock(&d->data_lock);
-	sb_scim_users_free(&old_users);
-	sb_scim_groups_free(&old_groups);
 	if (rc == 0)
 		sb_log(LOG_INFO, "sync: %zu users, %zu groups read from the tenant", d->users.n,
 		       d->groups.n);
