@@ -17,11 +17,12 @@ int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fresh)
 		if (sb_strmap_put(&idx, kept->v[k].id, (uint32_t)k) < 0)
 			goto out;
 	for (size_t i = 0; i < fresh->n; i++) {
-		struct sb_scim_user *f = &fresh->v[i];
+		struct sb_scim_user *f = &fresh->v[i], old = {0};
 		uint32_t k;
+		int put;
 
 		if (sb_strmap_get(&idx, f->id, &k)) {
-			sb_scim_user_free(&kept->v[k]);
+			old = kept->v[k];
 		} else {
 			struct sb_scim_user *nv = realloc(kept->v, (kept->n + 1) * sizeof(*nv));
 
@@ -33,8 +34,12 @@ int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fresh)
 		}
 		kept->v[k] = *f;
 		memset(f, 0, sizeof(*f));
-		/* the key must point at the kept copy, not the moved-from slot */
-		if (sb_strmap_put(&idx, kept->v[k].id, k) < 0)
+		/* The index's key must point at the kept copy's id. The replaced
+		 * user is freed only after: until then the index still compares
+		 * against its id. */
+		put = sb_strmap_put(&idx, kept->v[k].id, k);
+		sb_scim_user_free(&old);
+		if (put < 0)
 			goto out;
 	}
 	fresh->n = 0;

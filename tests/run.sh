@@ -32,9 +32,10 @@ run_cmocka() {
 	if [ "$f" -ne 0 ]; then failed_suites="$failed_suites $label"; sed 's/^/    /' "$log" | tail -40; fi
 }
 
+# run_shell SCRIPT [LABEL]: LABEL defaults to the script's path.
 run_shell() {
-	local script=$1 label log rc before after
-	label=$(echo "$script" | sed 's|^tests/||; s|\.sh$||')
+	local script=$1 label=${2:-} log rc before after
+	[ -n "$label" ] || label=$(echo "$script" | sed 's|^tests/||; s|\.sh$||')
 	log="$LOGDIR/$(echo "$label" | tr / _).log"
 	before=$(grep -c '^fail' "$T_RESULTS")
 	T_NAME=$label timeout "$SUITE_TIMEOUT" bash "$script" >"$log" 2>&1
@@ -74,6 +75,12 @@ for s in tests/e2e/*.sh; do
 	[ -f "$s" ] || continue
 	want "$s" && run_shell "$s"
 done
+# The daemon's paths (live checks, misses, syncs, bad requests) once more
+# with its ASan+UBSan build, which must exit without a report.
+if want "asan/e2e/login_e2e" && [ -x build/asan/daemon/scimbridged ]; then
+	echo "== end-to-end with the ASan+UBSan daemon"
+	SCIMBRIDGED=$ROOT/build/asan/daemon/scimbridged run_shell tests/e2e/login_e2e.sh asan/e2e/login_e2e
+fi
 echo "== fuzz smoke (${FUZZ_SMOKE_SECONDS:=5}s each)"
 for f in tests/fuzz/bin/fuzz_*; do
 	[ -x "$f" ] || continue

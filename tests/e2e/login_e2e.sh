@@ -15,6 +15,7 @@ e2e_enter e2e/login_e2e "$@"
 t_tmpdir
 cd "$T_ROOT" || exit 1
 SB=$T_ROOT/cli/scimbridge
+D=${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}
 export LD_LIBRARY_PATH=$T_ROOT/nss_module
 
 tenant_start --dataset small || exit 1
@@ -63,11 +64,11 @@ t_check "setuid: SCIMBRIDGE_CONF is ignored, the default config is used ($suid)"
 cp "$TENANT_SECRET_FILE" "$T_TMP/open_secret"
 chmod 644 "$T_TMP/open_secret"
 sed "s|^client_secret_file = .*|client_secret_file = $T_TMP/open_secret|" "$C" >"$T_TMP/open.conf"
-out=$(timeout 10 daemon/scimbridged -f -c "$T_TMP/open.conf" 2>&1)
+out=$(timeout 10 "$D" -f -c "$T_TMP/open.conf" 2>&1)
 t_eq "scimbridged refuses a 0644 secret (exit 1)" 1 $?
 t_check "… and says why ($out)" grep -q 'must be 0600' <<<"$out"
 
-daemon/scimbridged -f -c "$C" 2>"$T_TMP/daemon.log" &
+"$D" -f -c "$C" 2>"$T_TMP/daemon.log" &
 DPID=$!
 T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
 for _ in $(seq 50); do [ -S "$TENANT_DIR/socket" ] && break; sleep 0.1; done
@@ -107,12 +108,13 @@ t_check "… and passes the account check ($r)" grep -q 'management done' <<<"$r
 # Between full reads the daemon fetches only what changed (meta.lastModified).
 C2=$T_TMP/incr.conf
 sed "s|^cache_path = .*|cache_path = $T_TMP/incr.cache|; s|^socket_path = .*|socket_path = $T_TMP/incr.sock|; s|^refresh_interval = .*|refresh_interval = 10|" "$C" >"$C2"
-daemon/scimbridged -f -c "$C2" 2>"$T_TMP/incr.log" &
+"$D" -f -c "$C2" 2>"$T_TMP/incr.log" &
 D2=$!
 for _ in $(seq 100); do grep -q 'sync: ' "$T_TMP/incr.log" && break; sleep 0.1; done
 okta set-attr carol displayName "Carol Incremental"
 for _ in $(seq 150); do grep -q 'incremental sync' "$T_TMP/incr.log" && break; sleep 0.1; done
 kill $D2
+wait $D2 2>/dev/null
 r=$("$SB" -c "$C2" lookup carol | head -1)
 t_check "incremental sync picked up a changed displayName within one refresh_interval ($r)" grep -q 'Carol Incremental' <<<"$r"
 t_check "… as an incremental read, not a full one" grep -q 'incremental sync: changes since' "$T_TMP/incr.log"
@@ -179,4 +181,13 @@ wait $DPID 2>/dev/null
 t_check "daemon stopped: getent passwd alice still answers from the cache" bash -c "getent passwd alice >/dev/null"
 r=$(acct alice)
 t_check "daemon stopped: account decision from the young cache ($r)" grep -q 'management done' <<<"$r"
+
+# Under the sanitizer build (tests/run.sh runs this suite again with it),
+# both daemons must have run and exited without a report: use after free,
+# undefined behaviour, or a leak found by LSan at exit.
+if [ -n "${SCIMBRIDGED:-}" ]; then
+	t_check "the daemon under test is the ASan build" grep -q __asan_init "$D"
+	t_check "sanitizers: no report from either daemon" \
+		bash -c "! grep -h -A20 -E 'Sanitizer|runtime error' '$T_TMP/daemon.log' '$T_TMP/incr.log'"
+fi
 t_done
