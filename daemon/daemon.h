@@ -1,7 +1,8 @@
 /* daemon.h — scimbridged's shared state. Three kinds of thread touch it:
  * the sync thread (periodic full sync, own HTTP client), connection threads
  * (one per client, short-lived) and the main thread (accept loop, signals).
- *   live_lock guards the live HTTP client (account checks, miss lookups);
+ *   live_lock guards which live HTTP clients (account checks, miss
+ *   lookups) are in use (live_pool.c);
  *   data_lock guards the kept SCIM data and every cache write;
  *   sync_lock guards the sync thread's wake-up and the status fields. */
 #ifndef SCIMBRIDGED_H
@@ -18,10 +19,16 @@
 #include "scim_client.h"
 #include "scim_types.h"
 
+/* Live tenant calls that may run at once (live_pool.c). */
+#define LIVE_CLIENTS 4
+
 struct daemon {
 	struct sb_config cfg;
-	struct sb_scim_client *sync_client, *live_client;
+	struct sb_scim_client *sync_client;
+	struct sb_scim_client *live[LIVE_CLIENTS]; /* made when first needed */
+	bool live_busy[LIVE_CLIENTS];
 	pthread_mutex_t live_lock;
+	pthread_cond_t live_cond;
 
 	pthread_mutex_t data_lock;
 	struct sb_scim_users users; /* the last full read, plus what misses added */
@@ -46,6 +53,11 @@ void *sync_thread(void *arg);
 int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size);
 /* Replaces/adds users in the kept data and rewrites the cache; data_lock held. */
 int commit_locked(struct daemon *d, struct sb_err *err);
+
+/* live_pool.c: a client for one live call, released with its slot */
+int live_pool_init(struct daemon *d, struct sb_err *err);
+struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *err);
+void live_release(struct daemon *d, int slot);
 
 /* server.c */
 int serve(struct daemon *d);

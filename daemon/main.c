@@ -36,18 +36,15 @@ static void usage(void)
 static int setup(struct daemon *d, const char *conf)
 {
 	struct sb_client_opts opts = {.secret_owner = -1};
-	/* Live checks answer a login: one attempt, then PAM's cached fallback. */
-	struct sb_client_opts live = {.secret_owner = -1, .max_retries = -1};
 	struct sb_err err = {0};
 
 	sb_config_defaults(&d->cfg);
 	if (sb_config_load(conf, &d->cfg, &err) < 0 || sb_config_validate(&d->cfg, &err) < 0 ||
 	    sb_scim_client_new(&d->cfg, &opts, &d->sync_client, &err) < 0 ||
-	    sb_scim_client_new(&d->cfg, &live, &d->live_client, &err) < 0) {
+	    live_pool_init(d, &err) < 0) {
 		sb_log(LOG_ERR, "%s", err.msg);
 		return -1;
 	}
-	pthread_mutex_init(&d->live_lock, NULL);
 	pthread_mutex_init(&d->data_lock, NULL);
 	pthread_mutex_init(&d->sync_lock, NULL);
 	pthread_cond_init(&d->sync_cond, NULL);

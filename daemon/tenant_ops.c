@@ -68,9 +68,11 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 			size_t msg_size)
 {
 	struct sb_scim_users found = {0};
+	struct sb_scim_client *client;
 	struct sb_err err = {0};
 	char *filter;
 	uint16_t st = SB_RESP_NOTFOUND;
+	int slot, rc;
 
 	if (cache_has_user(&d->cfg, name, NULL, 0, NULL))
 		return SB_RESP_FOUND;
@@ -81,16 +83,16 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	filter = filter_for(&d->cfg, name);
 	if (!filter)
 		return SB_RESP_NOTFOUND;
-	pthread_mutex_lock(&d->live_lock);
-	if (sb_scim_list_users(d->live_client, filter, &found, &err) < 0) {
-		pthread_mutex_unlock(&d->live_lock);
+	client = live_acquire(d, &slot, &err);
+	rc = client ? sb_scim_list_users(client, filter, &found, &err) : -1;
+	if (client)
+		live_release(d, slot);
+	free(filter);
+	if (rc < 0) {
 		snprintf(msg, msg_size, "%.200s", err.msg);
 		sb_log(LOG_WARNING, "lookup %s: %s", name, err.msg);
-		free(filter);
 		return SB_RESP_UNAVAIL;
 	}
-	pthread_mutex_unlock(&d->live_lock);
-	free(filter);
 	if (found.n) {
 		pthread_mutex_lock(&d->data_lock);
 		if (!d->have_data) {
@@ -138,19 +140,21 @@ static void remember(struct daemon *d, struct sb_scim_user *fresh, bool state_ch
 uint16_t op_account(struct daemon *d, const char *name, char *msg, size_t msg_size)
 {
 	struct sb_scim_user u = {0};
+	struct sb_scim_client *client;
 	struct sb_err err = {0};
 	char scim_id[256];
 	uint32_t flags = 0;
 	bool allowed;
-	int rc;
+	int slot, rc;
 
 	if (!cache_has_user(&d->cfg, name, scim_id, sizeof(scim_id), &flags) &&
 	    !(op_lookup_user(d, 0, name, msg, msg_size) == SB_RESP_FOUND &&
 	      cache_has_user(&d->cfg, name, scim_id, sizeof(scim_id), &flags)))
 		return SB_RESP_ACCT_UNKNOWN;
-	pthread_mutex_lock(&d->live_lock);
-	rc = sb_scim_get_user(d->live_client, scim_id, &u, &err);
-	pthread_mutex_unlock(&d->live_lock);
+	client = live_acquire(d, &slot, &err);
+	rc = client ? sb_scim_get_user(client, scim_id, &u, &err) : -1;
+	if (client)
+		live_release(d, slot);
 	if (rc < 0 && err.kind == SB_E_NOTFOUND) {
 		snprintf(msg, msg_size, "deleted");
 		return SB_RESP_ACCT_EXPIRED;

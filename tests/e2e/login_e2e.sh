@@ -150,6 +150,22 @@ t_check "stalled tenant: a decision within timeout 2 s + 0.5 s, plus 0.5 s for p
 t_check "… from the young cache: allowed ($r)" grep -q 'management done' <<<"$r"
 tenant_reset_faults
 
+# Concurrent logins with a slow tenant (1.5 s an answer) do not queue behind
+# one connection: three users Okta has just deactivated, checked at once,
+# are all refused live. Queued, the second would wait past PAM's 2.5 s and
+# get the cache's stale "active".
+for u in alice bob carol; do okta deactivate "$u"; done
+tenant_fault '{"match":"/scim/Users/","kind":"stall","times":0,"delay_ms":1500}'
+pids=""
+for u in alice bob carol; do acct "$u" >"$T_TMP/par.$u" & pids="$pids $!"; done
+wait $pids
+tenant_reset_faults
+r=$(cat "$T_TMP"/par.alice "$T_TMP"/par.bob "$T_TMP"/par.carol | tr '\n' ' ')
+t_eq "three deactivated users checked at once, 1.5 s per tenant answer: all refused live ($r)" \
+	3 "$(cat "$T_TMP"/par.alice "$T_TMP"/par.bob "$T_TMP"/par.carol | grep -ci 'expired')"
+# reactivated; each live check also puts the state back into the cache
+for u in alice bob carol; do okta reactivate "$u"; acct "$u" >/dev/null; done
+
 # Garbage and oversized requests are refused; the daemon stays up.
 if command -v python3 >/dev/null; then
 	r=$(python3 - "$TENANT_DIR/socket" <<'PY'

@@ -1,0 +1,75 @@
+/* live_pool.c — the HTTP clients for live tenant calls (account checks and
+ * miss lookups). Each call is one attempt bounded by `timeout`, but one
+ * shared client would still queue concurrent logins behind a slow tenant
+ * until PAM gives up and falls back to the cached state; so up to
+ * LIVE_CLIENTS calls run at once, each on its own client (own connection
+ * and token). Slot 0 is made at start so that config and secret errors show
+ * then; the others when first needed. A caller finding every slot busy
+ * waits at most `timeout` for one. */
+#include <errno.h>
+#include <time.h>
+
+#include "daemon.h"
+
+/* Live checks answer a login: one attempt, then PAM's cached fallback. */
+static int live_new(struct daemon *d, int slot, struct sb_err *err)
+{
+	struct sb_client_opts opts = {.secret_owner = -1, .max_retries = -1};
+
+	return sb_scim_client_new(&d->cfg, &opts, &d->live[slot], err);
+}
+
+int live_pool_init(struct daemon *d, struct sb_err *err)
+{
+	pthread_mutex_init(&d->live_lock, NULL);
+	pthread_cond_init(&d->live_cond, NULL);
+	return live_new(d, 0, err);
+}
+
+void live_release(struct daemon *d, int slot)
+{
+	pthread_mutex_lock(&d->live_lock);
+	d->live_busy[slot] = false;
+	pthread_cond_signal(&d->live_cond);
+	pthread_mutex_unlock(&d->live_lock);
+}
+
+/* A free slot, marked busy, or -1 when none came free before `until`. */
+static int take_slot(struct daemon *d, const struct timespec *until)
+{
+	int slot = -1;
+
+	pthread_mutex_lock(&d->live_lock);
+	for (;;) {
+		for (int i = 0; i < LIVE_CLIENTS && slot < 0; i++)
+			if (!d->live_busy[i])
+				slot = i;
+		if (slot >= 0 ||
+		    pthread_cond_timedwait(&d->live_cond, &d->live_lock, until) == ETIMEDOUT)
+			break;
+	}
+	if (slot >= 0)
+		d->live_busy[slot] = true;
+	pthread_mutex_unlock(&d->live_lock);
+	return slot;
+}
+
+struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *err)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += d->cfg.timeout;
+	*slot = take_slot(d, &until);
+	if (*slot < 0) {
+		sb_err_set(err, SB_E_NETWORK, "all %d live tenant connections busy for %u s",
+			   LIVE_CLIENTS, d->cfg.timeout);
+		return NULL;
+	}
+	/* the slot is ours alone: its client is made without the lock */
+	if (!d->live[*slot] && live_new(d, *slot, err) < 0) {
+		live_release(d, *slot);
+		return NULL;
+	}
+	return d->live[*slot];
+}
