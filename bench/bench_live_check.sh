@@ -34,6 +34,28 @@ t.sort()
 print("live account check, 200 round trips (daemon + GET Users/{id} on loopback):")
 print("  median %.2f ms, p95 %.2f ms, max %.2f ms" % (t[100], t[190], t[-1]))
 PY
+# A slow tenant (200 ms an answer) and 8 logins at a time: the daemon's
+# live calls run on up to 4 connections, so ~20 checks a second, not 5.
+tenant_fault '{"match":"/scim/Users/","kind":"stall","times":0,"delay_ms":200}'
+python3 - "$TENANT_DIR/socket" <<'PY'
+import socket, struct, sys, threading, time
+def ask(name):
+    s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1])
+    k = name.encode(); s.sendall(struct.pack(">IHH", 0x53434231, 5, len(k)) + k)
+    d = s.recv(4096); s.close()
+    return struct.unpack(">IHH", d[:8])[1]
+res = []
+def worker(n):
+    for _ in range(n): res.append(ask("alice"))
+t0 = time.perf_counter()
+ts = [threading.Thread(target=worker, args=(10,)) for _ in range(8)]
+for t in ts: t.start()
+for t in ts: t.join()
+dt = time.perf_counter() - t0
+print("tenant at 200 ms an answer, 8 concurrent callers: %d checks in %.2f s, %.1f a second (%d answered live)"
+      % (len(res), dt, len(res) / dt, sum(1 for r in res if r == 3)))
+PY
+tenant_reset_faults
 tenant_fault '{"match":"/scim/Users/","kind":"stall","times":0,"delay_ms":60000}'
 python3 - "$TENANT_DIR/socket" <<'PY'
 import socket, struct, sys, time
