@@ -34,6 +34,12 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 NOUNDEF  :=
 endif
+# SAN=thread: ThreadSanitizer, for the daemon (the component with threads).
+ifeq ($(SAN),thread)
+CFLAGS   += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=thread
+NOUNDEF  :=
+endif
 LDFLAGS  += -Wl,-z,relro,-z,now
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
@@ -54,7 +60,7 @@ CLI       := $(O)/cli/scimbridge
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/bin/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(O)/tests/bin/%,$(TOOL_SRC))
 
-.PHONY: all check deps demo bench fuzz install uninstall clean format format-check lint tests asan
+.PHONY: all check deps demo bench fuzz install uninstall clean format format-check lint tests asan tsan
 all: $(NSS_SO) $(PAM_SO) $(DAEMON) $(CLI)
 
 $(OBJ)/%.o: %.c
@@ -100,6 +106,10 @@ tests: all $(UNIT_BINS) $(TOOL_BINS)
 asan:
 	$(MAKE) O=build/asan SAN=1 CC=clang tests
 
+# The daemon with TSan, in its own tree; the runner uses it.
+tsan:
+	$(MAKE) O=build/tsan SAN=thread CC=clang build/tsan/daemon/scimbridged
+
 fuzz-build:
 	$(MAKE) -f tests/fuzz/fuzz.mk
 
@@ -112,6 +122,7 @@ check: deps
 	$(MAKE) -j$(JOBS) tests
 	$(MAKE) lint format-check
 	$(MAKE) -j$(JOBS) asan
+	$(MAKE) -j$(JOBS) tsan
 	$(MAKE) -j$(JOBS) fuzz-build
 	tests/run.sh
 

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,7 +46,7 @@ struct daemon {
 	char last_error[512];
 };
 
-extern volatile sig_atomic_t daemon_stopping;
+extern atomic_int daemon_stopping; /* set by SIGTERM/SIGINT */
 
 /* sync_loop.c */
 void *sync_thread(void *arg);

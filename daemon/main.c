@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +15,17 @@
 #include "daemon.h"
 #include "log.h"
 
-volatile sig_atomic_t daemon_stopping;
-static volatile sig_atomic_t hup;
+/* Set by the handler in the main thread, read by the others: atomics, as
+ * volatile sig_atomic_t is only for the handler's own thread (TSan). */
+atomic_int daemon_stopping;
+static atomic_int hup;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
-		hup = 1;
+		atomic_store(&hup, 1);
 	else
-		daemon_stopping = 1;
+		atomic_store(&daemon_stopping, 1);
 }
 
 static void usage(void)
@@ -68,8 +71,7 @@ static void *hup_watch(void *arg)
 	struct daemon *d = arg;
 
 	while (!daemon_stopping) {
-		if (hup) {
-			hup = 0;
+		if (atomic_exchange(&hup, 0)) {
 			pthread_mutex_lock(&d->sync_lock);
 			d->sync_requested = true;
 			pthread_cond_broadcast(&d->sync_cond);
@@ -117,8 +119,10 @@ int main(int argc, char **argv)
 	/* Threads start with signals blocked so the handler runs in main. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	if (pthread_create(&t, NULL, sync_thread, &d) != 0 ||
-	    pthread_create(&t, NULL, hup_watch, &d) != 0) {
+	/* Detached: stopping does not wait for a sync in flight, whose cache
+	 * write is atomic whenever the process ends. */
+	if (pthread_create(&t, NULL, sync_thread, &d) != 0 || pthread_detach(t) != 0 ||
+	    pthread_create(&t, NULL, hup_watch, &d) != 0 || pthread_detach(t) != 0) {
 		sb_log(LOG_ERR, "cannot start threads");
 		return 1;
 	}

@@ -76,11 +76,15 @@ for s in tests/e2e/*.sh; do
 	want "$s" && run_shell "$s"
 done
 # The daemon's paths (live checks, misses, syncs, bad requests) once more
-# with its ASan+UBSan build, which must exit without a report.
-if want "asan/e2e/login_e2e" && [ -x build/asan/daemon/scimbridged ]; then
-	echo "== end-to-end with the ASan+UBSan daemon"
-	SCIMBRIDGED=$ROOT/build/asan/daemon/scimbridged run_shell tests/e2e/login_e2e.sh asan/e2e/login_e2e
-fi
+# with its ASan+UBSan build and its TSan build; each must exit without a
+# report.
+for san in asan tsan; do
+	if want "$san/e2e/login_e2e" && [ -x "build/$san/daemon/scimbridged" ]; then
+		echo "== end-to-end with the $san daemon"
+		SCIMBRIDGED=$ROOT/build/$san/daemon/scimbridged \
+			run_shell tests/e2e/login_e2e.sh "$san/e2e/login_e2e"
+	fi
+done
 echo "== fuzz smoke (${FUZZ_SMOKE_SECONDS:=5}s each)"
 for f in tests/fuzz/bin/fuzz_*; do
 	[ -x "$f" ] || continue

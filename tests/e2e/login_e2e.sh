@@ -198,11 +198,11 @@ t_check "daemon stopped: getent passwd alice still answers from the cache" bash 
 r=$(acct alice)
 t_check "daemon stopped: account decision from the young cache ($r)" grep -q 'management done' <<<"$r"
 
-# Under the sanitizer build (tests/run.sh runs this suite again with it),
-# both daemons must have run and exited without a report: use after free,
-# undefined behaviour, or a leak found by LSan at exit.
+# Under a sanitizer build (tests/run.sh runs this suite again with ASan and
+# with TSan), both daemons must have run and exited without a report: use
+# after free, undefined behaviour, a leak found by LSan, a data race.
 if [ -n "${SCIMBRIDGED:-}" ]; then
-	t_check "the daemon under test is the ASan build" grep -q __asan_init "$D"
+	t_check "the daemon under test is a sanitizer build" grep -qE '__(asan|tsan)_init' "$D"
 	t_check "sanitizers: no report from either daemon" \
 		bash -c "! grep -h -A20 -E 'Sanitizer|runtime error' '$T_TMP/daemon.log' '$T_TMP/incr.log'"
 fi
