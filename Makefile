@@ -106,9 +106,11 @@ tests: all $(UNIT_BINS) $(TOOL_BINS)
 asan:
 	$(MAKE) O=build/asan SAN=1 CC=clang tests
 
-# The daemon with TSan, in its own tree; the runner uses it.
+# The daemon, the NSS module and its probe with TSan, in their own tree;
+# the runner uses them.
 tsan:
-	$(MAKE) O=build/tsan SAN=thread CC=clang build/tsan/daemon/scimbridged
+	$(MAKE) O=build/tsan SAN=thread CC=clang build/tsan/daemon/scimbridged \
+	  build/tsan/nss_module/libnss_scim.so.2 build/tsan/tests/bin/nssprobe
 
 fuzz-build:
 	$(MAKE) -f tests/fuzz/fuzz.mk

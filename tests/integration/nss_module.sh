@@ -96,6 +96,22 @@ else
 	t_skip "valgrind not installed"
 fi
 
+# The TSan build of the module and probe (make tsan): lookups in 4 threads
+# while the cache is replaced 20 times, with no data race reported.
+if [ -x build/tsan/tests/bin/nssprobe ] && [ -f build/tsan/nss_module/libnss_scim.so.2 ]; then
+	conf "$T_TMP/tscache"
+	r=$(TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/bin/nssprobe \
+		"$T_ROOT/build/tsan/nss_module/libnss_scim.so.2" threads "$T_TMP/tscache" 4 20 \
+		2>"$T_TMP/tsan.err")
+	rc=$?
+	t_check "TSan over lookups in 4 threads, 20 replacements: no race ($r)" \
+		bash -c "[ $rc -eq 0 ] && grep -q ' bad=0 ' <<<'$r' && ! grep -q ThreadSanitizer '$T_TMP/tsan.err'"
+	grep -m10 . "$T_TMP/tsan.err"
+	conf "$T_TMP/cache"
+else
+	t_skip "TSan build not present (make tsan)"
+fi
+
 # The ASan+UBSan build of the module (make asan), with LeakSanitizer, over
 # at least 100,000 lookups in 4 threads while the cache is replaced 20 times.
 if [ -x build/asan/tests/bin/nssprobe ] && [ -f build/asan/nss_module/libnss_scim.so.2 ]; then
