@@ -48,4 +48,19 @@ check missing u000001 authinfo_unavail "no cache and no daemon: PAM_AUTHINFO_UNA
 echo "unknown_key = 1" >"$T_TMP/bad.conf"
 echo "account required $T_ROOT/pam_module/pam_scim.so config=$T_TMP/bad.conf" >"$PAM_WRAPPER_SERVICE_DIR/bad"
 check bad u000001 authinfo_unavail "unreadable or bad config: PAM_AUTHINFO_UNAVAIL"
+
+# valgrind memcheck over the module's branches (an ASan build cannot be
+# used: pam_wrapper dlopens libpam with RTLD_DEEPBIND, which ASan refuses).
+if command -v valgrind >/dev/null; then
+	for c in "young u000010 acct_expired" "allowed u000002 perm_denied" \
+		"old u000001 authinfo_unavail" "bad u000001 authinfo_unavail"; do
+		# shellcheck disable=SC2086 # c is "SERVICE USER EXPECTED"
+		out=$(LD_PRELOAD=libpam_wrapper.so valgrind -q --error-exitcode=9 --leak-check=full \
+			--errors-for-leak-kinds=definite tests/bin/pamtest_account $c 2>&1)
+		rc=$?
+		t_check "valgrind memcheck, $c: clean, as expected ($(tail -1 <<<"$out"))" test "$rc" -eq 0
+	done
+else
+	t_skip "valgrind not installed"
+fi
 t_done
