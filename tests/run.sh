@@ -70,6 +70,14 @@ for s in tests/integration/*.sh; do
 	[ -f "$s" ] || continue
 	want "$s" && run_shell "$s"
 done
+# The sync paths once more with the CLI's ASan+UBSan build: a sanitizer
+# report changes the CLI's exit status and output, which the suites check.
+for s in cli_sync faults_sync faults_baddata; do
+	if want "asan/integration/$s" && [ -x build/asan/cli/scimbridge ]; then
+		ASAN_OPTIONS=detect_leaks=1 SCIMBRIDGE_CLI=$ROOT/build/asan/cli/scimbridge \
+			run_shell "tests/integration/$s.sh" "asan/integration/$s"
+	fi
+done
 echo "== end-to-end suites"
 for s in tests/e2e/*.sh; do
 	[ -f "$s" ] || continue
