@@ -1,8 +1,8 @@
 /* json_arena.c — see json_arena.h. A thread's arena (arena.h) of 1 MiB
  * chunks, 16-byte aligned as malloc's; end keeps one chunk for the next
- * page, and the thread's exit frees it: the daemon parses in short-lived
- * connection threads, and each kept chunk used to leak with its thread
- * (1 MiB per live account check, found by LSan). */
+ * page, and the thread's exit frees it: the daemon reads list pages in
+ * short-lived connection threads, and each kept chunk used to leak with its
+ * thread (1 MiB per miss lookup that reached the tenant, found by LSan). */
 #include "json_arena.h"
 
 #include <cjson/cJSON.h>
