@@ -30,9 +30,9 @@ static pthread_rwlock_t lock HOT_DATA __attribute__((aligned(1024))) =
     PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static pthread_once_t atfork_once HOT_DATA = PTHREAD_ONCE_INIT;
 static struct sb_cache *cache HOT_DATA;
-/* reader state for the mapped cache (cache points into one) and for the
- * one replacing it */
+/* reader state for the mapped cache and for the one replacing it */
 static _Alignas(max_align_t) unsigned char state[2][SB_CACHE_STATE_SIZE] HOT_DATA;
+static int state_in_use HOT_DATA;
 static bool loaded HOT_DATA, enumerate HOT_DATA, invalid HOT_DATA;
 static long next_check HOT_DATA; /* monotonic seconds; set under the write lock */
 static char *cache_path;
@@ -84,7 +84,6 @@ static void load_config(void)
 static void reload_locked(void)
 {
 	struct sb_cache *fresh = NULL;
-	unsigned char *spare;
 
 	if (!loaded)
 		load_config();
@@ -93,11 +92,11 @@ static void reload_locked(void)
 	    sb_cache_is_current(cache, cache_path))
 		return;
 	invalid = false;
-	spare = (void *)cache == (void *)state[0] ? state[1] : state[0];
-	if (!cache_path || sb_cache_open_in(cache_path, spare, &fresh, NULL) < 0)
+	if (!cache_path || sb_cache_open_in(cache_path, state[!state_in_use], &fresh, NULL) < 0)
 		return; /* keep serving the last good mapping, if any */
 	sb_cache_close(cache);
 	cache = fresh;
+	state_in_use = !state_in_use;
 }
 
 SB_HOT const struct sb_cache *nss_cache_acquire(int *errnop)
