@@ -19,14 +19,7 @@ printf 'cache_path = %s/cache\npage_size = 1000\n' "$T_TMP" >>"$C"
 P=$!
 T_CLEANUP_HOOK="kill $P 2>/dev/null; ${T_CLEANUP_HOOK:-:}"
 # after_sync N: waits (5 minutes at most) for the daemon's Nth finished sync
-after_sync() {
-	for _ in $(seq 3000); do
-		[ "$(grep -cE 'info: sync: |sync failed' "$T_TMP/daemon.log")" -ge "$1" ] && return 0
-		kill -0 "$P" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+after_sync() { t_wait_log "$T_TMP/daemon.log" 'info: sync: |sync failed' "$1" 300 "$P"; }
 mem() {
 	awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 }
 		END { printf "%.1f MB resident, peak so far %.1f MB", r / 1024, h / 1024 }' "/proc/$P/status"

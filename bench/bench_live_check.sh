@@ -18,52 +18,47 @@ DPID=$!
 T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
 for _ in $(seq 50); do [ -S "$TENANT_DIR/socket" ] && break; sleep 0.1; done
 sleep 0.3
-python3 - "$TENANT_DIR/socket" <<'PY'
-import socket, struct, sys, time
-def ask(name, timeout=5.0):
+# ask.py SOCKET MODE: account checks for alice over the daemon's protocol.
+cat >"$T_TMP/ask.py" <<'PY'
+import socket, struct, sys, threading, time
+def ask(name, timeout=30.0):
     s = socket.socket(socket.AF_UNIX); s.settimeout(timeout); s.connect(sys.argv[1])
     k = name.encode(); s.sendall(struct.pack(">IHH", 0x53434231, 5, len(k)) + k)
     d = s.recv(4096); s.close()
     return struct.unpack(">IHH", d[:8])[1]
-for _ in range(10): ask("alice")
-t = []
-for _ in range(200):
-    t0 = time.perf_counter(); st = ask("alice"); t.append((time.perf_counter() - t0) * 1000)
-    assert st == 3, st
-t.sort()
-print("live account check, 200 round trips (daemon + GET Users/{id} on loopback):")
-print("  median %.2f ms, p95 %.2f ms, max %.2f ms" % (t[100], t[190], t[-1]))
+mode = sys.argv[2]
+if mode == "latency":
+    for _ in range(10): ask("alice", 5.0)
+    t = []
+    for _ in range(200):
+        t0 = time.perf_counter(); st = ask("alice", 5.0); t.append((time.perf_counter() - t0) * 1000)
+        assert st == 3, st
+    t.sort()
+    print("live account check, 200 round trips (daemon + GET Users/{id} on loopback):")
+    print("  median %.2f ms, p95 %.2f ms, max %.2f ms" % (t[100], t[190], t[-1]))
+elif mode == "concurrent":
+    res = []
+    def worker(n):
+        for _ in range(n): res.append(ask("alice"))
+    t0 = time.perf_counter()
+    ts = [threading.Thread(target=worker, args=(10,)) for _ in range(8)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    dt = time.perf_counter() - t0
+    print("tenant at 200 ms an answer, 8 concurrent callers: %d checks in %.2f s, %.1f a second (%d answered live)"
+          % (len(res), dt, len(res) / dt, sum(1 for r in res if r == 3)))
+else:
+    t0 = time.perf_counter(); st = ask("alice"); dt = time.perf_counter() - t0
+    print("tenant stalled: the daemon answers status %d after %.2f s (timeout = 2 s; live checks make one attempt)" % (st, dt))
 PY
+python3 "$T_TMP/ask.py" "$TENANT_DIR/socket" latency
 # A slow tenant (200 ms an answer) and 8 logins at a time: the daemon's
 # live calls run on up to 4 connections, so ~20 checks a second, not 5.
 tenant_fault '{"match":"/scim/Users/","kind":"stall","times":0,"delay_ms":200}'
-python3 - "$TENANT_DIR/socket" <<'PY'
-import socket, struct, sys, threading, time
-def ask(name):
-    s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1])
-    k = name.encode(); s.sendall(struct.pack(">IHH", 0x53434231, 5, len(k)) + k)
-    d = s.recv(4096); s.close()
-    return struct.unpack(">IHH", d[:8])[1]
-res = []
-def worker(n):
-    for _ in range(n): res.append(ask("alice"))
-t0 = time.perf_counter()
-ts = [threading.Thread(target=worker, args=(10,)) for _ in range(8)]
-for t in ts: t.start()
-for t in ts: t.join()
-dt = time.perf_counter() - t0
-print("tenant at 200 ms an answer, 8 concurrent callers: %d checks in %.2f s, %.1f a second (%d answered live)"
-      % (len(res), dt, len(res) / dt, sum(1 for r in res if r == 3)))
-PY
+python3 "$T_TMP/ask.py" "$TENANT_DIR/socket" concurrent
 tenant_reset_faults
 tenant_fault '{"match":"/scim/Users/","kind":"stall","times":0,"delay_ms":60000}'
-python3 - "$TENANT_DIR/socket" <<'PY'
-import socket, struct, sys, time
-s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1])
-t0 = time.perf_counter(); s.sendall(struct.pack(">IHH", 0x53434231, 5, 5) + b"alice")
-d = s.recv(4096); dt = time.perf_counter() - t0
-print("tenant stalled: the daemon answers status %d after %.2f s (timeout = 2 s; live checks make one attempt)" % (struct.unpack(">IHH", d[:8])[1], dt))
-PY
+python3 "$T_TMP/ask.py" "$TENANT_DIR/socket" stalled
 mkdir -p "$T_TMP/pam.d"
 echo "account required $PWD/pam_module/pam_scim.so config=$C" >"$T_TMP/pam.d/bench"
 t0=$(date +%s.%N)

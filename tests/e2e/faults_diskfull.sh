@@ -52,30 +52,23 @@ t_check "new data served" sh -c "'$SB' -c '$C' lookup alice | grep -q 'Alice Aft
 
 # The daemon: a full sync that cannot write keeps the last good cache and
 # says why; the first one after space is freed serves what changed.
-# until_log PATTERN N: the daemon's log has N lines matching PATTERN (10 s at most)
-until_log() {
-	for _ in $(seq 100); do
-		[ "$(grep -ciE "$1" "$T_TMP/daemon.log")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-"${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}" -f -c "$C" 2>"$T_TMP/daemon.log" &
+L=$T_TMP/daemon.log
+"${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}" -f -c "$C" 2>"$L" &
 DPID=$!
 T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
-t_check "daemon: first full sync" until_log 'info: sync: ' 1
+t_check "daemon: first full sync" t_wait_log "$L" 'info: sync: ' 1 10
 cp "$FS/cache" "$T_TMP/saved2"
 okta set-attr bob displayName "Bob While The Disk Was Full" >/dev/null 2>&1
 dd if=/dev/zero of="$FS/fill" bs=4k >/dev/null 2>&1
 head -c 4096 /dev/zero >"$FS/fill2" 2>/dev/null
 kill -HUP "$DPID"
 t_check "daemon: a full sync on a full disk fails and names ENOSPC" \
-	until_log 'sync failed, keeping the last good cache: .*(no space left|ENOSPC)' 1
+	t_wait_log "$L" 'sync failed, keeping the last good cache: .*(no space left|ENOSPC)' 1 10
 t_check "daemon: old cache byte-identical" cmp -s "$FS/cache" "$T_TMP/saved2"
 t_check "daemon: still running" kill -0 "$DPID"
 rm -f "$FS/fill" "$FS/fill2"
 kill -HUP "$DPID"
-t_check "daemon: the next full sync succeeds" until_log 'info: sync: ' 2
+t_check "daemon: the next full sync succeeds" t_wait_log "$L" 'info: sync: ' 2 10
 t_check "daemon: … and serves what changed meanwhile" \
 	sh -c "'$SB' -c '$C' lookup bob | grep -q 'Bob While The Disk Was Full'"
 kill "$DPID"; wait "$DPID" 2>/dev/null

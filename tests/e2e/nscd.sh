@@ -83,8 +83,8 @@ okta set-attr alice displayName "Alice Renamed" >/dev/null
 # the once-a-second stat) can make it see the new file in time.
 getent passwd carol >/dev/null
 t_check "sync after a displayName change" "$SB" -c "$C" sync
-t_check "nscd answers the new GECOS at once after the sync" \
-	bash -c "getent passwd alice | grep -q ':Alice Renamed:'"
+r=$(getent passwd alice)
+t_check "nscd answers the new GECOS at once after the sync ($r)" grep -q ':Alice Renamed:' <<<"$r"
 
 okta deactivate alice >/dev/null
 t_check "sync after Okta deactivates alice" "$SB" -c "$C" sync

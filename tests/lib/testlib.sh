@@ -21,3 +21,14 @@ t_done() { echo "$T_NAME: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"; [ "$
 # A scratch directory removed at exit.
 t_tmpdir() { T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/scimtest.XXXXXX"); trap 't_cleanup' EXIT; }
 t_cleanup() { [ -n "${T_CLEANUP_HOOK:-}" ] && eval "$T_CLEANUP_HOOK"; [ -n "${T_TMP:-}" ] && rm -rf "$T_TMP"; }
+# t_wait_log FILE ERE N SECONDS [PID]: true once FILE has N lines matching
+# ERE (case-insensitive), polled every 0.1 s for at most SECONDS; false at
+# once if PID, when given, has ended.
+t_wait_log() {
+	for _ in $(seq $(($4 * 10))); do
+		[ "$(grep -ciE "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		[ -n "${5:-}" ] && ! kill -0 "$5" 2>/dev/null && return 1
+		sleep 0.1
+	done
+	return 1
+}
