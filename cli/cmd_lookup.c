@@ -30,7 +30,7 @@ static void print_user(const struct sb_cache *c, const struct sb_user_view *u)
 {
 	struct sb_group_view g;
 
-	printf("passwd: %s:x:%u:%u:%s:%s:%s\n", u->name, u->uid, u->gid, u->gecos, u->home,
+	printf("passwd: %s:*:%u:%u:%s:%s:%s\n", u->name, u->uid, u->gid, u->gecos, u->home,
 	       u->shell);
 	printf("active: %s\n", (u->flags & SB_USER_ACTIVE) ? "yes" : "no");
 	printf("scim_id: %s\n", u->scim_id);

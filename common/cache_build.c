@@ -146,7 +146,7 @@ static int put_urec(struct sb_cache_build *b, int w, size_t i)
 	memcpy(at, &r, sizeof(r));
 	p = (char *)(at + sizeof(r));
 	p = put_text(p, u->name, r.name_len);
-	p = put_text(p, "x", 1);
+	p = put_text(p, "*", 1);
 	p = put_text(p, u->gecos, r.gecos_len);
 	p = put_text(p, u->home, r.home_len);
 	put_text(p, u->shell, r.shell_len);

@@ -76,7 +76,7 @@ struct sb_cache_header {
 	struct sb_cache_section sec[SB_SEC_COUNT];
 };
 
-/* Followed by text = name NUL "x" NUL gecos NUL home NUL shell NUL — the
+/* Followed by text = name NUL "*" NUL gecos NUL home NUL shell NUL — the
  * passwd strings in the order a struct passwd buffer takes them, so filling
  * one is a single copy — then, in by-name records only, n_gids u32 gids from
  * the next 4-byte boundary; then padding to 8 bytes. Lengths exclude NULs. */

@@ -18,7 +18,7 @@ struct sb_cache;
 
 struct sb_user_view {
 	const char *name, *gecos, *home, *shell, *scim_id;
-	/* name, "x", gecos, home and shell, each NUL-terminated, back to back
+	/* name, "*", gecos, home and shell, each NUL-terminated, back to back
 	 * in that order: what a struct passwd's buffer holds, in one copy. */
 	const char *text;
 	uint32_t text_len;

@@ -29,7 +29,13 @@ SB_HOT enum nss_status nss_fill_passwd(const struct sb_user_view *v, struct pass
 	}
 	memcpy(buf, v->text, v->text_len);
 	pw->pw_name = buf;
-	pw->pw_passwd = buf + (v->gecos - v->text) - 2; /* "x" NUL precedes gecos */
+	/* A one-byte field and its NUL precede gecos. It is served as "*" even
+	 * from a cache written with "x": "x" sends pam_unix's account check to
+	 * a shadow entry a directory user never has (PAM_AUTHINFO_UNAVAIL, and
+	 * Debian's stock common-account then reaches pam_deny); "*" is what
+	 * SSSD serves and means "no local password" to every client. */
+	pw->pw_passwd = buf + (v->gecos - v->text) - 2;
+	pw->pw_passwd[0] = '*';
 	pw->pw_gecos = buf + (v->gecos - v->text);
 	pw->pw_dir = buf + (v->home - v->text);
 	pw->pw_shell = buf + (v->shell - v->text);

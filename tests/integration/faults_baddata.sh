@@ -16,7 +16,7 @@ tenant_conf "$C" workspace-one
 conf_set "$C" cache_path "$T_TMP/cache"
 conf_set "$C" page_size 500
 conf_set "$C" uid_attribute urn:scim:schemas:extension:enterprise:1.0:employeeNumber
-uid_of() { "$SB" -c "$C" lookup "$1" 2>/dev/null | sed -n "s/^passwd: [^:]*:x:\([0-9]*\):.*/\1/p"; }
+uid_of() { "$SB" -c "$C" lookup "$1" 2>/dev/null | sed -n "s/^passwd: [^:]*:[*]:\([0-9]*\):.*/\1/p"; }
 
 out=$("$SB" -c "$C" sync 2>&1) || { echo "$out"; t_fail "good sync before the bad data"; t_done; exit 1; }
 declare -A before

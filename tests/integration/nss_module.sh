@@ -29,8 +29,8 @@ EOC
 conf "$T_TMP/cache"
 
 r=$($P "$SO" pwnam u000007)
-t_eq "getpwnam_r hit" "status=$SUCCESS errno=0 u000007:x:200007:200007:User 7 gen 1:/home/u000007:/bin/bash" "$r"
-t_eq "getpwuid_r hit" "status=$SUCCESS errno=0 u000008:x:200008:200008:User 8 gen 1:/home/u000008:/bin/bash" "$($P "$SO" pwuid 200008)"
+t_eq "getpwnam_r hit" "status=$SUCCESS errno=0 u000007:*:200007:200007:User 7 gen 1:/home/u000007:/bin/bash" "$r"
+t_eq "getpwuid_r hit" "status=$SUCCESS errno=0 u000008:*:200008:200008:User 8 gen 1:/home/u000008:/bin/bash" "$($P "$SO" pwuid 200008)"
 t_eq "getpwnam_r unknown: NOTFOUND, ENOENT" "status=$NOTFOUND errno=$ENOENT" "$($P "$SO" pwnam nosuchuser)"
 t_eq "getpwuid_r 0 never served" "status=$NOTFOUND errno=$ENOENT" "$($P "$SO" pwuid 0)"
 t_eq "getpwnam_r root never served" "status=$NOTFOUND errno=$ENOENT" "$($P "$SO" pwnam root)"
@@ -59,8 +59,8 @@ W() {
 	LD_PRELOAD=libnss_wrapper.so NSS_WRAPPER_PASSWD=$T_TMP/passwd NSS_WRAPPER_GROUP=$T_TMP/group \
 		NSS_WRAPPER_MODULE_SO_PATH=$SO NSS_WRAPPER_MODULE_FN_PREFIX=scim "$@"
 }
-t_eq "getent passwd NAME" "u000001:x:200001:200001:User 1 gen 1:/home/u000001:/bin/bash" "$(W getent passwd u000001)"
-t_eq "getent passwd UID" "u000002:x:200002:200002:User 2 gen 1:/home/u000002:/bin/bash" "$(W getent passwd 200002)"
+t_eq "getent passwd NAME" "u000001:*:200001:200001:User 1 gen 1:/home/u000001:/bin/bash" "$(W getent passwd u000001)"
+t_eq "getent passwd UID" "u000002:*:200002:200002:User 2 gen 1:/home/u000002:/bin/bash" "$(W getent passwd 200002)"
 W getent passwd nosuchuser >/dev/null
 t_eq "getent passwd unknown exits 2" 2 $?
 t_eq "enumerate off: getent passwd shows only local users" 1 "$(W getent passwd | wc -l)"

@@ -121,7 +121,7 @@ static void write_text(const struct sb_dataset *ds, const char *pw, const char *
 	for (size_t i = 0; p && i < ds->n_users; i++) {
 		const struct sb_user *u = &ds->users[i];
 
-		fprintf(p, "%s:x:%u:%u:%s:%s:%s\n", u->name, u->uid, u->gid, u->gecos, u->home,
+		fprintf(p, "%s:*:%u:%u:%s:%s:%s\n", u->name, u->uid, u->gid, u->gecos, u->home,
 			u->shell);
 	}
 	for (size_t j = 0; g && j < ds->n_groups; j++) {

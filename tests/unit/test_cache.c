@@ -369,7 +369,7 @@ static void test_many_users(void **state)
 			assert_int_equal(u.gids[k], x->gids[k]);
 		assert_int_equal(u.text_len, strlen(x->name) + strlen(x->gecos) + strlen(x->home) +
 						 strlen(x->shell) + 6);
-		assert_string_equal(u.text + strlen(x->name) + 1, "x");
+		assert_string_equal(u.text + strlen(x->name) + 1, "*");
 		assert_string_equal(u.home, x->home);
 		assert_int_equal(sb_cache_passwd_by_uid(c, x->uid, &u), 1);
 		assert_string_equal(u.name, x->name);
