@@ -27,12 +27,27 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: scimbridge [-c FILE] [-v] COMMAND [ARGS]\n"
-		   "  -c FILE  config file (default " SB_DEFAULT_CONF ")\n"
-		   "  -v       more log output (twice for debug)\n"
+		   "       scimbridge COMMAND --help\n"
+		   "  -c FILE     config file (default " SB_DEFAULT_CONF ")\n"
+		   "  -v          more log output (twice for debug)\n"
+		   "  -h, --help  this help\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-17s %-21s %s\n", commands[i].name, commands[i].args,
 			commands[i].help);
+	fprintf(f, "exit status: 0 ok, 1 failure, 2 not found or usage error.\n"
+		   "See scimbridge(1) and scimbridge.conf(5).\n");
+}
+
+/* `scimbridge COMMAND --help`: the command's own line, before its parser
+ * (which would call --help an invalid option) sees it. */
+static int command_help(const struct command *cmd, int argc, char **argv)
+{
+	if (argc < 2 || (strcmp(argv[1], "--help") && strcmp(argv[1], "-h")))
+		return 0;
+	printf("usage: scimbridge [-c FILE] [-v] %s%s%s\n  %s\n", cmd->name, *cmd->args ? " " : "",
+	       cmd->args, cmd->help);
+	return 1;
 }
 
 static const struct command *find_command(const char *name)
@@ -47,10 +62,12 @@ int main(int argc, char **argv)
 {
 	struct cli ctx = {.prog = "scimbridge", .conf_path = SB_DEFAULT_CONF};
 	const struct command *cmd;
+	static const struct option long_opts[] = {{"help", no_argument, NULL, 'h'},
+						  {NULL, 0, NULL, 0}};
 	int opt, rc;
 
 	/* '+': stop at the command name so its own options stay its own. */
-	while ((opt = getopt(argc, argv, "+c:vh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:vh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			ctx.conf_path = optarg;
@@ -82,6 +99,8 @@ int main(int argc, char **argv)
 	sb_log_set_level(ctx.verbose >= 2 ? LOG_DEBUG : ctx.verbose ? LOG_INFO : LOG_ERR);
 	argc -= optind;
 	argv += optind;
+	if (command_help(cmd, argc, argv))
+		return CLI_OK;
 	optind = 1; /* reset for the command's own getopt */
 	rc = cmd->run(&ctx, argc, argv);
 	if (ctx.cfg_ready)
