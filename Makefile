@@ -17,9 +17,13 @@ MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 PAMDIR   ?= $(LIBDIR)/security
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+# Asked of pkg-config when first used, not when the Makefile is parsed: on a
+# fresh machine `make demo` parses this file before `deps` has installed the
+# libraries (and their .pc files); each is then computed once.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm)$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka))$(CMOCKA_LIBS)
+PAMTEST_LIBS = $(eval PAMTEST_LIBS := $$(shell pkg-config --libs libpamtest 2>/dev/null))$(PAMTEST_LIBS)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -98,7 +102,7 @@ $(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
 
 $(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs libpamtest 2>/dev/null) -lpam -ldl -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(PAMTEST_LIBS) -lpam -ldl -pthread
 
 tests: all $(UNIT_BINS) $(TOOL_BINS)
 
@@ -128,10 +132,14 @@ check: deps
 	$(MAKE) -j$(JOBS) fuzz-build
 	tests/run.sh
 
-demo: deps all
+# A target that needs `deps` builds in a new make, which reads the Makefile
+# again once the libraries are there (and never races deps under -j).
+demo: deps
+	$(MAKE) all
 	scripts/demo.sh
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	$(MAKE) -f bench/bench.mk run
 
 fuzz: deps
@@ -145,9 +153,12 @@ install: all
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/scimbridge
 	scripts/install-extras.sh "$(DESTDIR)" "$(PREFIX)" "$(MANDIR)" "$(SYSCONFDIR)"
 
+# Takes pam_scim.so out of the PAM stacks (pam-auth-update --remove scim)
+# before removing any file, then removes every file install wrote but the
+# admin's config; see the script.
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libnss_scim.so.2 $(DESTDIR)$(PAMDIR)/pam_scim.so \
-	  $(DESTDIR)$(SBINDIR)/scimbridged $(DESTDIR)$(BINDIR)/scimbridge
+	scripts/uninstall.sh "$(DESTDIR)" "$(PREFIX)" "$(MANDIR)" "$(SYSCONFDIR)" \
+	  "$(LIBDIR)" "$(PAMDIR)" "$(SBINDIR)" "$(BINDIR)"
 
 format:
 	clang-format -i $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) \

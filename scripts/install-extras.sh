@@ -26,7 +26,8 @@ done
 install -m 0644 README.md "$doc/" 2>/dev/null || true
 
 # The pam-auth-update profile lives where pam-auth-update looks for it; it is
-# not enabled until the admin runs `pam-auth-update --enable scim`.
+# not enabled until the admin runs `pam-auth-update --enable scim` (Default:
+# no, so another package's pam-auth-update run does not enable it first).
 install -d "$DESTDIR/usr/share/pam-configs"
 install -m 0644 contrib/pam-configs-scim "$DESTDIR/usr/share/pam-configs/scim"
 
@@ -45,4 +46,10 @@ if [ ! -e "$conf/scimbridge.conf" ]; then
 fi
 # The daemon's cache directory: world-readable, written by root only.
 install -d -m 0755 "$DESTDIR/var/lib/scimbridge"
+# `man -k scim` reads mandb's index, which nothing else updates until the
+# daily cron job: refresh it for the installed pages (on the running root
+# only; scripts/uninstall.sh does the same after removing them).
+if [ -z "$DESTDIR" ] && command -v mandb >/dev/null 2>&1; then
+	mandb -q "$MANDIR" 2>/dev/null || mandb -q 2>/dev/null || true
+fi
 echo "install-extras: man pages, contrib files and $SYSCONFDIR/scimbridge installed under ${DESTDIR:-/}"

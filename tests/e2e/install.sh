@@ -40,4 +40,31 @@ fi
 echo "# mine" >"$D/etc/scimbridge/scimbridge.conf"
 make -s -C "$T_ROOT" install DESTDIR="$D" >/dev/null 2>&1
 t_eq "re-install keeps the admin's config" "# mine" "$(cat "$D/etc/scimbridge/scimbridge.conf")"
+
+# make uninstall refuses while a PAM stack of that root still names the
+# module: removing pam_scim.so under it would fail every login, root's too.
+(umask 077 && echo s3cret >"$D/etc/scimbridge/client_secret")
+mkdir -p "$D/etc/pam.d"
+printf 'account\t[success=ok user_unknown=ignore default=bad]\tpam_scim.so\n' >"$D/etc/pam.d/common-account"
+make -s -C "$T_ROOT" uninstall DESTDIR="$D" >"$T_TMP/log" 2>&1
+t_eq "make uninstall refuses while common-account names pam_scim.so" 2 "$?"
+t_check "it names the file" grep -q "$D/etc/pam.d/common-account" "$T_TMP/log"
+t_check "and removed nothing (pam_scim.so still there)" test -f "$D/lib/$MA/security/pam_scim.so"
+rm -r "$D/etc/pam.d"
+# Then it removes every file install wrote, and only the admin's config and
+# secret stay.
+if ! make -s -C "$T_ROOT" uninstall DESTDIR="$D" >"$T_TMP/log" 2>&1; then
+	cat "$T_TMP/log"; t_fail "make uninstall DESTDIR"
+fi
+t_eq "make uninstall leaves only the admin's config and secret" \
+	"etc/scimbridge/client_secret etc/scimbridge/scimbridge.conf" \
+	"$(cd "$D" && find . -type f -o -type l | sed 's|^\./||' | sort | tr '\n' ' ' | sed 's/ $//')"
+t_eq "the admin's config is untouched" "# mine" "$(cat "$D/etc/scimbridge/scimbridge.conf")"
+t_eq "no directory of ours is left but /etc/scimbridge" "" \
+	"$(cd "$D" && find . -depth -type d -name '*scim*' ! -path ./etc/scimbridge)"
+# An untouched example config is install's, not the admin's: it goes too.
+D2=$T_TMP/root2
+make -s -C "$T_ROOT" install DESTDIR="$D2" >/dev/null 2>&1 &&
+	make -s -C "$T_ROOT" uninstall DESTDIR="$D2" >"$T_TMP/log" 2>&1
+t_eq "install then uninstall into an empty root leaves no file" "" "$(find "$D2" -type f -o -type l)"
 t_done

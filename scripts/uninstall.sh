@@ -1,0 +1,99 @@
+#!/bin/sh
+# `make uninstall`: undoes `make install` (the Makefile's install recipe and
+# scripts/install-extras.sh) in the order that cannot lock anyone out.
+#  1. Take pam_scim.so out of every PAM stack first: on the running root,
+#     `pam-auth-update --remove scim` when the profile is in use. If a PAM
+#     file still names pam_scim.so after that (a hand-edited stack, or
+#     pam-auth-update refusing local modifications), stop before removing
+#     anything: a stack that names a missing module fails every login,
+#     root's included ("Module is unknown").
+#  2. Remove every file install wrote. Never the admin's scimbridge.conf (it
+#     goes only if it is still byte for byte the example install put there),
+#     the client secret, or the cache under /var/lib/scimbridge (data, like
+#     a package's on remove; its directory goes when empty).
+#  3. mandb, so `man -k` forgets the pages.
+# Usage: uninstall.sh DESTDIR PREFIX MANDIR SYSCONFDIR LIBDIR PAMDIR SBINDIR BINDIR
+set -eu
+cd "$(dirname "$0")/.."
+DESTDIR=${1:-}
+PREFIX=${2:-/usr/local}
+MANDIR=${3:-$PREFIX/share/man}
+SYSCONFDIR=${4:-/etc}
+LIBDIR=${5:?LIBDIR}
+PAMDIR=${6:-$LIBDIR/security}
+SBINDIR=${7:-$PREFIX/sbin}
+BINDIR=${8:-$PREFIX/bin}
+
+# The running root: no DESTDIR, or one that resolves to /. Only there may
+# pam-auth-update (which edits /etc/pam.d, never DESTDIR's) and mandb run.
+live=no
+if [ -z "$DESTDIR" ] || [ "$(cd "$DESTDIR" 2>/dev/null && pwd -P)" = / ]; then
+	live=yes
+fi
+pamd="$DESTDIR$SYSCONFDIR/pam.d"
+profile="$DESTDIR/usr/share/pam-configs/scim"
+
+stacks_naming_us() {
+	[ -d "$pamd" ] || return 1
+	grep -lsE '^[[:space:]]*[^#]*pam_scim\.so' "$pamd"/* 2>/dev/null
+}
+
+if stacks_naming_us >/dev/null; then
+	if [ "$live" = yes ] && [ -f "$profile" ] && command -v pam-auth-update >/dev/null 2>&1; then
+		echo "uninstall: pam-auth-update --remove scim"
+		DEBIAN_FRONTEND=noninteractive pam-auth-update --package --remove scim
+	fi
+	if files=$(stacks_naming_us); then
+		echo "uninstall: pam_scim.so is still in these PAM files; nothing was removed:" >&2
+		echo "$files" | sed 's/^/  /' >&2
+		if [ "$live" = yes ]; then
+			echo "uninstall: take the pam_scim.so lines out (or run pam-auth-update --force --remove scim), then run make uninstall again" >&2
+		else
+			echo "uninstall: $DESTDIR is not the running root; take pam_scim.so out of its stacks first" >&2
+		fi
+		exit 1
+	fi
+fi
+
+rm_f() {
+	for f in "$@"; do
+		if [ -e "$f" ] || [ -L "$f" ]; then
+			rm -f "$f"
+			echo "uninstall: removed $f"
+		fi
+	done
+}
+# rmdir_empty DIR: a directory install made for us alone, once empty.
+rmdir_empty() { [ -d "$1" ] && rmdir "$1" 2>/dev/null && echo "uninstall: removed $1/" || true; }
+
+rm_f "$DESTDIR$LIBDIR/libnss_scim.so.2" "$DESTDIR$PAMDIR/pam_scim.so" \
+	"$DESTDIR$SBINDIR/scimbridged" "$DESTDIR$BINDIR/scimbridge"
+
+for page in man/*.[1-8]; do
+	[ -f "$page" ] || continue
+	rm_f "$DESTDIR$MANDIR/man${page##*.}/${page##*/}"
+done
+
+doc="$DESTDIR$PREFIX/share/doc/scimbridge"
+for f in contrib/* README.md; do
+	[ -f "$f" ] && rm_f "$doc/${f##*/}"
+done
+rmdir_empty "$doc"
+
+rm_f "$profile" "$DESTDIR$PREFIX/lib/systemd/system/scimbridged.service"
+
+conf="$DESTDIR$SYSCONFDIR/scimbridge"
+rm_f "$conf/scimbridge.conf.example"
+if [ -f "$conf/scimbridge.conf" ] && cmp -s "$conf/scimbridge.conf" contrib/scimbridge.conf.example; then
+	rm_f "$conf/scimbridge.conf"
+elif [ -e "$conf/scimbridge.conf" ]; then
+	echo "uninstall: kept $conf/scimbridge.conf (the admin's)"
+fi
+rmdir_empty "$conf"
+rmdir_empty "$DESTDIR/var/lib/scimbridge"
+[ -d "$DESTDIR/var/lib/scimbridge" ] && echo "uninstall: kept $DESTDIR/var/lib/scimbridge (the cache)"
+
+if [ "$live" = yes ] && command -v mandb >/dev/null 2>&1; then
+	mandb -q "$MANDIR" 2>/dev/null || mandb -q 2>/dev/null || true
+fi
+echo "uninstall: done under ${DESTDIR:-/}"
