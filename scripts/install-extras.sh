@@ -50,6 +50,8 @@ install -d -m 0755 "$DESTDIR/var/lib/scimbridge"
 # daily cron job: refresh it for the installed pages (on the running root
 # only; scripts/uninstall.sh does the same after removing them).
 if [ -z "$DESTDIR" ] && command -v mandb >/dev/null 2>&1; then
-	mandb -q "$MANDIR" 2>/dev/null || mandb -q 2>/dev/null || true
+	# All of man's paths, not just $MANDIR: on Debian /usr/local/man is a
+	# link to share/man and whatis reads that path's index, not this one's.
+	mandb -q 2>/dev/null || true
 fi
 echo "install-extras: man pages, contrib files and $SYSCONFDIR/scimbridge installed under ${DESTDIR:-/}"

@@ -94,6 +94,12 @@ rmdir_empty "$DESTDIR/var/lib/scimbridge"
 [ -d "$DESTDIR/var/lib/scimbridge" ] && echo "uninstall: kept $DESTDIR/var/lib/scimbridge (the cache)"
 
 if [ "$live" = yes ] && command -v mandb >/dev/null 2>&1; then
-	mandb -q "$MANDIR" 2>/dev/null || mandb -q 2>/dev/null || true
+	# All of man's paths, not just $MANDIR: on Debian /usr/local/man is a
+	# link to share/man and whatis reads that path's index, not this one's.
+	mandb -q 2>/dev/null || true
+fi
+# nsswitch.conf is the admin's: glibc skips a module that is gone, but say so.
+if grep -qsE '^(passwd|group):.*[[:space:]]scim([[:space:]]|$)' "$DESTDIR$SYSCONFDIR/nsswitch.conf"; then
+	echo "uninstall: $SYSCONFDIR/nsswitch.conf still names scim (harmless now; take it out)"
 fi
 echo "uninstall: done under ${DESTDIR:-/}"

@@ -60,7 +60,10 @@ AuthorizedKeysCommandUser nobody
 StrictModes no
 LogLevel VERBOSE
 EOF2
-mkdir -p /run/sshd
+# sshd wants /run/sshd (its privilege-separation chroot): made in a tmpfs
+# private to this namespace, so the host's /run is left as it was.
+mount -t tmpfs -o mode=0755 tmpfs /run || exit 1
+mkdir -m 0755 /run/sshd
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 "$SSHD" -D -e -f "$T_TMP/sshd_config" 2>"$T_TMP/sshd.log" &
 SPID=$!
