@@ -87,6 +87,9 @@ chmod 0644 /etc/scimbridge/scimbridge.conf
 sed -i -E 's/^(passwd|group):.*/& scim/' /etc/nsswitch.conf
 ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/key" -C alice@test || exit 1
 okta set-attr alice urn:scim:schemas:extension:custom:1.0:sshPublicKey "$(cat "$T_TMP/key.pub")"
+# bob is deactivated the way Okta does it (PATCH active=false) before the
+# sync, so the cache and the daemon's live check agree on him.
+okta deactivate bob
 
 t_check "scimbridge sync (installed CLI, default config)" scimbridge sync
 r=$(getent passwd alice)
@@ -102,7 +105,6 @@ for _ in $(seq 100); do [ -S /run/scimbridge/socket ] && break; sleep 0.1; done
 every_service alice 'account management done' "active directory user"
 every_service root 'account management done' "root, profile enabled"
 every_service scimlocal 'account management done' "local user, profile enabled"
-okta deactivate bob
 every_service bob 'User account has expired' "bob deactivated in the tenant (PAM_ACCT_EXPIRED)"
 
 # --- a real ssh login: the stock sshd_config, the contrib drop-in ---
