@@ -12,6 +12,8 @@
 #     the client secret, or the cache under /var/lib/scimbridge (data, like
 #     a package's on remove; its directory goes when empty).
 #  3. mandb, so `man -k` forgets the pages.
+# On the running root a scimbridged that systemd runs is stopped and its
+# unit disabled before the files go.
 # Usage: uninstall.sh DESTDIR PREFIX MANDIR SYSCONFDIR LIBDIR PAMDIR SBINDIR BINDIR
 set -eu
 cd "$(dirname "$0")/.."
@@ -55,6 +57,14 @@ if stacks_naming_us >/dev/null; then
 	fi
 fi
 
+# A daemon systemd runs from the unit about to go is stopped and disabled
+# first (not exercised by the tests: no systemd runs as PID 1 on the test
+# machines).
+if [ "$live" = yes ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1 &&
+	[ -f "$PREFIX/lib/systemd/system/scimbridged.service" ]; then
+	systemctl disable --now scimbridged.service 2>/dev/null || true
+fi
+
 rm_f() {
 	for f in "$@"; do
 		if [ -e "$f" ] || [ -L "$f" ]; then
@@ -64,7 +74,11 @@ rm_f() {
 	done
 }
 # rmdir_empty DIR: a directory install made for us alone, once empty.
-rmdir_empty() { [ -d "$1" ] && rmdir "$1" 2>/dev/null && echo "uninstall: removed $1/" || true; }
+rmdir_empty() {
+	if [ -d "$1" ] && rmdir "$1" 2>/dev/null; then
+		echo "uninstall: removed $1/"
+	fi
+}
 
 rm_f "$DESTDIR$LIBDIR/libnss_scim.so.2" "$DESTDIR$PAMDIR/pam_scim.so" \
 	"$DESTDIR$SBINDIR/scimbridged" "$DESTDIR$BINDIR/scimbridge"
