@@ -19,7 +19,11 @@ const struct sb_cache *nss_cache_acquire(int *errnop);
 void nss_cache_release(void);
 /* Forces the next acquire to reopen the file (after the daemon wrote it). */
 void nss_cache_invalidate(void);
-bool nss_enumerate_enabled(void);
+/* For an enumeration, a mapping of the cache file of its own (closed with
+ * sb_cache_close), which it reads to the end whatever replaces the file:
+ * SUCCESS; NOTFOUND (ENOENT) when the config says enumerate = no; UNAVAIL
+ * (ENOENT) without a readable cache. */
+enum nss_status nss_cache_open_own(struct sb_cache **out, int *errnop);
 
 enum nss_status nss_fill_passwd(const struct sb_user_view *v, struct passwd *pw, char *buf,
 				size_t len, int *errnop);

@@ -81,6 +81,18 @@ r=$(W id u000001)
 t_check "id lists the user's groups ($r)" grep -qE 'uid=200001\(u000001\) gid=200001\(u000001\) groups=200001\(u000001\),3000000' <<<"$r"
 conf "$T_TMP/cache"
 
+# A sync during an enumeration: the cursor stays on the file it started on.
+conf "$T_TMP/ecache" yes
+for db in pw gr; do
+	r=$(timeout 20 $P "$SO" enumswap "$T_TMP/ecache" $db)
+	t_check "$db enumeration while the cache is replaced: the file it began on, whole, also in a forked child ($r)" \
+		grep -q 'dup=0 missing=0 foreign=0 newgen=0 child=ok' <<<"$r"
+done
+r=$(timeout 30 $P "$SO" enumthreads "$T_TMP/ecache" 20)
+t_check "passwd and group enumerations in two threads, 20 replacements: each one generation whole ($r)" \
+	grep -q ' bad=0 ' <<<"$r"
+conf "$T_TMP/cache"
+
 r=$(timeout 20 $P "$SO" fork u000007)
 t_check "fork while another thread is inside the module: 50 children look up fine ($r)" grep -q 'child lookups ok' <<<"$r"
 
@@ -105,7 +117,8 @@ else
 fi
 
 # The TSan build of the module and probe (make tsan): lookups in 4 threads
-# while the cache is replaced 20 times, with no data race reported.
+# while the cache is replaced 20 times, and enumerations in 2 threads while
+# it is replaced 10 times, with no data race reported.
 if [ -x build/tsan/tests/bin/nssprobe ] && [ -f build/tsan/nss_module/libnss_scim.so.2 ]; then
 	conf "$T_TMP/tscache"
 	r=$(TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/bin/nssprobe \
@@ -115,6 +128,14 @@ if [ -x build/tsan/tests/bin/nssprobe ] && [ -f build/tsan/nss_module/libnss_sci
 	t_check "TSan over lookups in 4 threads, 20 replacements: no race ($r)" \
 		bash -c "[ $rc -eq 0 ] && grep -q ' bad=0 ' <<<'$r' && ! grep -q ThreadSanitizer '$T_TMP/tsan.err'"
 	grep -m10 . "$T_TMP/tsan.err"
+	conf "$T_TMP/tsecache" yes
+	r=$(TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/bin/nssprobe \
+		"$T_ROOT/build/tsan/nss_module/libnss_scim.so.2" enumthreads "$T_TMP/tsecache" 10 \
+		2>"$T_TMP/tsan2.err")
+	rc=$?
+	t_check "TSan over passwd and group enumerations in 2 threads, 10 replacements: no race ($r)" \
+		bash -c "[ $rc -eq 0 ] && grep -q ' bad=0 ' <<<'$r' && ! grep -q ThreadSanitizer '$T_TMP/tsan2.err'"
+	grep -m10 . "$T_TMP/tsan2.err"
 	conf "$T_TMP/cache"
 else
 	t_skip "TSan build not present (make tsan)"
