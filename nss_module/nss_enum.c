@@ -32,12 +32,14 @@ static struct cursor pw_cur, gr_cur;
 /* Back to the start: the next entry maps the cache as it is then. */
 static enum nss_status rewind_cursor(struct cursor *cur)
 {
+	int saved = errno;
+
 	pthread_mutex_lock(&ent_lock);
 	sb_cache_close(cur->cache);
 	cur->cache = NULL;
 	cur->next = 0;
 	pthread_mutex_unlock(&ent_lock);
-	return NSS_STATUS_SUCCESS;
+	return nss_errno_out(NSS_STATUS_SUCCESS, saved, NULL);
 }
 
 enum nss_status _nss_scim_setpwent(int stayopen)
@@ -118,22 +120,24 @@ static enum nss_status getgrent_locked(struct group *gr, char *buf, size_t len, 
 
 enum nss_status _nss_scim_getpwent_r(struct passwd *pw, char *buf, size_t len, int *errnop)
 {
+	int saved = errno;
 	enum nss_status st;
 
 	pthread_mutex_lock(&ent_lock);
 	st = getpwent_locked(pw, buf, len, errnop);
 	pthread_mutex_unlock(&ent_lock);
-	return st;
+	return nss_errno_out(st, saved, errnop);
 }
 
 enum nss_status _nss_scim_getgrent_r(struct group *gr, char *buf, size_t len, int *errnop)
 {
+	int saved = errno;
 	enum nss_status st;
 
 	pthread_mutex_lock(&ent_lock);
 	st = getgrent_locked(gr, buf, len, errnop);
 	pthread_mutex_unlock(&ent_lock);
-	return st;
+	return nss_errno_out(st, saved, errnop);
 }
 
 /* The mutex may have been held by a thread that does not exist in the

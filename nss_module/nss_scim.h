@@ -4,6 +4,7 @@
 #ifndef NSS_SCIM_H
 #define NSS_SCIM_H
 
+#include <errno.h>
 #include <grp.h>
 #include <nss.h>
 #include <pwd.h>
@@ -39,6 +40,21 @@ void nss_daemon_configure(const char *socket_path, unsigned negative_ttl);
 /* Reset nss_enum.c's and nss_daemon.c's locks in a forked child. */
 void nss_enum_atfork_child(void);
 void nss_daemon_atfork_child(void);
+
+/* errno as nss-systemd's PROTECT_ERRNO keeps it: every entry point saves
+ * errno on entry and puts it back on the way out (the first lookup reads
+ * the config and maps the cache, a miss asks the daemon: their syscalls
+ * must not show through a call that succeeded), except that a failure is
+ * reported in *errnop, which glibc points at errno. */
+static inline enum nss_status nss_errno_out(enum nss_status st, int saved, int *errnop)
+{
+	int e = errnop ? *errnop : 0;
+
+	errno = saved;
+	if (errnop && st != NSS_STATUS_SUCCESS)
+		*errnop = e;
+	return st;
+}
 
 /* Names and ids the module never serves, whatever the cache says. */
 static inline bool nss_forbidden_name(const char *s)

@@ -81,6 +81,14 @@ r=$(W id u000001)
 t_check "id lists the user's groups ($r)" grep -qE 'uid=200001\(u000001\) gid=200001\(u000001\) groups=200001\(u000001\),3000000' <<<"$r"
 conf "$T_TMP/cache"
 
+# errno discipline (nss-systemd's PROTECT_ERRNO): a call that succeeds
+# leaves errno alone, even the first, which reads the config and maps the
+# cache; a failure says why in *errnop (glibc's errno).
+conf "$T_TMP/cache" yes
+r=$($P "$SO" errno u000002 200002 200002 nosuchuser)
+t_check "errno: kept by every successful entry point, set by every failure ($(tr '\n' ';' <<<"$r"))" \
+	grep -q '^errno: 0 wrong' <<<"$r"
+
 # A sync during an enumeration: the cursor stays on the file it started on.
 conf "$T_TMP/ecache" yes
 for db in pw gr; do

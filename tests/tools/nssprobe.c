@@ -8,6 +8,7 @@
  *                              look up again in the child; exit 0 if both hit)
  *   nssprobe SO enumswap CACHE pw|gr   (needs enumerate = yes; see enum_swap)
  *   nssprobe SO enumthreads CACHE REWRITES   (see enum_threads)
+ *   nssprobe SO errno NAME UID GID MISSING   (see errno_check)
  * prints "status=S errno=E" and the entry. `threads` has N threads look up
  * random users of a 1000-user cache while the main thread rewrites it
  * REWRITES times with a new generation; every answer must be whole (name,
@@ -198,6 +199,68 @@ static int enum_swap(const char *cache, int pw)
 	return dup || missing || foreign || newgen || !child_ok ? 1 : 0;
 }
 
+/* One errno_check case: calls fn with errnop = &errno, as glibc does, after
+ * setting errno to EDOM; what errno must be afterwards is `want` (EDOM: the
+ * call left it alone). */
+#define ERRNO_CASE(label, want_st, want, call)                                                    \
+	do {                                                                                       \
+		enum nss_status st_;                                                               \
+		int got_;                                                                          \
+		errno = EDOM;                                                                      \
+		st_ = (call);                                                                      \
+		got_ = errno;                                                                      \
+		printf("%s: status=%d errno=%d%s\n", label, st_, got_,                              \
+		       st_ == (want_st) && got_ == (want) ? "" : " WRONG");                        \
+		fails += st_ != (want_st) || got_ != (want);                                       \
+	} while (0)
+
+/* errno discipline, as nss-systemd's PROTECT_ERRNO keeps it: a call that
+ * succeeds leaves errno as it found it (the first one maps the cache and
+ * reads the config, a miss asks the daemon: none of those syscalls may
+ * show); one that fails says why through *errnop, which glibc points at
+ * errno. NAME/UID/GID exist (NAME's own groups: at least one), MISSING does
+ * not. */
+static int errno_check(const char *name, uid_t uid, gid_t gid, const char *missing)
+{
+	static char buf[4096];
+	struct passwd pw;
+	struct group gr;
+	long start = 0, size = 1;
+	gid_t *g = malloc(sizeof(gid_t));
+	int fails = 0;
+
+	ERRNO_CASE("first getpwnam_r (maps the cache)", NSS_STATUS_SUCCESS, EDOM,
+		   ((pwnam_fn)sym("_nss_scim_getpwnam_r"))(name, &pw, buf, sizeof(buf), &errno));
+	ERRNO_CASE("getpwuid_r hit", NSS_STATUS_SUCCESS, EDOM,
+		   ((pwuid_fn)sym("_nss_scim_getpwuid_r"))(uid, &pw, buf, sizeof(buf), &errno));
+	ERRNO_CASE("getgrgid_r hit", NSS_STATUS_SUCCESS, EDOM,
+		   ((grgid_fn)sym("_nss_scim_getgrgid_r"))(gid, &gr, buf, sizeof(buf), &errno));
+	ERRNO_CASE("getpwnam_r miss (asks the absent daemon)", NSS_STATUS_NOTFOUND, ENOENT,
+		   ((pwnam_fn)sym("_nss_scim_getpwnam_r"))(missing, &pw, buf, sizeof(buf), &errno));
+	ERRNO_CASE("getgrnam_r miss", NSS_STATUS_NOTFOUND, ENOENT,
+		   ((grnam_fn)sym("_nss_scim_getgrnam_r"))(missing, &gr, buf, sizeof(buf), &errno));
+	ERRNO_CASE("getpwnam_r hit after a miss", NSS_STATUS_SUCCESS, EDOM,
+		   ((pwnam_fn)sym("_nss_scim_getpwnam_r"))(name, &pw, buf, sizeof(buf), &errno));
+	ERRNO_CASE("getpwnam_r small buffer", NSS_STATUS_TRYAGAIN, ERANGE,
+		   ((pwnam_fn)sym("_nss_scim_getpwnam_r"))(name, &pw, buf, 8, &errno));
+	ERRNO_CASE("getgrgid_r small buffer", NSS_STATUS_TRYAGAIN, ERANGE,
+		   ((grgid_fn)sym("_nss_scim_getgrgid_r"))(gid, &gr, buf, 8, &errno));
+	ERRNO_CASE("initgroups_dyn hit", NSS_STATUS_SUCCESS, EDOM,
+		   ((initgr_fn)sym("_nss_scim_initgroups_dyn"))(name, (gid_t)-1, &start, &size, &g,
+								-1, &errno));
+	ERRNO_CASE("initgroups_dyn miss", NSS_STATUS_NOTFOUND, ENOENT,
+		   ((initgr_fn)sym("_nss_scim_initgroups_dyn"))(missing, (gid_t)-1, &start, &size,
+								&g, -1, &errno));
+	ERRNO_CASE("setpwent", NSS_STATUS_SUCCESS, EDOM, ((setent_fn)sym("_nss_scim_setpwent"))(0));
+	ERRNO_CASE("getpwent_r first entry (maps a file of its own)", NSS_STATUS_SUCCESS, EDOM,
+		   ((enum nss_status(*)(struct passwd *, char *, size_t, int *))sym(
+		       "_nss_scim_getpwent_r"))(&pw, buf, sizeof(buf), &errno));
+	ERRNO_CASE("endpwent", NSS_STATUS_SUCCESS, EDOM, ((endent_fn)sym("_nss_scim_endpwent"))());
+	free(g);
+	printf("errno: %d wrong\n", fails);
+	return fails ? 1 : 0;
+}
+
 /* One whole passwd (arg non-NULL) or group enumeration after another: each
  * must list one generation whole (odd: 1000 users, even: 900). */
 static void *enum_reader(void *arg)
@@ -367,6 +430,8 @@ int main(int argc, char **argv)
 		return fork_check(argv[3]);
 	if (!strcmp(argv[2], "enumswap") && argc > 4)
 		return enum_swap(argv[3], !strcmp(argv[4], "pw"));
+	if (!strcmp(argv[2], "errno") && argc > 6)
+		return errno_check(argv[3], (uid_t)atol(argv[4]), (gid_t)atol(argv[5]), argv[6]);
 	if (!strcmp(argv[2], "enumthreads") && argc > 4)
 		return enum_threads(argv[3], atoi(argv[4]));
 	if (!strcmp(argv[2], "threads")) {
