@@ -40,6 +40,8 @@ static void print_user(const struct sb_cache *c, const struct sb_user_view *u)
 	else
 		printf(" %u", u->gid);
 	for (uint32_t i = 0; i < u->n_gids; i++) {
+		if (u->gids[i] == u->gid)
+			continue; /* a shared primary group that lists the user: once, as id(1) */
 		if (sb_cache_group_by_gid(c, u->gids[i], &g))
 			printf(" %s(%u)", g.name, g.gid);
 		else

@@ -214,7 +214,12 @@ static int group_view(const struct sb_cache *c, uint32_t i, struct sb_group_view
 	return 1;
 }
 
-/* The private group of the user a record names, if the user has one. */
+/* The private group of the user a record names, if the user has one. It
+ * lists no member, as useradd writes one into /etc/group and as SSSD's auto
+ * private groups answer: glibc's initgroups adds the primary gid itself, and
+ * initgroups_dyn returns exactly the groups whose member list names the user
+ * (the user's gids never hold the private group), so listing the owner here
+ * made `getent group alice` and `getent initgroups alice` disagree. */
 static int upg_view(const struct sb_cache *c, const struct sb_cache_urec *r,
 		    struct sb_group_view *v)
 {
@@ -225,8 +230,7 @@ static int upg_view(const struct sb_cache *c, const struct sb_cache_urec *r,
 	v->scim_id = "";
 	v->gid = r->uid;
 	v->flags = SB_GROUP_UPG;
-	v->n_members = 1;
-	v->upg_ref = c->users[r->user].rec;
+	v->n_members = 0;
 	v->index = c->n_groups + r->user;
 	return 1;
 }
@@ -299,9 +303,7 @@ const char *sb_cache_group_member(const struct sb_cache *c, const struct sb_grou
 
 	if (i >= g->n_members)
 		return NULL;
-	if (g->upg_ref)
-		r = urec_ref(c, g->upg_ref);
-	else if (g->index < c->n_groups)
+	if (g->index < c->n_groups)
 		r = urec_ref(c, c->u32[c->groups[g->index].members + i]);
 	else
 		r = NULL;

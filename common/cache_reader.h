@@ -33,8 +33,7 @@ struct sb_group_view {
 	const char *name, *scim_id; /* scim_id "" for a user private group */
 	uint32_t gid, flags;
 	uint32_t n_members;
-	uint32_t index;	  /* for enumeration */
-	uint32_t upg_ref; /* a user private group: its user's record (internal) */
+	uint32_t index; /* for enumeration */
 };
 
 struct sb_cache_info {

@@ -19,8 +19,8 @@ struct sb_user {
 	uint32_t uid, gid, flags;
 	char **ssh_keys;
 	size_t n_ssh_keys;
-	uint32_t *gids; /* supplementary gids (nested groups flattened), sorted, unique,
-			   without the primary gid */
+	uint32_t *gids; /* the gids of the groups listing the user (nested groups
+			   flattened), sorted, unique; never the private group */
 	size_t n_gids;
 };
 

@@ -293,8 +293,10 @@ out:
 	return rc;
 }
 
-/* Each user's supplementary gids: every mapped group listing them, minus the
- * primary gid. Two passes (count, fill) keep it linear in memberships. */
+/* Each user's supplementary gids: every mapped group whose member list names
+ * them, the rule nss_files' initgroups follows (the module skips only the gid
+ * glibc passes it); a private group is listed with no member (cache_lookup.c)
+ * and never counts. Two passes (count, fill) keep it linear in memberships. */
 static int fill_user_gids(struct mapper *m)
 {
 	struct sb_dataset *ds = m->out;
@@ -323,8 +325,7 @@ static int fill_user_gids(struct mapper *m)
 		for (size_t k = 0; !(grp->flags & SB_GROUP_UPG) && k < grp->n_members; k++) {
 			struct sb_user *u = &ds->users[grp->members[k]];
 
-			if (grp->gid != u->gid)
-				u->gids[u->n_gids++] = grp->gid;
+			u->gids[u->n_gids++] = grp->gid;
 		}
 	}
 	for (size_t u = 0; u < ds->n_users; u++)

@@ -114,35 +114,47 @@ static enum nss_status refuse(int *errnop)
 enum nss_status _nss_scim_getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t len,
 				     int *errnop)
 {
+	int saved = errno;
 	struct key k = {.name = name, .req = SB_REQ_USER_BY_NAME};
 
-	return nss_forbidden_name(name) ? refuse(errnop)
-					: lookup(&k, answer_passwd, pw, buf, len, errnop);
+	return nss_errno_out(nss_forbidden_name(name)
+				 ? refuse(errnop)
+				 : lookup(&k, answer_passwd, pw, buf, len, errnop),
+			     saved, errnop);
 }
 
 enum nss_status _nss_scim_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t len,
 				     int *errnop)
 {
+	int saved = errno;
 	struct key k = {.id = uid, .req = SB_REQ_USER_BY_UID};
 
-	return uid == 0 ? refuse(errnop) : lookup(&k, answer_passwd, pw, buf, len, errnop);
+	return nss_errno_out(uid == 0 ? refuse(errnop)
+				      : lookup(&k, answer_passwd, pw, buf, len, errnop),
+			     saved, errnop);
 }
 
 enum nss_status _nss_scim_getgrnam_r(const char *name, struct group *gr, char *buf, size_t len,
 				     int *errnop)
 {
+	int saved = errno;
 	struct key k = {.name = name, .req = SB_REQ_GROUP_BY_NAME};
 
-	return nss_forbidden_name(name) ? refuse(errnop)
-					: lookup(&k, answer_group, gr, buf, len, errnop);
+	return nss_errno_out(nss_forbidden_name(name)
+				 ? refuse(errnop)
+				 : lookup(&k, answer_group, gr, buf, len, errnop),
+			     saved, errnop);
 }
 
 enum nss_status _nss_scim_getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t len,
 				     int *errnop)
 {
+	int saved = errno;
 	struct key k = {.id = gid, .req = SB_REQ_GROUP_BY_GID};
 
-	return gid == 0 ? refuse(errnop) : lookup(&k, answer_group, gr, buf, len, errnop);
+	return nss_errno_out(gid == 0 ? refuse(errnop)
+				      : lookup(&k, answer_group, gr, buf, len, errnop),
+			     saved, errnop);
 }
 
 /* Appends gid to glibc's growing array, honouring its limit (≤ 0: none). */
@@ -167,9 +179,9 @@ SB_HOT static int push_gid(gid_t gid, long int *start, long int *size, gid_t **g
 	return 0;
 }
 
-enum nss_status _nss_scim_initgroups_dyn(const char *user, gid_t skip, long int *start,
-					 long int *size, gid_t **groupsp, long int limit,
-					 int *errnop)
+SB_HOT static enum nss_status user_groups(const char *user, gid_t skip, long int *start,
+					  long int *size, gid_t **groupsp, long int limit,
+					  int *errnop)
 {
 	const struct sb_cache *c;
 	struct sb_user_view v;
@@ -202,4 +214,14 @@ enum nss_status _nss_scim_initgroups_dyn(const char *user, gid_t skip, long int 
 	}
 	nss_cache_release();
 	return st;
+}
+
+enum nss_status _nss_scim_initgroups_dyn(const char *user, gid_t skip, long int *start,
+					 long int *size, gid_t **groupsp, long int limit,
+					 int *errnop)
+{
+	int saved = errno;
+
+	return nss_errno_out(user_groups(user, skip, start, size, groupsp, limit, errnop), saved,
+			     errnop);
 }

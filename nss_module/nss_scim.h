@@ -4,6 +4,7 @@
 #ifndef NSS_SCIM_H
 #define NSS_SCIM_H
 
+#include <errno.h>
 #include <grp.h>
 #include <nss.h>
 #include <pwd.h>
@@ -19,7 +20,11 @@ const struct sb_cache *nss_cache_acquire(int *errnop);
 void nss_cache_release(void);
 /* Forces the next acquire to reopen the file (after the daemon wrote it). */
 void nss_cache_invalidate(void);
-bool nss_enumerate_enabled(void);
+/* For an enumeration, a mapping of the cache file of its own (closed with
+ * sb_cache_close), which it reads to the end whatever replaces the file:
+ * SUCCESS; NOTFOUND (ENOENT) when the config says enumerate = no; UNAVAIL
+ * (ENOENT) without a readable cache. */
+enum nss_status nss_cache_open_own(struct sb_cache **out, int *errnop);
 
 enum nss_status nss_fill_passwd(const struct sb_user_view *v, struct passwd *pw, char *buf,
 				size_t len, int *errnop);
@@ -35,6 +40,21 @@ void nss_daemon_configure(const char *socket_path, unsigned negative_ttl);
 /* Reset nss_enum.c's and nss_daemon.c's locks in a forked child. */
 void nss_enum_atfork_child(void);
 void nss_daemon_atfork_child(void);
+
+/* errno as nss-systemd's PROTECT_ERRNO keeps it: every entry point saves
+ * errno on entry and puts it back on the way out (the first lookup reads
+ * the config and maps the cache, a miss asks the daemon: their syscalls
+ * must not show through a call that succeeded), except that a failure is
+ * reported in *errnop, which glibc points at errno. */
+static inline enum nss_status nss_errno_out(enum nss_status st, int saved, int *errnop)
+{
+	int e = errnop ? *errnop : 0;
+
+	errno = saved;
+	if (errnop && st != NSS_STATUS_SUCCESS)
+		*errnop = e;
+	return st;
+}
 
 /* Names and ids the module never serves, whatever the cache says. */
 static inline bool nss_forbidden_name(const char *s)

@@ -134,7 +134,22 @@ void nss_cache_invalidate(void)
 	pthread_rwlock_unlock(&lock);
 }
 
-bool nss_enumerate_enabled(void)
+enum nss_status nss_cache_open_own(struct sb_cache **out, int *errnop)
 {
-	return enumerate;
+	enum nss_status st = NSS_STATUS_SUCCESS;
+
+	*out = NULL;
+	if (!nss_cache_acquire(errnop))
+		return NSS_STATUS_UNAVAIL;
+	if (!enumerate) {
+		*errnop = ENOENT;
+		st = NSS_STATUS_NOTFOUND;
+	} else if (sb_cache_open(cache_path, out, NULL) < 0) {
+		/* replaced by an unreadable file since the shared mapping was
+		 * taken: as a missing cache */
+		*errnop = ENOENT;
+		st = NSS_STATUS_UNAVAIL;
+	}
+	nss_cache_release();
+	return st;
 }

@@ -37,7 +37,8 @@ t_eq "getpwnam_r root never served" "status=$NOTFOUND errno=$ENOENT" "$($P "$SO"
 t_eq "small buffer: TRYAGAIN, ERANGE" "status=$TRYAGAIN errno=$ERANGE" "$($P "$SO" pwnam u000007 20)"
 r=$($P "$SO" grnam g00001)
 t_check "getgrnam_r lists members ($r)" grep -q "^status=$SUCCESS errno=0 g00001:x:300000000:u0" <<<"$r"
-t_eq "getgrgid_r user private group" "status=$SUCCESS errno=0 u000003:x:200003:u000003" "$($P "$SO" grgid 200003)"
+t_eq "getgrgid_r user private group: no member listed (as useradd and SSSD)" \
+	"status=$SUCCESS errno=0 u000003:x:200003:" "$($P "$SO" grgid 200003)"
 t_eq "group buffer too small for gr_mem: TRYAGAIN, ERANGE" "status=$TRYAGAIN errno=$ERANGE" "$($P "$SO" grnam g00001 64)"
 r=$($P "$SO" initgroups u000002)
 t_check "initgroups_dyn: supplementary groups ($r)" grep -qE "^status=$SUCCESS errno=0 groups=[1-9]" <<<"$r"
@@ -69,8 +70,35 @@ t_eq "enumerate on: every user" 51 "$(W getent passwd | wc -l)"
 t_eq "enumerate on: every group (50 private + 5)" 56 "$(W getent group | wc -l)"
 # nss_wrapper answers getgrouplist by walking getgrent, so `id` needs
 # enumeration here; the end-to-end suite checks initgroups through glibc.
+# The module agrees with itself (nss_files' rule): initgroups_dyn returns
+# exactly the gids of the groups whose member list names the user.
+for u in u000001 u000002 u000003; do
+	want=$(W getent group | awk -F: -v u="$u" '{n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) print $3}' | sort -n | tr '\n' ' ')
+	got=$($P "$SO" initgroups "$u" | cut -d' ' -f4- | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')
+	t_eq "initgroups_dyn $u = the groups listing $u" "$want" "$got"
+done
 r=$(W id u000001)
 t_check "id lists the user's groups ($r)" grep -qE 'uid=200001\(u000001\) gid=200001\(u000001\) groups=200001\(u000001\),3000000' <<<"$r"
+conf "$T_TMP/cache"
+
+# errno discipline (nss-systemd's PROTECT_ERRNO): a call that succeeds
+# leaves errno alone, even the first, which reads the config and maps the
+# cache; a failure says why in *errnop (glibc's errno).
+conf "$T_TMP/cache" yes
+r=$($P "$SO" errno u000002 200002 200002 nosuchuser)
+t_check "errno: kept by every successful entry point, set by every failure ($(tr '\n' ';' <<<"$r"))" \
+	grep -q '^errno: 0 wrong' <<<"$r"
+
+# A sync during an enumeration: the cursor stays on the file it started on.
+conf "$T_TMP/ecache" yes
+for db in pw gr; do
+	r=$(timeout 20 $P "$SO" enumswap "$T_TMP/ecache" $db)
+	t_check "$db enumeration while the cache is replaced: the file it began on, whole, also in a forked child ($r)" \
+		grep -q 'dup=0 missing=0 foreign=0 newgen=0 child=ok' <<<"$r"
+done
+r=$(timeout 30 $P "$SO" enumthreads "$T_TMP/ecache" 20)
+t_check "passwd and group enumerations in two threads, 20 replacements: each one generation whole ($r)" \
+	grep -q ' bad=0 ' <<<"$r"
 conf "$T_TMP/cache"
 
 r=$(timeout 20 $P "$SO" fork u000007)
@@ -97,7 +125,8 @@ else
 fi
 
 # The TSan build of the module and probe (make tsan): lookups in 4 threads
-# while the cache is replaced 20 times, with no data race reported.
+# while the cache is replaced 20 times, and enumerations in 2 threads while
+# it is replaced 10 times, with no data race reported.
 if [ -x build/tsan/tests/bin/nssprobe ] && [ -f build/tsan/nss_module/libnss_scim.so.2 ]; then
 	conf "$T_TMP/tscache"
 	r=$(TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/bin/nssprobe \
@@ -107,6 +136,14 @@ if [ -x build/tsan/tests/bin/nssprobe ] && [ -f build/tsan/nss_module/libnss_sci
 	t_check "TSan over lookups in 4 threads, 20 replacements: no race ($r)" \
 		bash -c "[ $rc -eq 0 ] && grep -q ' bad=0 ' <<<'$r' && ! grep -q ThreadSanitizer '$T_TMP/tsan.err'"
 	grep -m10 . "$T_TMP/tsan.err"
+	conf "$T_TMP/tsecache" yes
+	r=$(TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/bin/nssprobe \
+		"$T_ROOT/build/tsan/nss_module/libnss_scim.so.2" enumthreads "$T_TMP/tsecache" 10 \
+		2>"$T_TMP/tsan2.err")
+	rc=$?
+	t_check "TSan over passwd and group enumerations in 2 threads, 10 replacements: no race ($r)" \
+		bash -c "[ $rc -eq 0 ] && grep -q ' bad=0 ' <<<'$r' && ! grep -q ThreadSanitizer '$T_TMP/tsan2.err'"
+	grep -m10 . "$T_TMP/tsan2.err"
 	conf "$T_TMP/cache"
 else
 	t_skip "TSan build not present (make tsan)"

@@ -796,14 +796,18 @@ static void test_named_primary_group(void **state)
 	add_user(&u, "id-ann", "ann", "okta.example.com", 1);
 	add_user(&u, "id-ben", "ben", "okta.example.com", 1);
 	add_group(&g, "id-staff", "Staff", 1, staff);
-	/* a tenant group: everyone's gid; no private groups; not repeated in gids */
+	/* a tenant group: everyone's gid; no private groups; in the gids of the
+	 * users it lists (initgroups agrees with getgrnam; glibc skips the
+	 * primary gid when it calls initgroups_dyn) */
 	cfg.primary_group = "staff";
 	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, NULL, &err), 0);
 	assert_int_equal(ds.n_groups, 1);
 	staff_gid = group(&ds, "staff")->gid;
 	assert_int_equal(user(&ds, "ann")->gid, staff_gid);
 	assert_int_equal(user(&ds, "ben")->gid, staff_gid);
-	assert_int_equal(user(&ds, "ann")->n_gids, 0);
+	assert_int_equal(user(&ds, "ann")->n_gids, 1);
+	assert_int_equal(user(&ds, "ann")->gids[0], staff_gid);
+	assert_int_equal(user(&ds, "ben")->n_gids, 0);
 	assert_true(user(&ds, "ann")->uid != staff_gid);
 	sb_dataset_free(&ds);
 	/* a local group */
