@@ -49,7 +49,10 @@ struct sb_config {
 	char *shell;			 /* "/bin/bash" */
 	char *primary_group;		 /* NULL or "": user private group; else a group name */
 	struct sb_strlist ignore_groups; /* comma-separated; default "ALL USERS" */
-	char *ssh_keys_attribute;	 /* NULL: no keys */
+	/* Names never served, on top of the built-in list (names.c): comma or
+	   blank separated; default empty. */
+	struct sb_strlist reserved_names;
+	char *ssh_keys_attribute; /* NULL: no keys */
 
 	/* host side */
 	char *cache_path;		  /* /var/lib/scimbridge/cache */
