@@ -79,6 +79,15 @@ static int key_is_safe(const char *k)
 	return blob && (k[type_len + 1 + blob] == '\0' || k[type_len + 1 + blob] == ' ');
 }
 
+/* The cache, serving no id below the config's uid_min / gid_min. */
+static int open_cache(struct cli *ctx, struct sb_cache **c, struct sb_err *err)
+{
+	if (sb_cache_open(ctx->cfg.cache_path, c, err) < 0)
+		return -1;
+	sb_cache_set_id_min(*c, ctx->cfg.uid_min, ctx->cfg.gid_min);
+	return 0;
+}
+
 /* The cache may predate the user: ask the daemon, which writes the user
  * into the cache before answering FOUND; then map the new file. */
 static int refresh_from_daemon(struct cli *ctx, const char *name, struct sb_cache **cache)
@@ -93,7 +102,7 @@ static int refresh_from_daemon(struct cli *ctx, const char *name, struct sb_cach
 			  DAEMON_TIMEOUT_MS, &status, NULL, 0, &err) < 0 ||
 	    status != SB_RESP_FOUND)
 		return 0;
-	if (sb_cache_open(ctx->cfg.cache_path, &fresh, &err) < 0)
+	if (open_cache(ctx, &fresh, &err) < 0)
 		return 0;
 	sb_cache_close(*cache);
 	*cache = fresh;
@@ -114,7 +123,7 @@ static int recheck_inactive(struct cli *ctx, const char *name, struct sb_cache *
 			  DAEMON_TIMEOUT_MS, &status, NULL, 0, &err) < 0 ||
 	    status != SB_RESP_ACCT_OK)
 		return 0;
-	if (sb_cache_open(ctx->cfg.cache_path, &fresh, &err) < 0)
+	if (open_cache(ctx, &fresh, &err) < 0)
 		return 0;
 	sb_cache_close(*cache);
 	*cache = fresh;
@@ -134,7 +143,7 @@ int cmd_keys(struct cli *ctx, int argc, char **argv)
 	}
 	if (cli_load_config(ctx, CLI_CONF_QUIET) < 0)
 		return CLI_FAIL;
-	if (sb_cache_open(ctx->cfg.cache_path, &cache, &err) < 0) {
+	if (open_cache(ctx, &cache, &err) < 0) {
 		cli_print_err(ctx, "keys", &err);
 		return CLI_FAIL;
 	}

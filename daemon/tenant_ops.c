@@ -59,7 +59,8 @@ static bool cache_has_user(const struct sb_config *cfg, const char *name, char *
 
 	if (sb_cache_open(cfg->cache_path, &c, NULL) < 0)
 		return false;
-	if (sb_cache_user_by_name(c, name, &u) && u.uid != 0) {
+	sb_cache_set_id_min(c, cfg->uid_min, cfg->gid_min);
+	if (sb_cache_user_by_name(c, name, &u)) {
 		found = true;
 		if (scim_id)
 			snprintf(scim_id, id_size, "%s", u.scim_id);
