@@ -41,6 +41,16 @@ struct resp {
 	long retry_after;
 };
 
+/* Secrets and tokens are zeroed before their memory goes back to malloc,
+ * where a later core or heap read would find them. */
+static void drop_secret(char **s)
+{
+	if (*s)
+		explicit_bzero(*s, strlen(*s));
+	free(*s);
+	*s = NULL;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -149,8 +159,12 @@ static CURLcode perform(struct sb_scim_client *c, const char *method, const char
 	c->stats.requests++;
 	c->stats.connects += conns;
 	c->stats.bytes += (long)r->n;
+	/* The secret must not outlive the request in the handle, nor the
+	 * bearer token in our header copies. */
+	for (struct curl_slist *l = hdr; bearer && l; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(hdr);
-	/* The secret must not outlive the request in the handle. */
+	explicit_bzero(line, sizeof(line));
 	curl_easy_setopt(c->h, CURLOPT_PASSWORD, "");
 	return rc;
 }
@@ -296,8 +310,9 @@ static int mint(struct sb_scim_client *c, long *expires_out, char **scope_out, d
 		goto out;
 	}
 	expires = cJSON_IsNumber(exp) ? (long)exp->valuedouble : 21599;
-	free(c->token);
+	drop_secret(&c->token);
 	c->token = strdup(tok->valuestring);
+	explicit_bzero(tok->valuestring, strlen(tok->valuestring));
 	{
 		long margin = expires / 10 > 60 ? expires / 10 : 60;
 
@@ -312,6 +327,8 @@ static int mint(struct sb_scim_client *c, long *expires_out, char **scope_out, d
 	rc = c->token ? 0 : -1;
 out:
 	cJSON_Delete(j);
+	if (r.buf) /* the answer held the access token */
+		explicit_bzero(r.buf, r.cap);
 	free(r.buf);
 	free(url);
 	free(path);
@@ -324,7 +341,7 @@ static int reread_bearer(struct sb_scim_client *c, struct sb_err *err)
 
 	if (!t)
 		return -1;
-	free(c->secret);
+	drop_secret(&c->secret);
 	c->secret = t;
 	return 0;
 }
@@ -360,8 +377,7 @@ static int authed(struct sb_scim_client *c, const char *method, const char *url,
 			if (reread_bearer(c, err) < 0)
 				return -1;
 		} else {
-			free(c->token);
-			c->token = NULL;
+			drop_secret(&c->token);
 		}
 	}
 }
@@ -410,12 +426,8 @@ void sb_scim_client_free(struct sb_scim_client *c)
 		return;
 	if (c->h)
 		curl_easy_cleanup(c->h);
-	if (c->secret)
-		explicit_bzero(c->secret, strlen(c->secret));
-	if (c->token)
-		explicit_bzero(c->token, strlen(c->token));
-	free(c->secret);
-	free(c->token);
+	drop_secret(&c->secret);
+	drop_secret(&c->token);
 	free(c);
 }
 
