@@ -41,6 +41,8 @@ static const struct key keys[] = {
     {"domain", K_STR, F(domain), NULL, 0, 0},
     {"timeout", K_UINT, F(timeout), "10", 1, 300},
     {"page_size", K_UINT, F(page_size), "100", 1, 1000},
+    {"max_resources", K_UINT, F(max_resources), "1000000", 10, 100000000},
+    {"max_listing_mib", K_UINT, F(max_listing_mib), "2048", 1, 1048576},
     {"uid_attribute", K_STR, F(uid_attribute), NULL, 0, 0},
     {"uid_min", K_UINT, F(uid_min), "200000", 1000, 4294967294ul},
     {"uid_max", K_UINT, F(uid_max), "1999999999", 1000, 4294967294ul},

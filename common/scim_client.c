@@ -511,6 +511,29 @@ static int get_page(struct sb_scim_client *c, const char *url, struct resp *r, s
 	return 0;
 }
 
+/* A tenant that keeps sending (pages that never end, a totalResults in
+ * the billions, pages of 64 MiB) would otherwise grow this process without
+ * bound: every listing is held to max_resources resources and
+ * max_listing_mib MiB of answers, and fails with a message naming the
+ * bound, so the caller keeps the last good cache. */
+static int over_bounds(const struct sb_scim_client *c, const char *resource, size_t got,
+		       unsigned long long bytes, struct sb_err *err)
+{
+	const struct sb_config *cfg = c->cfg;
+
+	if (cfg->max_resources && got > cfg->max_resources)
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "the tenant sent more than %u %s (max_resources); refused, "
+				  "the last good cache stays",
+				  cfg->max_resources, resource);
+	if (cfg->max_listing_mib && bytes > ((unsigned long long)cfg->max_listing_mib << 20))
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "the tenant's %s listing passed %u MiB (max_listing_mib); "
+				  "refused, the last good cache stays",
+				  resource, cfg->max_listing_mib);
+	return 0;
+}
+
 static int list_all(struct sb_scim_client *c, const char *resource, const char *filter,
 		    struct sb_scim_users *users, struct sb_scim_groups *groups, struct sb_err *err)
 {
@@ -518,6 +541,8 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 	struct resp r = {0};
 	char **ids = NULL;
 	bool echo = false;
+	size_t first = SIZE_MAX; /* the count before the first page */
+	unsigned long long bytes = 0;
 	int rc = -1;
 
 	sb_pager_init(&p);
@@ -526,7 +551,10 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 		char *url = list_url(c, resource, p.start, c->cfg->page_size, filter);
 		size_t before = users ? users->n : groups->n, n_new;
 
-		if (!url || get_page(c, url, &r, err) < 0) {
+		if (first == SIZE_MAX)
+			first = before;
+		if (!url || get_page(c, url, &r, err) < 0 ||
+		    over_bounds(c, resource, 0, bytes += r.n, err) < 0) {
 			free(url);
 			goto out;
 		}
@@ -543,6 +571,11 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 			goto out;
 		}
 		n_new = (users ? users->n : groups->n) - before;
+		if (over_bounds(c, resource, (users ? users->n : groups->n) - first, bytes, err) <
+		    0) {
+			free(url);
+			goto out;
+		}
 		free(ids);
 		ids = calloc(n_new + 1, sizeof(char *));
 		for (size_t i = 0; ids && i < n_new; i++)

@@ -115,4 +115,20 @@ fi
 for u in alice bob carol; do
 	t_eq "good user $u keeps uid ${before[$u]}" "${before[$u]}" "$(uid_of "$u")"
 done
+
+# Issue 14: what a tenant may send is bounded (max_resources Users or
+# Groups, max_listing_mib MiB of answers per listing); past a bound the sync
+# fails saying which, and the last good cache stays byte for byte.
+cp "$T_TMP/cache" "$T_TMP/cache.good"
+B=$T_TMP/bounds.conf
+cp "$C" "$B"; conf_set "$B" max_resources 10
+out=$("$SB" -c "$B" sync 2>&1); rc=$?
+t_check "more Users than max_resources: sync fails (exit $rc)" test "$rc" -ne 0
+t_check "… saying so ($(echo "$out" | tail -1 | cut -c1-160))" grep -q 'more than 10 Users (max_resources)' <<<"$out"
+t_check "… and the last good cache stays" cmp -s "$T_TMP/cache" "$T_TMP/cache.good"
+cp "$C" "$B"; conf_set "$B" max_listing_mib 1 # the 1 MB displayName above
+out=$("$SB" -c "$B" sync 2>&1); rc=$?
+t_check "a Users listing past max_listing_mib: sync fails (exit $rc)" test "$rc" -ne 0
+t_check "… saying so ($(echo "$out" | tail -1 | cut -c1-160))" grep -q 'Users listing passed 1 MiB (max_listing_mib)' <<<"$out"
+t_check "… and the last good cache stays" cmp -s "$T_TMP/cache" "$T_TMP/cache.good"
 t_done
