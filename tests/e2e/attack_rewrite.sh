@@ -135,4 +135,13 @@ t_eq "… with exactly one cache write" $((g1 + 1)) "$g2"
 ask NEWCOMER >/dev/null
 ask far2 >/dev/null
 t_eq "… and a case variant or another domain's user after it writes nothing" "$g2" "$(gen)"
+
+# The daemon stops cleanly, and a sanitizer build (SCIMBRIDGED=…) reports
+# nothing: no leak from the answers merged and dropped, no use after free.
+kill "$DPID"
+for _ in $(seq 100); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+t_check "the daemon stopped within 10 s of SIGTERM" bash -c "! kill -0 $DPID 2>/dev/null"
+wait "$DPID" 2>/dev/null
+t_check "no sanitizer report from the daemon" \
+	bash -c "! grep -h -A20 -E 'Sanitizer|runtime error' '$T_TMP/daemon.log'"
 t_done
