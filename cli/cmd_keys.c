@@ -4,6 +4,7 @@
  * public cache, never the secret, and falls back to the default cache path
  * when the config is unreadable. An inactive or unknown user gets nothing
  * and exit 0 (no keys), so sshd simply refuses the key. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,21 +16,76 @@
 #define DAEMON_TIMEOUT_MS 2000
 
 /* A key line from the tenant goes verbatim into sshd's authorized_keys
- * parser, so it must be one line that starts with a key type: no control
- * character could add a second line, and no leading options (command=,
- * from=) can be smuggled in through the directory attribute. */
+ * parser, which reads a first word that is not a key type as options: so
+ * the line must be one line whose first word is exactly a key type we know
+ * ("ssh-x,command=..." is options to sshd, not a type), then one space and
+ * a base64 blob, then at most a comment. No control character could add a
+ * second line. */
+static const char *const key_types[] = {
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ssh-dss",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+    "ssh-ed25519-cert-v01@openssh.com",
+    "ssh-rsa-cert-v01@openssh.com",
+    "ssh-dss-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+    "sk-ssh-ed25519-cert-v01@openssh.com",
+    "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+};
+
+static bool known_type(const char *k, size_t len)
+{
+	for (size_t i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++)
+		if (strlen(key_types[i]) == len && !strncmp(k, key_types[i], len))
+			return true;
+	return false;
+}
+
+static bool b64_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/';
+}
+
+/* Length of the base64 blob at b (with up to two '=' of padding), or 0. */
+static size_t b64_len(const char *b)
+{
+	size_t n = 0, pad = 0;
+
+	while (b64_char(b[n]))
+		n++;
+	while (b[n + pad] == '=' && pad < 2)
+		pad++;
+	return n ? n + pad : 0;
+}
+
 static int key_is_safe(const char *k)
 {
-	static const char *const types[] = {"ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-sha2-"};
-	int typed = 0;
+	size_t type_len = strcspn(k, " "), blob;
 
 	for (const char *p = k; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return 0;
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strncmp(k, types[i], strlen(types[i])))
-			typed = 1;
-	return typed;
+	if (!known_type(k, type_len) || k[type_len] != ' ')
+		return 0;
+	blob = b64_len(k + type_len + 1);
+	return blob && (k[type_len + 1 + blob] == '\0' || k[type_len + 1 + blob] == ' ');
+}
+
+/* The cache, serving no id below the config's uid_min / gid_min. */
+static int open_cache(struct cli *ctx, struct sb_cache **c, struct sb_err *err)
+{
+	if (sb_cache_open(ctx->cfg.cache_path, c, err) < 0)
+		return -1;
+	sb_cache_set_id_min(*c, ctx->cfg.uid_min, ctx->cfg.gid_min);
+	return 0;
 }
 
 /* The cache may predate the user: ask the daemon, which writes the user
@@ -46,7 +102,7 @@ static int refresh_from_daemon(struct cli *ctx, const char *name, struct sb_cach
 			  DAEMON_TIMEOUT_MS, &status, NULL, 0, &err) < 0 ||
 	    status != SB_RESP_FOUND)
 		return 0;
-	if (sb_cache_open(ctx->cfg.cache_path, &fresh, &err) < 0)
+	if (open_cache(ctx, &fresh, &err) < 0)
 		return 0;
 	sb_cache_close(*cache);
 	*cache = fresh;
@@ -67,7 +123,7 @@ static int recheck_inactive(struct cli *ctx, const char *name, struct sb_cache *
 			  DAEMON_TIMEOUT_MS, &status, NULL, 0, &err) < 0 ||
 	    status != SB_RESP_ACCT_OK)
 		return 0;
-	if (sb_cache_open(ctx->cfg.cache_path, &fresh, &err) < 0)
+	if (open_cache(ctx, &fresh, &err) < 0)
 		return 0;
 	sb_cache_close(*cache);
 	*cache = fresh;
@@ -87,7 +143,7 @@ int cmd_keys(struct cli *ctx, int argc, char **argv)
 	}
 	if (cli_load_config(ctx, CLI_CONF_QUIET) < 0)
 		return CLI_FAIL;
-	if (sb_cache_open(ctx->cfg.cache_path, &cache, &err) < 0) {
+	if (open_cache(ctx, &cache, &err) < 0) {
 		cli_print_err(ctx, "keys", &err);
 		return CLI_FAIL;
 	}

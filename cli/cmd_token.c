@@ -4,6 +4,7 @@
  * (then only the expiry is printed, so it stays out of terminal logs). */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -61,6 +62,8 @@ int cmd_token(struct cli *ctx, int argc, char **argv)
 	print_expiry(expires_in, scope);
 	rc = CLI_OK;
 out:
+	if (token)
+		explicit_bzero(token, strlen(token));
 	free(token);
 	free(scope);
 	if (c)

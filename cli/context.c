@@ -1,7 +1,9 @@
 /* context.c — the pieces every command shares: loading the config as
  * strictly as the command needs, printing errors in one format, and making
  * a SCIM client whose secret may belong to the caller. */
+#include <errno.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -71,6 +73,12 @@ int cli_client_new(struct cli *ctx, bool want_progress, struct sb_scim_client **
 		   struct sb_err *err)
 {
 	struct sb_client_opts o = {.secret_owner = (long)getuid()};
+
+	/* From here on the process holds the client secret (and tokens with
+	 * the tenant's admin scope): no core dump, and no ptrace or
+	 * /proc/PID/mem by other processes of the same user. */
+	if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) < 0)
+		return sb_err_sys(err, errno, "prctl(PR_SET_DUMPABLE)");
 
 	if (want_progress && isatty(STDERR_FILENO))
 		o.progress = progress;

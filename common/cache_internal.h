@@ -35,6 +35,9 @@ struct sb_cache {
 	uint32_t n_users, n_groups, n_upg, n_idmap, n_u32;
 	dev_t dev;
 	ino_t ino;
+	/* Lowest uid and gid served (sb_cache_set_id_min); never below
+	 * SB_CACHE_ID_FLOOR, whatever the file says. */
+	uint32_t uid_min, gid_min;
 	bool owned; /* allocated by sb_cache_open (else the caller's storage) */
 };
 

@@ -121,9 +121,32 @@ SB_HOT static const struct sb_cache_urec *find_uid(const struct sb_cache *c, uin
 	return find_urec(c, &k);
 }
 
+/* Groups a user may be given: named groups from gid_min, private groups
+ * (gid = uid) from uid_min. */
+static uint32_t any_gid_min(const struct sb_cache *c)
+{
+	return c->gid_min < c->uid_min ? c->gid_min : c->uid_min;
+}
+
+/* A user is served only with ids the writer could have given (the floors,
+ * cache_reader.h); a supplementary list holding a lower gid is dropped
+ * whole: only a damaged or forged file has one. */
+SB_HOT static int ids_ok(const struct sb_cache *c, const struct sb_user_view *v)
+{
+	uint32_t floor = any_gid_min(c);
+
+	if (v->uid < c->uid_min || (v->gid != v->uid && v->gid < c->gid_min))
+		return 0;
+	for (uint32_t i = 0; i < v->n_gids; i++)
+		if (v->gids[i] < floor)
+			return 0;
+	return 1;
+}
+
 /* The passwd part of a view, from the record alone (and the gids, which
  * only by-name records carry). */
-SB_HOT static int passwd_view(const struct sb_cache_urec *r, struct sb_user_view *v)
+SB_HOT static int passwd_view(const struct sb_cache *c, const struct sb_cache_urec *r,
+			      struct sb_user_view *v)
 {
 	if (!r)
 		return 0;
@@ -140,7 +163,7 @@ SB_HOT static int passwd_view(const struct sb_cache_urec *r, struct sb_user_view
 	v->n_gids = r->n_gids;
 	v->gids = (const uint32_t *)(const void *)((const uint8_t *)r + SB_UREC_GIDS_AT(r));
 	v->index = r->user;
-	return 1;
+	return ids_ok(c, v);
 }
 
 /* The rest: users[] and the gids of the by-name record. */
@@ -165,28 +188,28 @@ static int detail_view(const struct sb_cache *c, struct sb_user_view *v)
 
 int sb_cache_user_by_name(const struct sb_cache *c, const char *name, struct sb_user_view *out)
 {
-	return passwd_view(find_name(c, name), out) && detail_view(c, out);
+	return passwd_view(c, find_name(c, name), out) && detail_view(c, out);
 }
 
 int sb_cache_user_by_uid(const struct sb_cache *c, uint32_t uid, struct sb_user_view *out)
 {
-	return passwd_view(find_uid(c, uid), out) && detail_view(c, out);
+	return passwd_view(c, find_uid(c, uid), out) && detail_view(c, out);
 }
 
 SB_HOT int sb_cache_passwd_by_name(const struct sb_cache *c, const char *name,
 				   struct sb_user_view *out)
 {
-	return passwd_view(find_name(c, name), out);
+	return passwd_view(c, find_name(c, name), out);
 }
 
 SB_HOT int sb_cache_passwd_by_uid(const struct sb_cache *c, uint32_t uid, struct sb_user_view *out)
 {
-	return passwd_view(find_uid(c, uid), out);
+	return passwd_view(c, find_uid(c, uid), out);
 }
 
 int sb_cache_user_at(const struct sb_cache *c, uint32_t i, struct sb_user_view *out)
 {
-	return i < c->n_users && passwd_view(urec_ref(c, c->users[i].rec), out) &&
+	return i < c->n_users && passwd_view(c, urec_ref(c, c->users[i].rec), out) &&
 	       out->index == i && detail_view(c, out);
 }
 
@@ -211,7 +234,7 @@ static int group_view(const struct sb_cache *c, uint32_t i, struct sb_group_view
 	v->flags = r->flags;
 	v->n_members = run_ok(c, r->members, r->n_members) ? r->n_members : 0;
 	v->index = i;
-	return 1;
+	return r->gid >= c->gid_min;
 }
 
 /* The private group of the user a record names, if the user has one. It
@@ -223,7 +246,8 @@ static int group_view(const struct sb_cache *c, uint32_t i, struct sb_group_view
 static int upg_view(const struct sb_cache *c, const struct sb_cache_urec *r,
 		    struct sb_group_view *v)
 {
-	if (!r || r->user >= c->n_users || !(c->users[r->user].flags & SB_CACHE_USER_UPG))
+	if (!r || r->user >= c->n_users || !(c->users[r->user].flags & SB_CACHE_USER_UPG) ||
+	    r->uid < c->uid_min)
 		return 0;
 	memset(v, 0, sizeof(*v));
 	v->name = (const char *)(r + 1);
@@ -284,11 +308,10 @@ int sb_cache_group_at(const struct sb_cache *c, uint32_t i, struct sb_group_view
 {
 	uint32_t u = i - c->n_groups;
 
-	if (i < c->n_groups)
-		return group_view(c, i, out);
-	if (u >= c->n_users)
+	if (i >= c->n_groups && u >= c->n_users)
 		return 0;
-	if (!upg_view(c, urec_ref(c, c->users[u].rec), out) || out->index != i) {
+	if (i < c->n_groups ? !group_view(c, i, out)
+			    : !upg_view(c, urec_ref(c, c->users[u].rec), out) || out->index != i) {
 		memset(out, 0, sizeof(*out)); /* a hole: gid 0, which no caller serves */
 		out->name = out->scim_id = "";
 		out->index = i;

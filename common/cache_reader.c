@@ -6,8 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +19,61 @@
 #include "cache_format.h"
 #include "cache_internal.h"
 #include "hot.h"
+#include "log.h"
+
+/* Who may have written the cache we trust. Root, always. The process's own
+ * real uid only when the process is not setuid or setgid (AT_SECURE): the
+ * test harness and the demo run as a plain user under nss_wrapper, with a
+ * cache that user wrote, and can then fool only themselves. A setuid
+ * program (su, sudo, newgrp) runs with the invoking user's real uid, so
+ * without the AT_SECURE test that user's own forged cache would give them
+ * gid 6 (disk) in a root process; and such a program always reads the
+ * default config (secure_getenv), i.e. the root-owned state directory. */
+static bool trusted_owner(uid_t owner)
+{
+	return owner == 0 || (owner == getuid() && !getauxval(AT_SECURE));
+}
+
+static const char *untrusted(const struct stat *st)
+{
+	if (!trusted_owner(st->st_uid))
+		return "owned by another user than root";
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return "writable by group or others";
+	return NULL;
+}
+
+static atomic_flag refusal_logged = ATOMIC_FLAG_INIT;
+
+/* The file (fstat of the open fd) and its directory must be written only
+ * by a trusted owner: with a writable state directory anyone could rename
+ * a forged cache into place. */
+static int check_trust(const char *path, const struct stat *st, struct sb_err *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *why, *what = "cache";
+	struct stat dst;
+
+	if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	why = untrusted(st);
+	if (!why) {
+		what = "its directory";
+		if (stat(dir, &dst) < 0)
+			return sb_err_sys(err, errno, "%s", dir);
+		why = untrusted(&dst);
+	}
+	if (!why)
+		return 0;
+	sb_err_set(err, SB_E_SECURITY, "%s: refused: %s is %s", path, what, why);
+	if (!atomic_flag_test_and_set(&refusal_logged))
+		sb_log(LOG_ERR, "%s", err->msg);
+	return -1;
+}
 
 static int section_ok(const struct sb_cache_header *h, int s, uint64_t elem, uint64_t count)
 {
@@ -121,6 +180,8 @@ static int open_cache(const char *path, void *state, struct sb_cache **out, stru
 		sb_err_set(err, SB_E_FORMAT, "%s: not a regular file", path);
 		goto fail;
 	}
+	if (check_trust(path, &st, err) < 0)
+		goto fail;
 	if ((size_t)st.st_size < sizeof(struct sb_cache_header)) {
 		sb_err_set(err, SB_E_FORMAT, "%s: truncated cache (%lld bytes)", path,
 			   (long long)st.st_size);
@@ -144,6 +205,7 @@ static int open_cache(const char *path, void *state, struct sb_cache **out, stru
 	c->h = map;
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
+	c->uid_min = c->gid_min = SB_CACHE_ID_FLOOR;
 	bind_sections(c);
 	if (c->str[c->n_str - 1] != '\0') {
 		sb_err_set(err, SB_E_FORMAT, "%s: string section not terminated", path);
@@ -178,6 +240,12 @@ void sb_cache_close(struct sb_cache *c)
 	munmap((void *)c->base, c->size);
 	if (c->owned)
 		free(c);
+}
+
+void sb_cache_set_id_min(struct sb_cache *c, uint32_t uid_min, uint32_t gid_min)
+{
+	c->uid_min = uid_min > SB_CACHE_ID_FLOOR ? uid_min : SB_CACHE_ID_FLOOR;
+	c->gid_min = gid_min > SB_CACHE_ID_FLOOR ? gid_min : SB_CACHE_ID_FLOOR;
 }
 
 SB_HOT bool sb_cache_superseded(const struct sb_cache *c)

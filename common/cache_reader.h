@@ -46,7 +46,11 @@ struct sb_cache_info {
 };
 
 /* Maps path. SB_E_NOTFOUND if missing, SB_E_IO if unreadable, SB_E_FORMAT if
- * not a cache of a version we read. The fd is O_CLOEXEC and closed after mmap. */
+ * not a cache of a version we read, SB_E_SECURITY (logged once per process)
+ * if someone other than root could have written it: the file or its
+ * directory is not owned by root — or by this process's real uid when the
+ * process is not setuid/setgid (AT_SECURE) — or is group/other-writable.
+ * The fd is O_CLOEXEC and closed after mmap. */
 int sb_cache_open(const char *path, struct sb_cache **out, struct sb_err *err);
 /* The same in the caller's storage (at least SB_CACHE_STATE_SIZE bytes,
  * aligned for any type): the NSS module keeps it beside its lock, so a
@@ -55,6 +59,14 @@ int sb_cache_open(const char *path, struct sb_cache **out, struct sb_err *err);
 #define SB_CACHE_STATE_SIZE 256
 int sb_cache_open_in(const char *path, void *state, struct sb_cache **out, struct sb_err *err);
 void sb_cache_close(struct sb_cache *c);
+/* No id below this is ever served from a cache (uid_min and gid_min cannot
+ * be set lower): a damaged or forged file cannot hand out root's, disk's or
+ * shadow's ids. */
+#define SB_CACHE_ID_FLOOR 1000
+/* Raises the floor to the config's uid_min / gid_min: users with a lower
+ * uid, groups with a lower gid, and such gids in a user's list are not
+ * served. A user private group (gid = uid) is held to uid_min. */
+void sb_cache_set_id_min(struct sb_cache *c, uint32_t uid_min, uint32_t gid_min);
 /* True once a writer has replaced this file (one memory load, no syscall). */
 bool sb_cache_superseded(const struct sb_cache *c);
 void sb_cache_get_info(const struct sb_cache *c, struct sb_cache_info *info);

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_DIALECT };
+enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_WORDS, K_DIALECT };
 
 struct key {
 	const char *name;
@@ -41,6 +41,8 @@ static const struct key keys[] = {
     {"domain", K_STR, F(domain), NULL, 0, 0},
     {"timeout", K_UINT, F(timeout), "10", 1, 300},
     {"page_size", K_UINT, F(page_size), "100", 1, 1000},
+    {"max_resources", K_UINT, F(max_resources), "1000000", 10, 100000000},
+    {"max_listing_mib", K_UINT, F(max_listing_mib), "2048", 1, 1048576},
     {"uid_attribute", K_STR, F(uid_attribute), NULL, 0, 0},
     {"uid_min", K_UINT, F(uid_min), "200000", 1000, 4294967294ul},
     {"uid_max", K_UINT, F(uid_max), "1999999999", 1000, 4294967294ul},
@@ -51,6 +53,7 @@ static const struct key keys[] = {
     {"shell", K_STR, F(shell), "/bin/bash", 0, 0},
     {"primary_group", K_STR, F(primary_group), NULL, 0, 0},
     {"ignore_groups", K_LIST, F(ignore_groups), "ALL USERS", 0, 0},
+    {"reserved_names", K_WORDS, F(reserved_names), "", 0, 0},
     {"ssh_keys_attribute", K_STR, F(ssh_keys_attribute), NULL, 0, 0},
     {"cache_path", K_STR, F(cache_path), "/var/lib/scimbridge/cache", 0, 0},
     {"socket_path", K_STR, F(socket_path), "/run/scimbridge/socket", 0, 0},
@@ -94,15 +97,15 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Comma-separated, items trimmed, empty items dropped. */
-static int parse_list(const char *v, struct sb_strlist *out)
+/* Items separated by any of `seps`, trimmed, empty items dropped. */
+static int parse_list(const char *v, const char *seps, struct sb_strlist *out)
 {
 	char *copy = strdup(v), *save = NULL;
 
 	free_list(out);
 	if (!copy)
 		return -1;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+	for (char *t = strtok_r(copy, seps, &save); t; t = strtok_r(NULL, seps, &save)) {
 		char *item = trim(t), **nv;
 
 		if (!*item)
@@ -149,7 +152,10 @@ static const char *set_value(struct sb_config *cfg, const struct key *k, const c
 		*(bool *)base = b;
 		return NULL;
 	case K_LIST:
-		return parse_list(v, (struct sb_strlist *)base) < 0 ? "out of memory" : NULL;
+		return parse_list(v, ",", (struct sb_strlist *)base) < 0 ? "out of memory" : NULL;
+	case K_WORDS:
+		return parse_list(v, ", \t", (struct sb_strlist *)base) < 0 ? "out of memory"
+									    : NULL;
 	case K_DIALECT:
 		if (!strcmp(v, "workspace-one"))
 			cfg->dialect = SB_DIALECT_WORKSPACE_ONE;
@@ -177,7 +183,7 @@ void sb_config_free(struct sb_config *cfg)
 
 		if (keys[i].kind == K_STR)
 			free(*(char **)base);
-		else if (keys[i].kind == K_LIST)
+		else if (keys[i].kind == K_LIST || keys[i].kind == K_WORDS)
 			free_list((struct sb_strlist *)base);
 	}
 	free(cfg->path);

@@ -36,8 +36,14 @@ struct sb_config {
 	char *domain;		  /* NULL: every user; else only users of this domain */
 	unsigned timeout;	  /* 10 s: total per HTTP request; connect = min(timeout, 5) */
 	unsigned page_size;	  /* 100 */
-	char *uid_attribute;	  /* NULL: hash the SCIM id. Dotted path, e.g.
-				     urn:...:enterprise:1.0.employeeNumber or a plain attribute */
+	/* What a hostile or broken tenant may send: at most max_resources
+	   Users (and as many Groups) per listing, 1000000; at most
+	   max_listing_mib MiB of answers per listing, 2048. Past either the
+	   sync fails and the last good cache stays. */
+	unsigned max_resources;
+	unsigned max_listing_mib;
+	char *uid_attribute; /* NULL: hash the SCIM id. Dotted path, e.g.
+				urn:...:enterprise:1.0.employeeNumber or a plain attribute */
 
 	/* POSIX mapping */
 	uint32_t uid_min, uid_max;	 /* 200000 .. 1999999999 */
@@ -49,7 +55,10 @@ struct sb_config {
 	char *shell;			 /* "/bin/bash" */
 	char *primary_group;		 /* NULL or "": user private group; else a group name */
 	struct sb_strlist ignore_groups; /* comma-separated; default "ALL USERS" */
-	char *ssh_keys_attribute;	 /* NULL: no keys */
+	/* Names never served, on top of the built-in list (names.c): comma or
+	   blank separated; default empty. */
+	struct sb_strlist reserved_names;
+	char *ssh_keys_attribute; /* NULL: no keys */
 
 	/* host side */
 	char *cache_path;		  /* /var/lib/scimbridge/cache */

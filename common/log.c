@@ -1,5 +1,8 @@
 /* log.c — see log.h. Thread-safe: each message is formatted into a local
- * buffer and written with one call. */
+ * buffer and written with one call. Every message is escaped as a whole
+ * (sb_log_escape) before it leaves: names, error texts and the like come
+ * from the tenant or from any local client, and a newline in them must not
+ * forge a second log line, nor a terminal escape reach an admin's screen. */
 #include "log.h"
 
 #include <stdarg.h>
@@ -43,17 +46,46 @@ static const char *prio_name(int prio)
 	}
 }
 
+size_t sb_log_escape(const char *in, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (size == 0)
+		return 0;
+	for (; in && *in; in++) {
+		unsigned char c = (unsigned char)*in;
+		char e[4];
+		size_t len = 1;
+
+		if (c == '\\') {
+			e[0] = '\\', e[1] = '\\', len = 2;
+		} else if (c < 0x20 || c >= 0x7f) {
+			e[0] = '\\', e[1] = 'x', e[2] = hex[c >> 4], e[3] = hex[c & 15], len = 4;
+		} else {
+			e[0] = (char)c;
+		}
+		if (n + len >= size) /* never half an escape */
+			break;
+		memcpy(out + n, e, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return n;
+}
+
 void sb_log(int prio, const char *fmt, ...)
 {
-	char buf[2048];
+	char raw[2048], buf[2048];
 	va_list ap;
 	int n;
 
 	if (prio > log_level || log_target == SB_LOG_NONE)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	sb_log_escape(raw, buf, sizeof(buf));
 	if (log_target == SB_LOG_SYSLOG) {
 		syslog(prio, "%s", buf);
 		return;

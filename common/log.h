@@ -4,6 +4,7 @@
 #ifndef SB_LOG_H
 #define SB_LOG_H
 
+#include <stddef.h>
 #include <syslog.h>
 
 enum sb_log_target { SB_LOG_STDERR, SB_LOG_SYSLOG, SB_LOG_NONE };
@@ -12,6 +13,14 @@ enum sb_log_target { SB_LOG_STDERR, SB_LOG_SYSLOG, SB_LOG_NONE };
 void sb_log_init(const char *ident, enum sb_log_target target, int facility);
 /* Messages above this level (LOG_DEBUG > LOG_INFO) are dropped. Default LOG_INFO. */
 void sb_log_set_level(int level);
+/* Logs one line. The formatted message is escaped (sb_log_escape) first, so
+ * tenant or client text in it cannot forge lines: callers need not escape. */
 void sb_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copies `in` to `out` (size bytes, always NUL-terminated when size > 0)
+ * with control characters, DEL and every byte >= 0x80 as \xNN and '\' as
+ * "\\", so the result is one line of printable ASCII that reads back
+ * unambiguously; cut before an escape that would not fit. Returns the
+ * length written. */
+size_t sb_log_escape(const char *in, char *out, size_t size);
 
 #endif

@@ -31,7 +31,7 @@ static const char *group_refusal(struct mapper *m, const char *name)
 {
 	if (!sb_name_valid(name))
 		return "displayName is not a portable POSIX group name";
-	if (sb_name_reserved(name))
+	if (sb_name_reserved(name, &m->cfg->reserved_names))
 		return "reserved system name";
 	if (sb_strmap_get(&m->local.names, name, NULL))
 		return "collides with a local account or group";

@@ -44,7 +44,7 @@ static const char *login_refusal(struct mapper *m, const char *login)
 		return "name_format cannot be expanded";
 	if (!sb_name_valid(login))
 		return "not a portable POSIX name";
-	if (sb_name_reserved(login))
+	if (sb_name_reserved(login, &m->cfg->reserved_names))
 		return "reserved system name";
 	if (sb_strmap_get(&m->local.names, login, NULL))
 		return "collides with a local account or group";

@@ -7,12 +7,63 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+
+/* Names a Debian or Ubuntu host gives rights to by name, so a tenant must
+ * never define them: base-passwd's static users and groups (disk, shadow,
+ * staff, …); groups that sudoers, polkit rules, udev rules or a package's
+ * socket grant privileges to (admin — Ubuntu's sudoers grants %admin —,
+ * sudo, wheel, docker, lxd, libvirt, kvm, lpadmin, netdev, plugdev, …); and
+ * the system accounts packages create. Sorted (bsearch), ASCII lower case;
+ * man/scimbridge.conf.5 lists the same names. Plus the families in
+ * reserved_prefix. The admin adds more with reserved_names. */
 static const char *const reserved[] = {
-    "root",  "daemon", "bin",	  "sys",   "sync",	 "games",  "man",      "lp",
-    "mail",  "news",   "uucp",	  "proxy", "www-data",	 "backup", "list",     "irc",
-    "gnats", "nobody", "nogroup", "sshd",  "messagebus", "_apt",   "adm",      "wheel",
-    "sudo",  "shadow", "utmp",	  "tty",   "disk",	 "kmem",   "operator", NULL,
+    "adm",	    "admin",	    "audio",
+    "audit",	    "avahi",	    "backup",
+    "bin",	    "bind",	    "bluetooth",
+    "cdrom",	    "chrony",	    "colord",
+    "containerd",   "crontab",	    "daemon",
+    "dbus",	    "dialout",	    "dip",
+    "disk",	    "dnsmasq",	    "docker",
+    "fax",	    "floppy",	    "fwupd-refresh",
+    "games",	    "gdm",	    "gnats",
+    "gpio",	    "i2c",	    "incus",
+    "incus-admin",  "input",	    "irc",
+    "kernoops",	    "kmem",	    "kvm",
+    "landscape",    "libvirt",	    "libvirt-dnsmasq",
+    "libvirt-qemu", "lightdm",	    "list",
+    "log",	    "lp",	    "lpadmin",
+    "lxd",	    "mail",	    "man",
+    "messagebus",   "microk8s",	    "mlocate",
+    "mysql",	    "netdev",	    "news",
+    "nm-openvpn",   "nobody",	    "nogroup",
+    "nscd",	    "nslcd",	    "ntp",
+    "openldap",	    "operator",	    "pcap",
+    "plocate",	    "plugdev",	    "podman",
+    "polkitd",	    "pollinate",    "postdrop",
+    "postfix",	    "postgres",	    "proxy",
+    "pulse",	    "pulse-access", "qemu",
+    "rdma",	    "redis",	    "render",
+    "root",	    "rtkit",	    "sambashare",
+    "saned",	    "sasl",	    "scanner",
+    "sgx",	    "shadow",	    "snap_daemon",
+    "spi",	    "src",	    "ssh",
+    "sshd",	    "ssl-cert",	    "sssd",
+    "staff",	    "sudo",	    "sudoers",
+    "sync",	    "sys",	    "syslog",
+    "tape",	    "tcpdump",	    "tss",
+    "tty",	    "uinput",	    "usbmux",
+    "users",	    "utmp",	    "uucp",
+    "uuidd",	    "vboxusers",    "video",
+    "voice",	    "wheel",	    "whoopsie",
+    "wireshark",    "www-data",
 };
+
+/* systemd-journal, systemd-network, …; Debian's convention for new system
+ * accounts (_apt, _chrony, _ssh); libvirt's and incus's helper groups. */
+static const char *const reserved_prefix[] = {"systemd-", "_", "libvirt-", "incus-"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ASCII only, whatever the locale: ctype's islower() says yes to Latin-1
  * letters in a Latin-1 locale. */
@@ -58,12 +109,32 @@ bool sb_ascii_iequal(const char *a, const char *b)
 	return *a == *b;
 }
 
-bool sb_name_reserved(const char *s)
+static int cmp_name(const void *key, const void *elem)
 {
-	for (size_t i = 0; reserved[i]; i++)
-		if (strcmp(s, reserved[i]) == 0)
+	return strcmp(key, *(const char *const *)elem);
+}
+
+bool sb_name_reserved(const char *s, const struct sb_strlist *extra)
+{
+	if (bsearch(s, reserved, COUNT(reserved), sizeof(reserved[0]), cmp_name))
+		return true;
+	for (size_t i = 0; i < COUNT(reserved_prefix); i++)
+		if (strncmp(s, reserved_prefix[i], strlen(reserved_prefix[i])) == 0)
 			return true;
-	return strncmp(s, "systemd-", 8) == 0;
+	for (size_t i = 0; extra && i < extra->n; i++)
+		if (sb_ascii_iequal(s, extra->v[i]))
+			return true;
+	return false;
+}
+
+size_t sb_name_reserved_count(void)
+{
+	return COUNT(reserved);
+}
+
+const char *sb_name_reserved_at(size_t i)
+{
+	return i < COUNT(reserved) ? reserved[i] : NULL;
 }
 
 /* A growable buffer for the template expanders. */

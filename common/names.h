@@ -17,8 +17,15 @@ bool sb_name_valid(const char *s);
 /* ASCII case-insensitive equality, whatever the locale (domains and
  * ignore_groups entries). */
 bool sb_ascii_iequal(const char *a, const char *b);
-/* Built-in system names never served from the tenant (root, daemon, …). */
-bool sb_name_reserved(const char *s);
+struct sb_strlist;
+/* Names never served from the tenant: the built-in list of names a Debian or
+ * Ubuntu host gives rights to (root, disk, sudo, admin, docker, …, and the
+ * systemd-*, _*, libvirt-*, incus-* families), plus `extra` (the config's
+ * reserved_names, compared ignoring ASCII case; may be NULL). */
+bool sb_name_reserved(const char *s, const struct sb_strlist *extra);
+/* The built-in list, for tests and documentation. */
+size_t sb_name_reserved_count(void);
+const char *sb_name_reserved_at(size_t i);
 /* Expands name_format (%u userName, %l its local part, %d domain, %%) and
  * lower-cases ASCII. malloc'd; NULL on a bad template or no memory. */
 char *sb_format_login(const char *fmt, const char *user_name, const char *domain);

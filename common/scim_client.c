@@ -41,6 +41,16 @@ struct resp {
 	long retry_after;
 };
 
+/* Secrets and tokens are zeroed before their memory goes back to malloc,
+ * where a later core or heap read would find them. */
+static void drop_secret(char **s)
+{
+	if (*s)
+		explicit_bzero(*s, strlen(*s));
+	free(*s);
+	*s = NULL;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -149,8 +159,12 @@ static CURLcode perform(struct sb_scim_client *c, const char *method, const char
 	c->stats.requests++;
 	c->stats.connects += conns;
 	c->stats.bytes += (long)r->n;
+	/* The secret must not outlive the request in the handle, nor the
+	 * bearer token in our header copies. */
+	for (struct curl_slist *l = hdr; bearer && l; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(hdr);
-	/* The secret must not outlive the request in the handle. */
+	explicit_bzero(line, sizeof(line));
 	curl_easy_setopt(c->h, CURLOPT_PASSWORD, "");
 	return rc;
 }
@@ -296,8 +310,9 @@ static int mint(struct sb_scim_client *c, long *expires_out, char **scope_out, d
 		goto out;
 	}
 	expires = cJSON_IsNumber(exp) ? (long)exp->valuedouble : 21599;
-	free(c->token);
+	drop_secret(&c->token);
 	c->token = strdup(tok->valuestring);
+	explicit_bzero(tok->valuestring, strlen(tok->valuestring));
 	{
 		long margin = expires / 10 > 60 ? expires / 10 : 60;
 
@@ -312,6 +327,8 @@ static int mint(struct sb_scim_client *c, long *expires_out, char **scope_out, d
 	rc = c->token ? 0 : -1;
 out:
 	cJSON_Delete(j);
+	if (r.buf) /* the answer held the access token */
+		explicit_bzero(r.buf, r.cap);
 	free(r.buf);
 	free(url);
 	free(path);
@@ -324,7 +341,7 @@ static int reread_bearer(struct sb_scim_client *c, struct sb_err *err)
 
 	if (!t)
 		return -1;
-	free(c->secret);
+	drop_secret(&c->secret);
 	c->secret = t;
 	return 0;
 }
@@ -360,8 +377,7 @@ static int authed(struct sb_scim_client *c, const char *method, const char *url,
 			if (reread_bearer(c, err) < 0)
 				return -1;
 		} else {
-			free(c->token);
-			c->token = NULL;
+			drop_secret(&c->token);
 		}
 	}
 }
@@ -410,12 +426,8 @@ void sb_scim_client_free(struct sb_scim_client *c)
 		return;
 	if (c->h)
 		curl_easy_cleanup(c->h);
-	if (c->secret)
-		explicit_bzero(c->secret, strlen(c->secret));
-	if (c->token)
-		explicit_bzero(c->token, strlen(c->token));
-	free(c->secret);
-	free(c->token);
+	drop_secret(&c->secret);
+	drop_secret(&c->token);
 	free(c);
 }
 
@@ -499,6 +511,29 @@ static int get_page(struct sb_scim_client *c, const char *url, struct resp *r, s
 	return 0;
 }
 
+/* A tenant that keeps sending (pages that never end, a totalResults in
+ * the billions, pages of 64 MiB) would otherwise grow this process without
+ * bound: every listing is held to max_resources resources and
+ * max_listing_mib MiB of answers, and fails with a message naming the
+ * bound, so the caller keeps the last good cache. */
+static int over_bounds(const struct sb_scim_client *c, const char *resource, size_t got,
+		       unsigned long long bytes, struct sb_err *err)
+{
+	const struct sb_config *cfg = c->cfg;
+
+	if (cfg->max_resources && got > cfg->max_resources)
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "the tenant sent more than %u %s (max_resources); refused, "
+				  "the last good cache stays",
+				  cfg->max_resources, resource);
+	if (cfg->max_listing_mib && bytes > ((unsigned long long)cfg->max_listing_mib << 20))
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "the tenant's %s listing passed %u MiB (max_listing_mib); "
+				  "refused, the last good cache stays",
+				  resource, cfg->max_listing_mib);
+	return 0;
+}
+
 static int list_all(struct sb_scim_client *c, const char *resource, const char *filter,
 		    struct sb_scim_users *users, struct sb_scim_groups *groups, struct sb_err *err)
 {
@@ -506,6 +541,8 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 	struct resp r = {0};
 	char **ids = NULL;
 	bool echo = false;
+	size_t first = SIZE_MAX; /* the count before the first page */
+	unsigned long long bytes = 0;
 	int rc = -1;
 
 	sb_pager_init(&p);
@@ -514,7 +551,10 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 		char *url = list_url(c, resource, p.start, c->cfg->page_size, filter);
 		size_t before = users ? users->n : groups->n, n_new;
 
-		if (!url || get_page(c, url, &r, err) < 0) {
+		if (first == SIZE_MAX)
+			first = before;
+		if (!url || get_page(c, url, &r, err) < 0 ||
+		    over_bounds(c, resource, 0, bytes += r.n, err) < 0) {
 			free(url);
 			goto out;
 		}
@@ -531,6 +571,11 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 			goto out;
 		}
 		n_new = (users ? users->n : groups->n) - before;
+		if (over_bounds(c, resource, (users ? users->n : groups->n) - first, bytes, err) <
+		    0) {
+			free(url);
+			goto out;
+		}
 		free(ids);
 		ids = calloc(n_new + 1, sizeof(char *));
 		for (size_t i = 0; ids && i < n_new; i++)

@@ -35,6 +35,7 @@ struct daemon {
 	struct sb_scim_users users; /* the last full read, plus what misses added */
 	struct sb_scim_groups groups;
 	bool have_data;
+	bool unwritten;	  /* the kept data changed since the last cache write */
 	time_t last_read; /* start of the last successful read of the tenant */
 
 	pthread_mutex_t sync_lock;
@@ -52,7 +53,8 @@ extern atomic_int daemon_stopping; /* set by SIGTERM/SIGINT */
 void *sync_thread(void *arg);
 /* Asks the sync thread for a full sync; waits up to `wait_s` for it. */
 int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size);
-/* Replaces/adds users in the kept data and rewrites the cache; data_lock held. */
+/* Maps the kept data and rewrites the cache; data_lock held. Clears
+ * `unwritten` on success, sets it on failure. */
 int commit_locked(struct daemon *d, struct sb_err *err);
 
 /* live_pool.c: a client for one live call, released with its slot */
@@ -71,7 +73,9 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 			size_t msg_size);
 uint16_t op_account(struct daemon *d, const char *name, char *msg, size_t msg_size);
 
-/* merge.c: changed resources into the kept copy, by SCIM id */
+/* merge.c: changed resources into the kept copy, by SCIM id. merge_users
+ * returns how many users were new or different (0: the mapped result cannot
+ * change), or -1 (out of memory). */
 int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fresh);
 int merge_groups(struct sb_scim_groups *kept, struct sb_scim_groups *fresh);
 

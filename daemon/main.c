@@ -3,6 +3,7 @@
  * environment so our NSS module never calls back into this daemon, starts
  * the sync thread and serves the socket until SIGTERM/SIGINT. SIGHUP asks for
  * a full sync. */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -41,6 +43,14 @@ static int setup(struct daemon *d, const char *conf)
 	struct sb_client_opts opts = {.secret_owner = -1};
 	struct sb_err err = {0};
 
+	/* Before the secret is read: no core dump of a process that holds it
+	 * and tokens with the tenant's admin scope, and no ptrace or
+	 * /proc/PID/mem by other processes of the same uid (systemd's
+	 * LimitCORE=0 says the same for the unit). */
+	if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) < 0) {
+		sb_log(LOG_ERR, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+		return -1;
+	}
 	sb_config_defaults(&d->cfg);
 	if (sb_config_load(conf, &d->cfg, &err) < 0 || sb_config_validate(&d->cfg, &err) < 0 ||
 	    sb_scim_client_new(&d->cfg, &opts, &d->sync_client, &err) < 0 ||

@@ -24,8 +24,10 @@
 int commit_locked(struct daemon *d, struct sb_err *err)
 {
 	struct sb_sync_report rep = {0};
+	int rc = sb_sync_commit(&d->cfg, &d->users, &d->groups, NULL, &rep, err);
 
-	return sb_sync_commit(&d->cfg, &d->users, &d->groups, NULL, &rep, err);
+	d->unwritten = rc < 0;
+	return rc;
 }
 
 static int full_sync(struct daemon *d, struct sb_err *err)

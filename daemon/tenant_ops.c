@@ -4,7 +4,12 @@
  *   a live account check for PAM: GET Users/{id}, so a user Okta has just
  *     deactivated is refused at the next login without waiting for a sync.
  * A merge is refused until one full sync has succeeded: the kept data must
- * be the whole tenant, or a rewrite would drop everyone else from the cache. */
+ * be the whole tenant, or a rewrite would drop everyone else from the cache.
+ * Any local user can ask for any name, so a miss costs a cache write only
+ * when the tenant's answer changes the kept data (merge_users), and a name
+ * the mapping could never serve (upper case, reserved, not a POSIX name)
+ * is answered without asking the tenant: otherwise every spelling of
+ * "ALICE" would be a new tenant call and a rewrite of the whole cache. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +17,7 @@
 #include "cache_reader.h"
 #include "daemon.h"
 #include "log.h"
+#include "names.h"
 #include "proto.h"
 
 /* userName filter for a login name, when name_format can be inverted. */
@@ -53,7 +59,8 @@ static bool cache_has_user(const struct sb_config *cfg, const char *name, char *
 
 	if (sb_cache_open(cfg->cache_path, &c, NULL) < 0)
 		return false;
-	if (sb_cache_user_by_name(c, name, &u) && u.uid != 0) {
+	sb_cache_set_id_min(c, cfg->uid_min, cfg->gid_min);
+	if (sb_cache_user_by_name(c, name, &u)) {
 		found = true;
 		if (scim_id)
 			snprintf(scim_id, id_size, "%s", u.scim_id);
@@ -62,6 +69,28 @@ static bool cache_has_user(const struct sb_config *cfg, const char *name, char *
 	}
 	sb_cache_close(c);
 	return found;
+}
+
+/* Folds a miss lookup's answer into the kept data; rewrites the cache only
+ * if that changed something (or an earlier write failed). */
+static uint16_t merge_found(struct daemon *d, struct sb_scim_users *found, const char *name)
+{
+	struct sb_err err = {0};
+	uint16_t st = SB_RESP_NOTFOUND;
+	int changed;
+
+	pthread_mutex_lock(&d->data_lock);
+	if (!d->have_data) {
+		st = SB_RESP_UNAVAIL;
+	} else if ((changed = merge_users(&d->users, found)) < 0) {
+		sb_log(LOG_ERR, "lookup %s: out of memory merging the answer", name);
+		st = SB_RESP_UNAVAIL;
+	} else if ((changed > 0 || d->unwritten) && commit_locked(d, &err) < 0) {
+		sb_log(LOG_ERR, "lookup %s: cannot update the cache: %s", name, err.msg);
+		st = SB_RESP_UNAVAIL;
+	}
+	pthread_mutex_unlock(&d->data_lock);
+	return st;
 }
 
 uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *msg,
@@ -74,6 +103,10 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	uint16_t st = SB_RESP_NOTFOUND;
 	int slot, rc;
 
+	/* Login names are lower case (sb_format_login): with this check every
+	 * name reaching the negative cache is already in its one spelling. */
+	if (!sb_name_valid(name) || sb_name_reserved(name, &d->cfg.reserved_names))
+		return SB_RESP_NOTFOUND;
 	if (cache_has_user(&d->cfg, name, NULL, 0, NULL))
 		return SB_RESP_FOUND;
 	if (neg_cached(name, d->cfg.negative_ttl))
@@ -93,16 +126,8 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 		sb_log(LOG_WARNING, "lookup %s: %s", name, err.msg);
 		return SB_RESP_UNAVAIL;
 	}
-	if (found.n) {
-		pthread_mutex_lock(&d->data_lock);
-		if (!d->have_data) {
-			st = SB_RESP_UNAVAIL;
-		} else if (merge_users(&d->users, &found) < 0 || commit_locked(d, &err) < 0) {
-			sb_log(LOG_ERR, "lookup %s: cannot update the cache: %s", name, err.msg);
-			st = SB_RESP_UNAVAIL;
-		}
-		pthread_mutex_unlock(&d->data_lock);
-	}
+	if (found.n)
+		st = merge_found(d, &found, name);
 	sb_scim_users_free(&found);
 	if (st == SB_RESP_NOTFOUND && cache_has_user(&d->cfg, name, NULL, 0, NULL)) {
 		sb_log(LOG_INFO, "lookup %s: new tenant user added to the cache", name);
@@ -129,7 +154,7 @@ static void remember(struct daemon *d, struct sb_scim_user *fresh, bool state_ch
 	struct sb_err err = {0};
 
 	pthread_mutex_lock(&d->data_lock);
-	if (d->have_data && merge_users(&d->users, &one) == 0 && state_changed &&
+	if (d->have_data && merge_users(&d->users, &one) >= 0 && state_changed &&
 	    commit_locked(d, &err) < 0)
 		sb_log(LOG_ERR, "account check: cannot update the cache: %s", err.msg);
 	pthread_mutex_unlock(&d->data_lock);

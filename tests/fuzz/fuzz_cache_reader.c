@@ -43,12 +43,33 @@ static void walk(const struct sb_cache *c)
 	(void)sb_cache_group_by_gid(c, 200001, &g);
 }
 
+/* A private directory: the reader refuses a cache in a directory others
+ * can write, such as /tmp itself. Removed (empty) at exit. */
+static char dir[] = "/tmp/fuzzcache.XXXXXX";
+static const char *made;
+
+static void remove_dir(void)
+{
+	rmdir(dir);
+}
+
+static const char *private_dir(void)
+{
+	if (!made && (made = mkdtemp(dir)) != NULL)
+		atexit(remove_dir);
+	return made;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char path[] = "/tmp/fuzzcache.XXXXXX";
+	char path[64];
 	struct sb_cache *c;
-	int fd = mkstemp(path);
+	int fd;
 
+	if (!private_dir())
+		return 0;
+	snprintf(path, sizeof(path), "%s/cache.XXXXXX", private_dir());
+	fd = mkstemp(path);
 	if (fd < 0)
 		return 0;
 	if (write(fd, data, size) == (ssize_t)size && sb_cache_open(path, &c, NULL) == 0) {

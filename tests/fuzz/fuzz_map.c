@@ -78,7 +78,7 @@ static void check_user(const struct sb_dataset *ds, size_t i, int upg)
 	const struct sb_group *pg = group_by_gid(ds, u->gid);
 
 	if (sb_id_forbidden(u->uid) || u->uid < ID_MIN || u->uid > ID_MAX ||
-	    !sb_name_valid(u->name) || sb_name_reserved(u->name) || strpbrk(u->gecos, ":,\n\r") ||
+	    !sb_name_valid(u->name) || sb_name_reserved(u->name, NULL) || strpbrk(u->gecos, ":,\n\r") ||
 	    strlen(u->gecos) > SB_GECOS_MAX || u->home[0] != '/' || strpbrk(u->home, ":\n"))
 		abort();
 	if (upg && (u->gid != u->uid || !pg || !(pg->flags & SB_GROUP_UPG) || pg->n_members != 1 ||
@@ -95,7 +95,7 @@ static void check_group(const struct sb_dataset *ds, size_t g)
 	const struct sb_group *gr = &ds->groups[g];
 
 	if (sb_id_forbidden(gr->gid) || gr->gid < ID_MIN || gr->gid > ID_MAX ||
-	    !sb_name_valid(gr->name) || sb_name_reserved(gr->name))
+	    !sb_name_valid(gr->name) || sb_name_reserved(gr->name, NULL))
 		abort();
 	if (!(gr->flags & SB_GROUP_UPG))
 		for (size_t i = 0; i < ds->n_users; i++)

@@ -95,4 +95,29 @@ t_eq "create-directory with scim2: exit 1" 1 "$rc"
 t_check "create-directory with scim2: says workspace-one only" grep -q 'workspace-one' <<<"$out"
 "$SB" -c "$C" create-directory --name X >/dev/null 2>&1
 t_eq "create-directory without --domain: usage, exit 2" 2 "$?"
+
+# Issue 14: once it holds the secret, the CLI is not dumpable: no core, no
+# ptrace or /proc/PID/mem by the same user (the kernel then gives the files
+# in /proc/PID to root). Run as nobody with nobody's own secret, while the
+# token endpoint holds the answer for 3 s.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	pub=$(mktemp -d /tmp/scimdump.XXXXXX); chmod 755 "$pub"
+	cp "$TENANT_SECRET_FILE" "$pub/secret"; chown nobody "$pub/secret"; chmod 600 "$pub/secret"
+	cp "$C" "$pub/conf"; conf_set "$pub/conf" client_secret_file "$pub/secret"; chmod 644 "$pub/conf"
+	tenant_fault '{"match":"/SAAS/auth/oauthtoken","kind":"stall","times":1,"delay_ms":3000}'
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$SB" -c "$pub/conf" token >/dev/null 2>&1 &
+	tpid=$!
+	owner=""
+	for _ in $(seq 20); do # until it has read the secret (bounded: 2 s)
+		sleep 0.1
+		owner=$(stat -c %u "/proc/$tpid/status" 2>/dev/null)
+		[ "$owner" = 0 ] && break
+	done
+	wait "$tpid"
+	t_eq "token as nobody: the process holding the secret is not dumpable (/proc/PID/status owned by root)" 0 "$owner"
+	tenant_reset_faults
+	rm -rf "$pub"
+else
+	t_skip "not dumpable (needs root and setpriv)"
+fi
 t_done

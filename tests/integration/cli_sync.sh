@@ -165,6 +165,21 @@ t_check "keys: bob now has 2 keys in the cache" sh -c "'$SB' -c '$WS1' lookup bo
 k=$("$SB" -c "$WS1" keys bob 2>/dev/null); rc=$?
 t_eq "keys: option-prefixed and multi-line keys refused" "0:" "$rc:$k"
 t_check "keys: the refusal is reported on stderr" sh -c "'$SB' -c '$WS1' keys bob 2>&1 >/dev/null | grep -q 'not a plain key line'"
+# Issue 14: the first word must be exactly a key type ("ssh-x,command=…" is
+# options to sshd), then one space and base64.
+good1='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOq0 bob@laptop'
+good2='sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t'
+good3='ssh-rsa-cert-v01@openssh.com AAAAHHNzaC1yc2EtY2VydC12MDFAb3BlbnNzaC5jb20= cert'
+okta set-attr bob urn:scim:schemas:extension:custom:1.0:sshPublicKey \
+	"[\"ssh-x,command=\\\"/bin/sh\\\" ssh-ed25519 AAAAC3Nz evil\", \"ssh-ed25519,from=\\\"*\\\" AAAAC3Nz x\",
+	  \"ssh-ed25519x AAAAC3Nz x\", \"ssh-ed25519  AAAAC3Nz x\", \"ssh-ed25519 AAAA\$(id) x\", \"ssh-ed25519\",
+	  \"ecdsa-sha2-nistp999 AAAAE2Vj x\", \"$good1\", \"$good2\", \"$good3\"]" >/dev/null
+"$SB" -c "$WS1" sync >/dev/null 2>&1
+t_check "keys: bob now has 10 keys in the cache" sh -c "'$SB' -c '$WS1' lookup bob | grep -qx 'ssh_keys: 10'"
+k=$("$SB" -c "$WS1" keys bob 2>"$T_TMP/keys.err"); rc=$?
+t_eq "keys: only lines whose first word is exactly a key type, then base64" \
+	"0:$good1|$good2|$good3" "$rc:$(tr '\n' '|' <<<"$k" | sed 's/|$//')"
+t_eq "keys: each of the 7 others reported" 7 "$(grep -c 'not a plain key line' "$T_TMP/keys.err")"
 
 # The secret must be 0600: a 0644 copy is refused and the cache untouched.
 cp "$TENANT_SECRET_FILE" "$T_TMP/secret644"; chmod 644 "$T_TMP/secret644"

@@ -4,7 +4,9 @@
 # groups, a cycle of nested groups, and uid attribute values that are
 # negative, zero, text or out of range. Each must be skipped or clamped
 # with a line saying so, the sync must succeed, and the good users must be
-# served exactly as before.
+# served exactly as before. Issue 14: groups the host grants rights to by
+# name (admin, docker, lxd, sudoers, wheel, …) and the admin's reserved_names
+# are never served, though no local group has the name.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$T_ROOT/tests/lib/tenant.sh"
 SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
@@ -16,6 +18,7 @@ tenant_conf "$C" workspace-one
 conf_set "$C" cache_path "$T_TMP/cache"
 conf_set "$C" page_size 500
 conf_set "$C" uid_attribute urn:scim:schemas:extension:enterprise:1.0:employeeNumber
+conf_set "$C" reserved_names "ops, deploy"
 uid_of() { "$SB" -c "$C" lookup "$1" 2>/dev/null | sed -n "s/^passwd: [^:]*:[*]:\([0-9]*\):.*/\1/p"; }
 
 out=$("$SB" -c "$C" sync 2>&1) || { echo "$out"; t_fail "good sync before the bad data"; t_done; exit 1; }
@@ -38,6 +41,11 @@ okta create-user manygroups >/dev/null
 okta create-group cyc-a >/dev/null; okta create-group cyc-b >/dev/null
 okta add-group-member cyc-a cyc-b; okta add-group-member cyc-b cyc-a
 okta add-member cyc-a alice
+privileged="admin docker lxd sudoers wheel libvirt kvm plugdev lpadmin sambashare staff ops"
+for g in $privileged; do
+	okta create-group "$g" >/dev/null && okta add-member "$g" alice
+done
+okta create-user deploy >/dev/null
 
 # A 1 MB displayName does not fit in one argv string: PATCH it directly.
 tok=$("$SB" -c "$C" token | head -1)
@@ -93,6 +101,11 @@ for v in -5 0 abc 99999999999; do
 done
 
 l=$("$SB" -c "$C" lookup alice)
+for g in $privileged; do
+	t_check "privileged group '$g' from the tenant not served" bash -c "! grep -qw -- '$g' <<<\"\$(sed -n 's/^groups://p' <<<'$l')\""
+	t_check "… and its skip is logged as reserved" grep -qE "skipped group .*\($g\): reserved" <<<"$out"
+done
+"$SB" -c "$C" lookup deploy >/dev/null 2>&1; t_eq "user named in reserved_names not served" 2 "$?"
 t_check "group cycle: sync ends and alice is in cyc-a" grep -q 'cyc-a(' <<<"$l"
 t_check "group cycle: alice is in cyc-b through the cycle" grep -q 'cyc-b(' <<<"$l"
 if [ "$have_many" = 1 ]; then
@@ -102,4 +115,20 @@ fi
 for u in alice bob carol; do
 	t_eq "good user $u keeps uid ${before[$u]}" "${before[$u]}" "$(uid_of "$u")"
 done
+
+# Issue 14: what a tenant may send is bounded (max_resources Users or
+# Groups, max_listing_mib MiB of answers per listing); past a bound the sync
+# fails saying which, and the last good cache stays byte for byte.
+cp "$T_TMP/cache" "$T_TMP/cache.good"
+B=$T_TMP/bounds.conf
+cp "$C" "$B"; conf_set "$B" max_resources 10
+out=$("$SB" -c "$B" sync 2>&1); rc=$?
+t_check "more Users than max_resources: sync fails (exit $rc)" test "$rc" -ne 0
+t_check "… saying so ($(echo "$out" | tail -1 | cut -c1-160))" grep -q 'more than 10 Users (max_resources)' <<<"$out"
+t_check "… and the last good cache stays" cmp -s "$T_TMP/cache" "$T_TMP/cache.good"
+cp "$C" "$B"; conf_set "$B" max_listing_mib 1 # the 1 MB displayName above
+out=$("$SB" -c "$B" sync 2>&1); rc=$?
+t_check "a Users listing past max_listing_mib: sync fails (exit $rc)" test "$rc" -ne 0
+t_check "… saying so ($(echo "$out" | tail -1 | cut -c1-160))" grep -q 'Users listing passed 1 MiB (max_listing_mib)' <<<"$out"
+t_check "… and the last good cache stays" cmp -s "$T_TMP/cache" "$T_TMP/cache.good"
 t_done

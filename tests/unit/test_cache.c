@@ -450,6 +450,126 @@ static void test_failed_write_keeps_old(void **state)
 	free(after);
 }
 
+/* Issue 14: a reader trusts a cache only if nobody but root (or, outside
+ * setuid programs, the reader's own real uid) could have written it. */
+static void test_untrusted_cache_refused(void **state)
+{
+	struct sb_cache *c;
+	struct sb_err err = {0};
+
+	(void)state;
+	write_sample("t");
+	assert_int_equal(sb_cache_open(path, &c, &err), 0);
+	sb_cache_close(c);
+
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(sb_cache_open(path, &c, &err), -1);
+	assert_int_equal(err.kind, SB_E_SECURITY);
+	assert_non_null(strstr(err.msg, "writable by group or others"));
+	assert_int_equal(chmod(path, 0644), 0);
+
+	assert_int_equal(chmod(dir, 0777), 0); /* a writable state directory */
+	assert_int_equal(sb_cache_open(path, &c, &err), -1);
+	assert_int_equal(err.kind, SB_E_SECURITY);
+	assert_non_null(strstr(err.msg, "its directory"));
+	assert_int_equal(chmod(dir, 0775), 0);
+	assert_int_equal(sb_cache_open(path, &c, &err), -1);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(sb_cache_open(path, &c, &err), 0);
+	sb_cache_close(c);
+
+	/* Another owner than root or us: only root can hand the file away. */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(sb_cache_open(path, &c, &err), -1);
+		assert_int_equal(err.kind, SB_E_SECURITY);
+		assert_non_null(strstr(err.msg, "owned by another user"));
+		assert_int_equal(chown(path, 0, 0), 0);
+		assert_int_equal(chown(dir, 65534, 65534), 0);
+		assert_int_equal(sb_cache_open(path, &c, &err), -1);
+		assert_int_equal(err.kind, SB_E_SECURITY);
+		assert_int_equal(chown(dir, 0, 0), 0);
+	}
+}
+
+static void add_user(struct sb_dataset *ds, const char *name, uint32_t uid, uint32_t gid,
+		     uint32_t extra_gid)
+{
+	struct sb_user *x = &ds->users[ds->n_users++];
+
+	*x = (struct sb_user){.name = sdup(ds, name),
+			      .gecos = sdup(ds, ""),
+			      .home = sdup(ds, "/home/x"),
+			      .shell = sdup(ds, "/bin/sh"),
+			      .scim_id = sdup(ds, name),
+			      .uid = uid,
+			      .gid = gid,
+			      .flags = SB_USER_ACTIVE};
+	if (extra_gid) {
+		x->gids = zalloc(ds, 2, sizeof(uint32_t));
+		x->gids[0] = extra_gid;
+		x->gids[1] = 300001;
+		x->n_gids = 2;
+	}
+}
+
+/* Issue 14: whatever a (forged or damaged) file says, no uid or gid below
+ * 1000 — nor below uid_min / gid_min once set — is ever served. */
+static void test_ids_below_floor_not_served(void **state)
+{
+	struct sb_dataset ds;
+	struct sb_cache *c;
+	struct sb_err err = {0};
+	struct sb_user_view u;
+	struct sb_group_view g;
+	uint32_t groups = 0;
+
+	(void)state;
+	memset(&ds, 0, sizeof(ds));
+	ds.users = calloc(6, sizeof(*ds.users));
+	add_user(&ds, "zero", 0, 0, 0);
+	add_user(&ds, "low", 500, 500, 0);
+	add_user(&ds, "diskgid", 200001, 6, 0);
+	add_user(&ds, "diskextra", 200002, 200002, 6);
+	add_user(&ds, "midrange", 150000, 150000, 0);
+	add_user(&ds, "fine", 200003, 200003, 0);
+	ds.groups = calloc(3, sizeof(*ds.groups));
+	ds.groups[ds.n_groups++] = (struct sb_group){.name = sdup(&ds, "sudo"), .gid = 27};
+	ds.groups[ds.n_groups++] = (struct sb_group){.name = sdup(&ds, "eng"), .gid = 300001};
+	ds.groups[ds.n_groups++] = (struct sb_group){.name = sdup(&ds, "mid"), .gid = 150001};
+	assert_int_equal(sb_cache_write(path, &ds, &err), 0);
+	sb_dataset_free(&ds);
+	assert_int_equal(sb_cache_open(path, &c, &err), 0);
+
+	assert_int_equal(sb_cache_user_by_name(c, "zero", &u), 0);
+	assert_int_equal(sb_cache_passwd_by_uid(c, 0, &u), 0);
+	assert_int_equal(sb_cache_passwd_by_name(c, "low", &u), 0);
+	assert_int_equal(sb_cache_user_by_uid(c, 500, &u), 0);
+	assert_int_equal(sb_cache_passwd_by_name(c, "diskgid", &u), 0);
+	assert_int_equal(sb_cache_passwd_by_name(c, "diskextra", &u), 0);
+	assert_int_equal(sb_cache_group_by_name(c, "sudo", &g), 0);
+	assert_int_equal(sb_cache_group_by_gid(c, 27, &g), 0);
+	assert_int_equal(sb_cache_passwd_by_name(c, "fine", &u), 1);
+	assert_int_equal(sb_cache_passwd_by_name(c, "midrange", &u), 1); /* above 1000 */
+	assert_int_equal(sb_cache_group_by_name(c, "mid", &g), 1);
+	/* Enumeration skips them too: a hole (gid 0), never the low gid. */
+	for (uint32_t i = 0; sb_cache_group_at(c, i, &g); i++) {
+		assert_true(g.gid == 0 || g.gid >= 1000);
+		groups += g.gid != 0;
+	}
+	assert_int_equal(groups, 2);
+
+	sb_cache_set_id_min(c, 200000, 200000);
+	assert_int_equal(sb_cache_passwd_by_name(c, "midrange", &u), 0);
+	assert_int_equal(sb_cache_passwd_by_uid(c, 150000, &u), 0);
+	assert_int_equal(sb_cache_group_by_name(c, "mid", &g), 0);
+	assert_int_equal(sb_cache_passwd_by_name(c, "fine", &u), 1);
+	assert_int_equal(sb_cache_group_by_name(c, "eng", &g), 1);
+	sb_cache_set_id_min(c, 5, 5); /* never below the floor */
+	assert_int_equal(sb_cache_passwd_by_name(c, "low", &u), 0);
+	sb_cache_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +581,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_many_users, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_is_notfound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_write_keeps_old, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_untrusted_cache_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ids_below_floor_not_served, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,6 +59,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.ignore_groups.n, 1);
 	assert_string_equal(cfg.ignore_groups.v[0], "ALL USERS");
 	assert_int_equal(cfg.allowed_groups.n, 0);
+	assert_int_equal(cfg.reserved_names.n, 0);
+	assert_int_equal(cfg.max_resources, 1000000);
+	assert_int_equal(cfg.max_listing_mib, 2048);
 	assert_true(cfg.live_check);
 	assert_false(cfg.enumerate);
 	assert_null(cfg.url);
@@ -84,6 +87,41 @@ static void test_values(void **state)
 	assert_false(cfg.live_check);
 	assert_string_equal(cfg.home, "/home/#%u"); /* no inline comments */
 	sb_config_free(&cfg);
+}
+
+/* reserved_names: commas, blanks or both between names. */
+static void test_reserved_names(void **state)
+{
+	struct sb_config cfg;
+	struct sb_err err;
+
+	(void)state;
+	assert_int_equal(load("reserved_names = ops,  builders\tdeploy , ,backup-admins\n", &cfg,
+			      &err),
+			 0);
+	assert_int_equal(cfg.reserved_names.n, 4);
+	assert_string_equal(cfg.reserved_names.v[0], "ops");
+	assert_string_equal(cfg.reserved_names.v[1], "builders");
+	assert_string_equal(cfg.reserved_names.v[2], "deploy");
+	assert_string_equal(cfg.reserved_names.v[3], "backup-admins");
+	sb_config_free(&cfg);
+}
+
+static void expect_error(const char *text, const char *needle);
+
+/* The bounds on what a tenant may send. */
+static void test_tenant_bounds(void **state)
+{
+	struct sb_config cfg;
+	struct sb_err err;
+
+	(void)state;
+	assert_int_equal(load("max_resources = 50\nmax_listing_mib = 16\n", &cfg, &err), 0);
+	assert_int_equal(cfg.max_resources, 50);
+	assert_int_equal(cfg.max_listing_mib, 16);
+	sb_config_free(&cfg);
+	expect_error("max_resources = 0\n", "key 'max_resources': out of range");
+	expect_error("max_listing_mib = 0\n", "key 'max_listing_mib': out of range");
 }
 
 static void expect_error(const char *text, const char *needle)
@@ -222,6 +260,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_reserved_names),
+	    cmocka_unit_test(test_tenant_bounds),
 	    cmocka_unit_test(test_errors_name_file_line_key),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_validate),

@@ -125,7 +125,7 @@ static void drop_local(struct sb_map_opts *o)
 
 static void small_tenant(struct sb_scim_users *u, struct sb_scim_groups *g)
 {
-	const char *eng[] = {"id-alice", "id-bob", "id-staff"}; /* staff ⊂ engineers ⊂ staff */
+	const char *eng[] = {"id-alice", "id-bob", "id-staff"}; /* crew ⊂ engineers ⊂ crew */
 	const char *adm[] = {"id-alice", "id-nobody-here"};
 	const char *staff[] = {"id-eng", "id-carol"};
 	const char *all[] = {"id-alice", "id-bob", "id-carol"};
@@ -142,7 +142,7 @@ static void small_tenant(struct sb_scim_users *u, struct sb_scim_groups *g)
 	add_user(u, "id-zz-dup", "alice", "okta.example.com", 1);
 	add_group(g, "id-eng", "Engineers", 3, eng);
 	add_group(g, "id-adm", "admins", 2, adm);
-	add_group(g, "id-staff", "staff", 2, staff);
+	add_group(g, "id-staff", "crew", 2, staff);
 	add_group(g, "id-all", "ALL USERS", 3, all);
 	add_group(g, "id-badg", "bad:group", 0, NULL);
 }
@@ -184,14 +184,14 @@ static void test_small_tenant(void **state)
 	assert_int_equal(rep.groups_ignored, 1);
 	assert_int_equal(rep.groups_skipped, 1);
 	eng = group(&ds, "engineers");
-	staff = group(&ds, "staff");
+	staff = group(&ds, "crew");
 	assert_non_null(eng);
 	assert_non_null(staff);
-	/* the cycle staff ⊂ engineers ⊂ staff: both hold alice, bob, carol */
+	/* the cycle crew ⊂ engineers ⊂ crew: both hold alice, bob, carol */
 	assert_int_equal(eng->n_members, 3);
 	assert_int_equal(staff->n_members, 3);
 	assert_int_equal(group(&ds, "admins")->n_members, 1);
-	/* carol is in engineers and staff through nesting, sorted gids */
+	/* carol is in engineers and crew through nesting, sorted gids */
 	assert_int_equal(carol->n_gids, 2);
 	assert_true(carol->gids[0] < carol->gids[1]);
 	assert_int_equal(alice->n_gids, 3);
@@ -795,14 +795,14 @@ static void test_named_primary_group(void **state)
 	base_config(&cfg);
 	add_user(&u, "id-ann", "ann", "okta.example.com", 1);
 	add_user(&u, "id-ben", "ben", "okta.example.com", 1);
-	add_group(&g, "id-staff", "Staff", 1, staff);
+	add_group(&g, "id-staff", "Crew", 1, staff);
 	/* a tenant group: everyone's gid; no private groups; in the gids of the
 	 * users it lists (initgroups agrees with getgrnam; glibc skips the
 	 * primary gid when it calls initgroups_dyn) */
-	cfg.primary_group = "staff";
+	cfg.primary_group = "crew";
 	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, NULL, &err), 0);
 	assert_int_equal(ds.n_groups, 1);
-	staff_gid = group(&ds, "staff")->gid;
+	staff_gid = group(&ds, "crew")->gid;
 	assert_int_equal(user(&ds, "ann")->gid, staff_gid);
 	assert_int_equal(user(&ds, "ben")->gid, staff_gid);
 	assert_int_equal(user(&ds, "ann")->n_gids, 1);
@@ -886,7 +886,7 @@ static void test_group_name_clashes(void **state)
 	struct sb_dataset ds;
 	struct sb_map_report rep;
 	struct sb_err err = {0};
-	struct sb_map_opts o = local_files("", "root:x:0:\ndocker:x:999:\n");
+	struct sb_map_opts o = local_files("", "root:x:0:\nbuilders:x:999:\n");
 	struct skips sk = {0};
 	char *log;
 
@@ -894,7 +894,7 @@ static void test_group_name_clashes(void **state)
 	base_config(&cfg);
 	add_user(&u, "id-ann", "ann", "okta.example.com", 1);
 	add_group(&g, "g1", "Ann", 0, NULL);	/* the user's private group */
-	add_group(&g, "g2", "Docker", 0, NULL); /* a local group */
+	add_group(&g, "g2", "Builders", 0, NULL); /* a local group */
 	add_group(&g, "g3", "Daemon", 0, NULL); /* reserved */
 	add_group(&g, "g5", "Team A", 0, NULL); /* same name as g4: g4 wins */
 	add_group(&g, "g4", "team a", 0, NULL);
@@ -919,6 +919,55 @@ static void test_group_name_clashes(void **state)
 	assert_int_equal(lines_with(log, "skipped group g7", "reserved", NULL), 1);
 	assert_int_equal(lines_with(log, "skipped group", NULL), 6);
 	free(log);
+	sb_dataset_free(&ds);
+	free_tenant(&u, &g);
+	drop_local(&o);
+}
+
+/* Issue 14: a tenant cannot create a group (or user) that the host grants
+ * rights to by name, even when no local group has the name (Ubuntu's
+ * sudoers grants %admin); reserved_names adds the admin's own. */
+static void test_privileged_names_refused(void **state)
+{
+	struct sb_config cfg;
+	struct sb_scim_users u = {0};
+	struct sb_scim_groups g = {0};
+	struct sb_dataset ds;
+	struct sb_map_report rep;
+	struct sb_err err = {0};
+	struct sb_map_opts o = local_files("root:x:0:0::/root:/bin/sh\n", "root:x:0:\n");
+	const char *members[] = {"id-ann"};
+	const char *privileged[] = {"admin", "docker", "lxd",	     "sudoers",	"sudo",
+				    "wheel", "adm",    "libvirt",    "kvm",	"netdev",
+				    "plugdev", "lpadmin", "sambashare", "staff", "systemd-journal"};
+	char *extra[] = {"ops", "Deploy"};
+	char id[32];
+
+	(void)state;
+	base_config(&cfg);
+	cfg.reserved_names.v = extra;
+	cfg.reserved_names.n = 2;
+	add_user(&u, "id-ann", "ann", "okta.example.com", 1);
+	add_user(&u, "id-docker", "docker", "okta.example.com", 1);
+	add_user(&u, "id-deploy", "deploy", "okta.example.com", 1);
+	for (size_t i = 0; i < sizeof(privileged) / sizeof(privileged[0]); i++) {
+		snprintf(id, sizeof(id), "gp%zu", i);
+		add_group(&g, id, privileged[i], 1, members);
+	}
+	add_group(&g, "g-ops", "OPS", 1, members);
+	add_group(&g, "g-eng", "engineers", 1, members);
+	capture_start();
+	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, &rep, &err), 0);
+	free(capture_end());
+	for (size_t i = 0; i < sizeof(privileged) / sizeof(privileged[0]); i++)
+		if (group(&ds, privileged[i]))
+			fail_msg("group '%s' served", privileged[i]);
+	assert_null(group(&ds, "ops"));
+	assert_non_null(group(&ds, "engineers"));
+	assert_null(user(&ds, "docker"));
+	assert_null(user(&ds, "deploy"));
+	assert_non_null(user(&ds, "ann"));
+	assert_int_equal(rep.groups_skipped, sizeof(privileged) / sizeof(privileged[0]) + 1);
 	sb_dataset_free(&ds);
 	free_tenant(&u, &g);
 	drop_local(&o);
@@ -1367,6 +1416,7 @@ int main(void)
 	    cmocka_unit_test(test_named_primary_group),
 	    cmocka_unit_test(test_nested_and_cyclic_groups),
 	    cmocka_unit_test(test_group_name_clashes),
+	    cmocka_unit_test(test_privileged_names_refused),
 	    cmocka_unit_test(test_ignore_groups),
 	    cmocka_unit_test(test_domain_filter),
 	    cmocka_unit_test(test_active_flag),

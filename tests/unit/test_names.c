@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "config.h"
 #include "names.h"
 
 static void test_valid_names(void **state)
@@ -101,12 +102,66 @@ static void test_reserved(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
-		if (!sb_name_reserved(r[i]))
+		if (!sb_name_reserved(r[i], NULL))
 			fail_msg("'%s' not reserved", r[i]);
 	}
-	assert_false(sb_name_reserved("alice"));
-	assert_false(sb_name_reserved("rooty"));
-	assert_false(sb_name_reserved("systemd")); /* only the systemd-* family */
+	assert_false(sb_name_reserved("alice", NULL));
+	assert_false(sb_name_reserved("rooty", NULL));
+	assert_false(sb_name_reserved("systemd", NULL)); /* only the systemd-* family */
+}
+
+/* Issue 14: names that sudoers, polkit, udev or a package grant rights to by
+ * name (Ubuntu's sudoers grants %admin) are never a tenant's. */
+static void test_reserved_privileged(void **state)
+{
+	const char *r[] = {"admin",	 "docker",	"lxd",	      "sudoers",    "sudo",
+			   "wheel",	 "adm",		"root",	      "shadow",	    "disk",
+			   "kvm",	 "libvirt",	"systemd-journal", "netdev", "plugdev",
+			   "lpadmin",	 "sambashare",	"staff",      "libvirt-qemu", "input",
+			   "render",	 "video",	"audio",      "dialout",    "tty",
+			   "utmp",	 "kmem",	"ssl-cert",   "crontab",    "syslog",
+			   "incus-admin", "_ssh",	"bluetooth",  "tss",	    "sync"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		if (!sb_name_reserved(r[i], NULL))
+			fail_msg("'%s' not reserved", r[i]);
+	assert_false(sb_name_reserved("admins", NULL));
+	assert_false(sb_name_reserved("dockers", NULL));
+	assert_false(sb_name_reserved("engineers", NULL));
+}
+
+/* bsearch needs the built-in list sorted and free of duplicates; every name
+ * in it must be one a tenant could otherwise send (a valid POSIX name). */
+static void test_reserved_list_sorted(void **state)
+{
+	size_t n = sb_name_reserved_count();
+
+	(void)state;
+	assert_true(n > 100);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = sb_name_reserved_at(i);
+
+		assert_true(sb_name_valid(s));
+		assert_true(sb_name_reserved(s, NULL));
+		if (i > 0 && strcmp(sb_name_reserved_at(i - 1), s) >= 0)
+			fail_msg("'%s' out of order", s);
+	}
+	assert_null(sb_name_reserved_at(n));
+}
+
+/* reserved_names adds to the built-in list, ignoring ASCII case. */
+static void test_reserved_extra(void **state)
+{
+	char *v[] = {"ops", "Build-Admins"};
+	struct sb_strlist extra = {.v = v, .n = 2};
+
+	(void)state;
+	assert_false(sb_name_reserved("ops", NULL));
+	assert_true(sb_name_reserved("ops", &extra));
+	assert_true(sb_name_reserved("build-admins", &extra));
+	assert_true(sb_name_reserved("docker", &extra));
+	assert_false(sb_name_reserved("opsx", &extra));
 }
 
 static void expect_login(const char *fmt, const char *user, const char *domain, const char *want)
@@ -238,6 +293,9 @@ int main(void)
 	    cmocka_unit_test(test_first_character),
 	    cmocka_unit_test(test_length),
 	    cmocka_unit_test(test_reserved),
+	    cmocka_unit_test(test_reserved_privileged),
+	    cmocka_unit_test(test_reserved_list_sorted),
+	    cmocka_unit_test(test_reserved_extra),
 	    cmocka_unit_test(test_ascii_iequal),
 	    cmocka_unit_test(test_format_login),
 	    cmocka_unit_test(test_format_home),
