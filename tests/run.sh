@@ -3,7 +3,8 @@
 #   unit tests (cmocka), the same under ASan+UBSan, integration suites
 #   (tests/integration/*.sh, no root), end-to-end suites (tests/e2e/*.sh, root
 #   and mount namespaces), and a short libFuzzer run of every fuzz target.
-# Usage: tests/run.sh [PATTERN]  (only suites whose path matches PATTERN)
+# Usage: tests/run.sh [PATTERN]  (only suites whose label or path contains
+# PATTERN; exit 2 when none does)
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -14,7 +15,17 @@ mkdir -p "$LOGDIR"
 SUITE_TIMEOUT=${SUITE_TIMEOUT:-600}
 failed_suites=""
 
-want() { [ -z "$PATTERN" ] || [[ "$1" == *$PATTERN* ]]; }
+selected=0
+# want LABEL [PATH]: the suite runs when PATTERN is in its printed label (or
+# its path); every suite that runs is counted, so a PATTERN that selects
+# nothing fails instead of passing on zero checks.
+want() {
+	if [ -z "$PATTERN" ] || [[ "$1" == *$PATTERN* ]] || [[ "${2:-}" == *$PATTERN* ]]; then
+		selected=$((selected + 1))
+		return 0
+	fi
+	return 1
+}
 
 # cmocka binaries: count the cases from cmocka's own summary lines.
 run_cmocka() {
@@ -55,20 +66,20 @@ run_shell() {
 echo "== unit tests"
 for bin in tests/bin/test_*; do
 	[ -x "$bin" ] || continue
-	want "$bin" && run_cmocka "$bin" "unit/$(basename "$bin")"
+	want "unit/$(basename "$bin")" "$bin" && run_cmocka "$bin" "unit/$(basename "$bin")"
 done
 echo "== unit tests under ASan+UBSan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for bin in build/asan/tests/bin/test_*; do
 	[ -x "$bin" ] || continue
-	want "asan/$bin" && run_cmocka "$bin" "asan/$(basename "$bin")"
+	want "asan/unit/$(basename "$bin")" && run_cmocka "$bin" "asan/unit/$(basename "$bin")"
 done
 unset ASAN_OPTIONS UBSAN_OPTIONS
 echo "== integration suites"
 for s in tests/integration/*.sh; do
 	[ -f "$s" ] || continue
-	want "$s" && run_shell "$s"
+	want "$(echo "$s" | sed 's|^tests/||; s|\.sh$||')" "$s" && run_shell "$s"
 done
 # The sync paths once more with the CLI's ASan+UBSan build: a sanitizer
 # report changes the CLI's exit status and output, which the suites check.
@@ -81,7 +92,7 @@ done
 echo "== end-to-end suites"
 for s in tests/e2e/*.sh; do
 	[ -f "$s" ] || continue
-	want "$s" && run_shell "$s"
+	want "$(echo "$s" | sed 's|^tests/||; s|\.sh$||')" "$s" && run_shell "$s"
 done
 # The daemon's paths (live checks, misses, syncs, bad requests) once more
 # with its ASan+UBSan build and its TSan build; each must exit without a
@@ -96,8 +107,8 @@ done
 echo "== fuzz smoke (${FUZZ_SMOKE_SECONDS:=5}s each)"
 for f in tests/fuzz/bin/fuzz_*; do
 	[ -x "$f" ] || continue
-	want "$f" || continue
 	name=$(basename "$f")
+	want "fuzz/$name" "$f" || continue
 	corpus="tests/fuzz/corpus/${name#fuzz_}"
 	work=$(mktemp -d)
 	[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/ 2>/dev/null
@@ -119,5 +130,9 @@ if [ -n "$failed_suites" ]; then
 	grep '^fail' "$T_RESULTS" | sed 's/^/  /'
 fi
 rm -f "$T_RESULTS"
+if [ "$selected" -eq 0 ]; then
+	echo "tests/run.sh: no suite matches '$PATTERN' (labels: unit/…, asan/unit/…, integration/…, e2e/…, fuzz/…)" >&2
+	exit 2
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
