@@ -451,9 +451,9 @@ static int parse_sig(const char *sig, size_t sig_len, struct parsed_sig *ps, str
 		return sb_err_set(err, SB_E_FORMAT, "signature: a NUL or CR byte");
 	for (int i = 0; i < 4; i++)
 		if (next_line(&pos, end, &l[i], &n[i]) < 0)
-			return sb_err_set(
-			    err, SB_E_FORMAT,
-			    "signature: %d lines, expected 4 (each ending in a newline)", i);
+			return sb_err_set(err, SB_E_FORMAT,
+					  "signature: only %d of 4 lines (each ends in a newline)",
+					  i);
 	if (pos != end)
 		return sb_err_set(err, SB_E_FORMAT, "signature: text after the fourth line");
 	/* minisign reads each comment line, newline included, into a buffer
