@@ -7,7 +7,7 @@
 # another key, is refused by both. No network, no root.
 . "$(dirname "$0")/../lib/testlib.sh"
 SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
-RS=$T_ROOT/tests/bin/relaysign
+RS=${RELAYSIGN:-$T_ROOT/tests/bin/relaysign}
 t_tmpdir
 cd "$T_TMP" || exit 1
 if ! command -v minisign >/dev/null; then
