@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"create-directory", cmd_create_directory, "--name N --domain D",
      "create the tenant's directory of type Other (workspace-one)"},
     {"keys", cmd_keys, "USER", "a user's SSH public keys (AuthorizedKeysCommand)"},
+    {"keygen", cmd_keygen, "-o FILE", "new relay signing key (0600); prints the public key"},
 };
 
 static void usage(FILE *f)

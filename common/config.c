@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_WORDS, K_DIALECT };
+enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_WORDS, K_DIALECT, K_ROLE, K_ABSPATH, K_RELAY_URL, K_PUBKEY };
 
 struct key {
 	const char *name;
@@ -63,6 +63,13 @@ static const struct key keys[] = {
     {"offline_grace", K_UINT, F(offline_grace), "86400", 0, 86400 * 365},
     {"live_check", K_BOOL, F(live_check), "yes", 0, 0},
     {"enumerate", K_BOOL, F(enumerate), "no", 0, 0},
+    {"role", K_ROLE, F(role), "tenant", 0, 0},
+    {"publish_dir", K_ABSPATH, F(publish_dir), NULL, 0, 0},
+    {"signing_key_file", K_ABSPATH, F(signing_key_file), NULL, 0, 0},
+    {"release_ttl", K_UINT, F(release_ttl), "3600", 60, 86400 * 30},
+    {"relay_url", K_RELAY_URL, F(relay_url), NULL, 0, 0},
+    {"relay_public_key", K_PUBKEY, F(relay_public_key), NULL, 0, 0},
+    {"relay_poll_interval", K_UINT, F(relay_poll_interval), "30", 5, 86400},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -124,14 +131,49 @@ static int parse_list(const char *v, const char *seps, struct sb_strlist *out)
 	return 0;
 }
 
+/* The text form of a minisign public key: base64 of "Ed" + 8-byte key id +
+ * 32-byte key, 56 characters without padding, so it starts "RW". Only its
+ * shape is checked here (the modules link this file and not libsodium);
+ * relay/minisign.c decodes it. */
+static const char *check_pubkey(const char *v)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	if (strlen(v) != 56 || strncmp(v, "RW", 2) != 0 || strspn(v, b64) != 56)
+		return "not a minisign public key (56 characters starting RW, as "
+		       "`scimbridge keygen` prints it)";
+	return NULL;
+}
+
+/* String kinds that check their value first. */
+static const char *check_str(enum kind kind, const char *v)
+{
+	if (kind == K_ABSPATH && v[0] != '/')
+		return "must be an absolute path";
+	if (kind == K_RELAY_URL && strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+		return "must start with http:// or https:// (releases are signed)";
+	if (kind == K_PUBKEY)
+		return check_pubkey(v);
+	return NULL;
+}
+
 /* Sets one key from text; on a bad value returns why (static text). */
 static const char *set_value(struct sb_config *cfg, const struct key *k, const char *v)
 {
 	char *base = (char *)cfg + k->off, *end;
+	const char *why;
 	unsigned long n;
 	int b;
 
 	switch (k->kind) {
+	case K_ABSPATH:
+	case K_RELAY_URL:
+	case K_PUBKEY:
+		why = *v ? check_str(k->kind, v) : NULL;
+		if (why)
+			return why;
+		/* fall through */
 	case K_STR:
 		free(*(char **)base);
 		*(char **)base = *v ? strdup(v) : NULL;
@@ -164,6 +206,16 @@ static const char *set_value(struct sb_config *cfg, const struct key *k, const c
 		else
 			return "not a dialect (workspace-one, scim2)";
 		return NULL;
+	case K_ROLE:
+		if (!strcmp(v, "tenant"))
+			cfg->role = SB_ROLE_TENANT;
+		else if (!strcmp(v, "publisher"))
+			cfg->role = SB_ROLE_PUBLISHER;
+		else if (!strcmp(v, "subscriber"))
+			cfg->role = SB_ROLE_SUBSCRIBER;
+		else
+			return "not a role (tenant, publisher, subscriber)";
+		return NULL;
 	}
 	return "unknown type";
 }
@@ -181,7 +233,8 @@ void sb_config_free(struct sb_config *cfg)
 	for (size_t i = 0; i < NKEYS; i++) {
 		char *base = (char *)cfg + keys[i].off;
 
-		if (keys[i].kind == K_STR)
+		if (keys[i].kind == K_STR || keys[i].kind == K_ABSPATH ||
+		    keys[i].kind == K_RELAY_URL || keys[i].kind == K_PUBKEY)
 			free(*(char **)base);
 		else if (keys[i].kind == K_LIST || keys[i].kind == K_WORDS)
 			free_list((struct sb_strlist *)base);
@@ -260,10 +313,31 @@ static int range_ok(uint32_t lo, uint32_t hi)
 	return lo <= hi && lo >= 1000;
 }
 
+/* The keys each fleet role needs. Neither role is built yet (issue 16), so
+ * a config that asks for one is refused rather than silently run as a
+ * tenant host; the required keys are still checked first so the message
+ * names what is missing. */
+static int validate_role(const struct sb_config *cfg, const char *p, struct sb_err *err)
+{
+	if (cfg->role == SB_ROLE_PUBLISHER && (!cfg->publish_dir || !cfg->signing_key_file))
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: role 'publisher' needs publish_dir and signing_key_file", p);
+	if (cfg->role == SB_ROLE_SUBSCRIBER && (!cfg->relay_url || !cfg->relay_public_key))
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: role 'subscriber' needs relay_url and relay_public_key", p);
+	if (cfg->role != SB_ROLE_TENANT)
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: key 'role': '%s' is not implemented yet (only 'tenant')", p,
+				  cfg->role == SB_ROLE_PUBLISHER ? "publisher" : "subscriber");
+	return 0;
+}
+
 int sb_config_validate(const struct sb_config *cfg, struct sb_err *err)
 {
 	const char *p = cfg->path ? cfg->path : "config";
 
+	if (validate_role(cfg, p, err) < 0)
+		return -1;
 	if (!cfg->url)
 		return sb_err_set(err, SB_E_CONFIG, "%s: key 'url' is required", p);
 	if (strncmp(cfg->url, "https://", 8) != 0)

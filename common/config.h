@@ -16,6 +16,11 @@
 
 enum sb_dialect { SB_DIALECT_WORKSPACE_ONE = 0, SB_DIALECT_SCIM2 = 1 };
 
+/* DESIGN.md "Fleet": tenant (default) syncs from the tenant itself; a
+ * publisher also publishes signed releases; a subscriber reads them from a
+ * relay and holds no tenant credential. */
+enum sb_role { SB_ROLE_TENANT = 0, SB_ROLE_PUBLISHER = 1, SB_ROLE_SUBSCRIBER = 2 };
+
 struct sb_strlist {
 	char **v;
 	size_t n;
@@ -69,6 +74,15 @@ struct sb_config {
 	unsigned offline_grace;		  /* 86400 s */
 	bool live_check;		  /* yes */
 	bool enumerate;			  /* no */
+
+	/* fleet (issue 16): parsed and validated; the roles are not built yet */
+	enum sb_role role;	      /* tenant */
+	char *publish_dir;	      /* NULL; absolute path (publisher) */
+	char *signing_key_file;	      /* NULL; absolute path, 0600 (publisher) */
+	unsigned release_ttl;	      /* 3600 s: valid_until = creation + release_ttl */
+	char *relay_url;	      /* NULL; http:// or https:// (subscriber) */
+	char *relay_public_key;	      /* NULL; minisign public key "RW…" (subscriber) */
+	unsigned relay_poll_interval; /* 30 s */
 };
 
 /* Fills every field with its default. */

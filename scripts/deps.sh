@@ -10,7 +10,8 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev llvm
 libcurl4-openssl-dev libcjson-dev libpam0g-dev libcmocka-dev
 libnss-wrapper libpam-wrapper libpamtest0-dev pamtester
 openssh-server openssh-client openssl valgrind strace util-linux
-cppcheck clang-format procps psmisc python3 bc curl time man-db $*"
+cppcheck clang-format procps psmisc python3 bc curl time man-db
+libsodium-dev libzstd-dev minisign $*"
 
 missing=""
 for p in $PKGS; do

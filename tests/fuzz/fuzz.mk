@@ -10,6 +10,10 @@ FCFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Icommon $(shell pkg-config --cflags $
             -fno-omit-frame-pointer
 FLIBS    := $(shell pkg-config --libs $(PKGS)) -pthread -lm
 COMMON   := $(sort $(wildcard common/*.c))
+# relay/ (issue 16) and its libsodium, for the release and signature parsers.
+RELAY    := $(sort $(wildcard relay/*.c))
+FCFLAGS  += -Irelay
+FLIBS    += $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 TARGETS  := $(patsubst tests/fuzz/%.c,$(FBIN)/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_SECONDS ?= 60
 
@@ -23,7 +27,10 @@ $(FOBJ)/%.o: %.c
 $(FOBJ)/libcommon.a: $(patsubst %.c,$(FOBJ)/%.o,$(COMMON))
 	rm -f $@ && ar rcs $@ $^
 
-$(FBIN)/%: $(FOBJ)/tests/fuzz/%.o $(FOBJ)/libcommon.a
+$(FOBJ)/librelay.a: $(patsubst %.c,$(FOBJ)/%.o,$(RELAY))
+	rm -f $@ && ar rcs $@ $^
+
+$(FBIN)/%: $(FOBJ)/tests/fuzz/%.o $(FOBJ)/librelay.a $(FOBJ)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(FCC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(FLIBS)
 

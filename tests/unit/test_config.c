@@ -65,6 +65,54 @@ static void test_defaults(void **state)
 	assert_true(cfg.live_check);
 	assert_false(cfg.enumerate);
 	assert_null(cfg.url);
+	assert_int_equal(cfg.role, SB_ROLE_TENANT);
+	assert_null(cfg.publish_dir);
+	assert_null(cfg.signing_key_file);
+	assert_int_equal(cfg.release_ttl, 3600);
+	assert_null(cfg.relay_url);
+	assert_null(cfg.relay_public_key);
+	assert_int_equal(cfg.relay_poll_interval, 30);
+	sb_config_free(&cfg);
+}
+
+#define PUBKEY "RWTHexmi+eBUjWzKFZkFT+z3uV+6hl2OhzVXNd/gcYZqnWONAQdcXYXe"
+
+/* The fleet keys (issue 16): parsed and checked one by one; the roles
+ * themselves are refused by validation until they are built. */
+static void test_fleet_keys(void **state)
+{
+	struct sb_config cfg;
+	struct sb_err err;
+
+	(void)state;
+	assert_int_equal(load("role = subscriber\nrelay_url = http://relay.example.com/fleet/\n"
+			      "relay_public_key = " PUBKEY "\nrelay_poll_interval = 5\n"
+			      "publish_dir = /srv/relay\nsigning_key_file = /etc/scimbridge/key\n"
+			      "release_ttl = 60\n",
+			      &cfg, &err),
+			 0);
+	assert_int_equal(cfg.role, SB_ROLE_SUBSCRIBER);
+	assert_string_equal(cfg.relay_url, "http://relay.example.com/fleet/");
+	assert_string_equal(cfg.relay_public_key, PUBKEY);
+	assert_int_equal(cfg.relay_poll_interval, 5);
+	assert_string_equal(cfg.publish_dir, "/srv/relay");
+	assert_string_equal(cfg.signing_key_file, "/etc/scimbridge/key");
+	assert_int_equal(cfg.release_ttl, 60);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "key 'role': 'subscriber' is not implemented yet"));
+	sb_config_free(&cfg);
+	assert_int_equal(load("role = publisher\npublish_dir = /srv/relay\n", &cfg, &err), 0);
+	assert_int_equal(cfg.role, SB_ROLE_PUBLISHER);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "needs publish_dir and signing_key_file"));
+	sb_config_free(&cfg);
+	assert_int_equal(load("role = subscriber\nrelay_url = https://r\n", &cfg, &err), 0);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "needs relay_url and relay_public_key"));
+	sb_config_free(&cfg);
+	assert_int_equal(
+	    load("role = tenant\nurl = https://t\nbearer_token_file = /t\n", &cfg, &err), 0);
+	assert_int_equal(sb_config_validate(&cfg, &err), 0);
 	sb_config_free(&cfg);
 }
 
@@ -151,6 +199,22 @@ static void test_errors_name_file_line_key(void **state)
 	expect_error("page_size = 5000\n", "key 'page_size': out of range");
 	expect_error("uid_min = -1\n", "key 'uid_min': not a number");
 	expect_error("just words\n", ":1: expected 'key = value'");
+	expect_error("url = https://x\nrole = relay\n", ":2: key 'role': not a role");
+	expect_error("publish_dir = srv/relay\n",
+		     ":1: key 'publish_dir': must be an absolute path");
+	expect_error("signing_key_file = key\n", ":1: key 'signing_key_file': must be an absolute");
+	expect_error("relay_url = ftp://r/\n", ":1: key 'relay_url': must start with http://");
+	expect_error("relay_public_key = RWT\n", ":1: key 'relay_public_key': not a minisign");
+	expect_error("relay_public_key = " PUBKEY "=\n", "key 'relay_public_key': not a minisign");
+	expect_error(
+	    "relay_public_key = RUTHexmi+eBUjWzKFZkFT+z3uV+6hl2OhzVXNd/gcYZqnWONAQdcXYXe\n",
+	    "key 'relay_public_key': not a minisign");
+	expect_error(
+	    "relay_public_key = RWTHexmi+eBUjWzKFZkFT+z3uV+6hl2OhzVXNd/gcYZqnWONAQdc*YXe\n",
+	    "key 'relay_public_key': not a minisign");
+	expect_error("release_ttl = 59\n", ":1: key 'release_ttl': out of range");
+	expect_error("relay_poll_interval = 4\n", ":1: key 'relay_poll_interval': out of range");
+	expect_error("relay_poll_interval = 30s\n", "key 'relay_poll_interval': not a number");
 }
 
 static void test_missing_file(void **state)
@@ -262,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_reserved_names),
 	    cmocka_unit_test(test_tenant_bounds),
+	    cmocka_unit_test(test_fleet_keys),
 	    cmocka_unit_test(test_errors_name_file_line_key),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_validate),

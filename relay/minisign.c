@@ -1,0 +1,522 @@
+/* minisign.c — minisign-compatible Ed25519 keys and signatures on top of
+ * libsodium (formats in minisign.h). Parsing is strict: every line, length,
+ * algorithm tag and base64 form is checked before any cryptography runs, and
+ * every refusal says which part was wrong. */
+#include "minisign.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "config.h"
+#include "file_replace.h"
+
+#define COMMENT_PREFIX	    "untrusted comment: "
+#define TRUSTED_PREFIX	    "trusted comment: "
+#define DEFAULT_SIG_COMMENT "signature from minisign secret key"
+#define SECKEY_COMMENT	    "scimbridge relay signing key (minisign unencrypted secret key)"
+#define CHK_BYTES	    32
+#define HASH_BYTES	    64
+
+/* The secret key blob's layout (158 bytes, minisign's SeckeyStruct). */
+enum {
+	SK_ALG = 0,
+	SK_KDF = 2,
+	SK_CHKALG = 4,
+	SK_SALT = 6,
+	SK_OPS = 38,
+	SK_MEM = 46,
+	SK_KEYID = 54,
+	SK_SK = SK_KEYID + SB_MS_KEYID_BYTES,
+	SK_CHK = SK_SK + SB_MS_SK_BYTES,
+	SK_BYTES = SK_CHK + CHK_BYTES,
+};
+#define PK_BLOB	  (2 + SB_MS_KEYID_BYTES + SB_MS_PK_BYTES)
+#define SIG_BLOB  (2 + SB_MS_KEYID_BYTES + SB_MS_SIG_BYTES)
+#define B64LEN(n) (((n) + 2) / 3 * 4)
+
+static int ms_init(struct sb_err *err)
+{
+	if (sodium_init() < 0)
+		return sb_err_set(err, SB_E_INTERNAL, "libsodium failed to initialise");
+	return 0;
+}
+
+const char *sb_ms_keyid_hex(const uint8_t keyid[SB_MS_KEYID_BYTES], char *buf)
+{
+	uint64_t v = 0;
+
+	for (int i = SB_MS_KEYID_BYTES - 1; i >= 0; i--)
+		v = v << 8 | keyid[i];
+	snprintf(buf, 17, "%016" PRIX64, v);
+	return buf;
+}
+
+/* Decodes exactly len base64 characters (standard alphabet, padded) into
+ * exactly want bytes. */
+static int b64_exact(const char *s, size_t len, uint8_t *out, size_t want)
+{
+	const char *end = NULL;
+	size_t got = 0;
+
+	if (len != B64LEN(want))
+		return -1;
+	if (sodium_base642bin(out, want, s, len, NULL, &got, &end, sodium_base64_VARIANT_ORIGINAL))
+		return -1;
+	return got == want && end == s + len ? 0 : -1;
+}
+
+static void b64_put(char *out, size_t size, const uint8_t *bin, size_t n)
+{
+	sodium_bin2base64(out, size, bin, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+int sb_ms_keygen(struct sb_ms_seckey *sk, struct sb_ms_pubkey *pk, struct sb_err *err)
+{
+	if (ms_init(err) < 0)
+		return -1;
+	randombytes_buf(sk->keyid, sizeof(sk->keyid));
+	if (crypto_sign_keypair(pk->pk, sk->sk) != 0)
+		return sb_err_set(err, SB_E_INTERNAL, "Ed25519 key generation failed");
+	memcpy(pk->keyid, sk->keyid, sizeof(pk->keyid));
+	return 0;
+}
+
+void sb_ms_seckey_pubkey(const struct sb_ms_seckey *sk, struct sb_ms_pubkey *pk)
+{
+	memcpy(pk->keyid, sk->keyid, sizeof(pk->keyid));
+	crypto_sign_ed25519_sk_to_pk(pk->pk, sk->sk);
+}
+
+void sb_ms_seckey_wipe(struct sb_ms_seckey *sk)
+{
+	sodium_memzero(sk, sizeof(*sk));
+}
+
+void sb_ms_pubkey_text(const struct sb_ms_pubkey *pk, char out[SB_MS_PUBKEY_TEXT])
+{
+	uint8_t blob[PK_BLOB];
+
+	memcpy(blob, "Ed", 2);
+	memcpy(blob + 2, pk->keyid, SB_MS_KEYID_BYTES);
+	memcpy(blob + 2 + SB_MS_KEYID_BYTES, pk->pk, SB_MS_PK_BYTES);
+	b64_put(out, SB_MS_PUBKEY_TEXT, blob, sizeof(blob));
+}
+
+int sb_ms_pubkey_parse(const char *text, struct sb_ms_pubkey *pk, struct sb_err *err)
+{
+	uint8_t blob[PK_BLOB];
+	const char *line = text;
+	size_t len;
+
+	if (ms_init(err) < 0)
+		return -1;
+	if (!strncmp(text, COMMENT_PREFIX, strlen(COMMENT_PREFIX))) {
+		line = strchr(text, '\n');
+		if (!line)
+			return sb_err_set(err, SB_E_FORMAT,
+					  "public key: a comment line and no key line");
+		line++;
+	}
+	len = strcspn(line, "\n");
+	if (line[len] == '\n' && line[len + 1] != '\0')
+		return sb_err_set(err, SB_E_FORMAT, "public key: text after the key line");
+	if (b64_exact(line, len, blob, sizeof(blob)) < 0)
+		return sb_err_set(err, SB_E_FORMAT,
+				  "public key: not the base64 of a minisign key "
+				  "(56 characters, RW…): '%.60s'",
+				  line);
+	if (memcmp(blob, "Ed", 2) != 0)
+		return sb_err_set(err, SB_E_FORMAT, "public key: algorithm is not Ed25519 ('Ed')");
+	memcpy(pk->keyid, blob + 2, SB_MS_KEYID_BYTES);
+	memcpy(pk->pk, blob + 2 + SB_MS_KEYID_BYTES, SB_MS_PK_BYTES);
+	return 0;
+}
+
+static void seckey_chk(const uint8_t *blob, uint8_t chk[CHK_BYTES])
+{
+	crypto_generichash_state hs;
+
+	crypto_generichash_init(&hs, NULL, 0, CHK_BYTES);
+	crypto_generichash_update(&hs, blob + SK_ALG, 2);
+	crypto_generichash_update(&hs, blob + SK_KEYID, SB_MS_KEYID_BYTES);
+	crypto_generichash_update(&hs, blob + SK_SK, SB_MS_SK_BYTES);
+	crypto_generichash_final(&hs, chk, CHK_BYTES);
+	sodium_memzero(&hs, sizeof(hs));
+}
+
+char *sb_ms_seckey_file_text(const struct sb_ms_seckey *sk, struct sb_err *err)
+{
+	uint8_t blob[SK_BYTES] = {0};
+	size_t size = strlen(COMMENT_PREFIX SECKEY_COMMENT "\n") + B64LEN(SK_BYTES) + 2;
+	char *out = NULL;
+	int n;
+
+	if (ms_init(err) < 0)
+		return NULL;
+	out = malloc(size);
+	if (!out)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory"), NULL;
+	memcpy(blob + SK_ALG, "Ed", 2); /* kdf stays "\0\0": unencrypted */
+	memcpy(blob + SK_CHKALG, "B2", 2);
+	memcpy(blob + SK_KEYID, sk->keyid, SB_MS_KEYID_BYTES);
+	memcpy(blob + SK_SK, sk->sk, SB_MS_SK_BYTES);
+	seckey_chk(blob, blob + SK_CHK);
+	n = snprintf(out, size, "%s\n", COMMENT_PREFIX SECKEY_COMMENT);
+	b64_put(out + n, size - (size_t)n, blob, sizeof(blob));
+	strcat(out, "\n");
+	sodium_memzero(blob, sizeof(blob));
+	return out;
+}
+
+/* The checks on a decoded secret key blob, in the order minisign makes them. */
+static int seckey_check_blob(const uint8_t *blob, struct sb_err *err)
+{
+	uint8_t chk[CHK_BYTES], zero[CHK_BYTES] = {0}, pk[32], sk[64], seed[32];
+	int bad;
+
+	if (memcmp(blob + SK_ALG, "Ed", 2) != 0)
+		return sb_err_set(err, SB_E_FORMAT, "secret key: algorithm is not Ed25519 ('Ed')");
+	if (memcmp(blob + SK_CHKALG, "B2", 2) != 0)
+		return sb_err_set(err, SB_E_FORMAT, "secret key: checksum is not BLAKE2b ('B2')");
+	if (!memcmp(blob + SK_KDF, "Sc", 2))
+		return sb_err_set(err, SB_E_SECURITY,
+				  "secret key: encrypted with a password; a daemon cannot type "
+				  "one (remove it with `minisign -C -W`)");
+	if (memcmp(blob + SK_KDF, "\0\0", 2) != 0)
+		return sb_err_set(err, SB_E_FORMAT, "secret key: unknown key derivation");
+	seckey_chk(blob, chk);
+	bad = sodium_memcmp(chk, blob + SK_CHK, CHK_BYTES) != 0 &&
+	      sodium_memcmp(zero, blob + SK_CHK, CHK_BYTES) != 0;
+	sodium_memzero(chk, sizeof(chk));
+	if (bad)
+		return sb_err_set(err, SB_E_SECURITY, "secret key: checksum mismatch (corrupted)");
+	/* The stored public half must be the seed's, or signatures would not
+	 * verify against the public key given to subscribers. */
+	crypto_sign_ed25519_sk_to_seed(seed, blob + SK_SK);
+	crypto_sign_seed_keypair(pk, sk, seed);
+	bad = sodium_memcmp(sk, blob + SK_SK, sizeof(sk)) != 0;
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(sk, sizeof(sk));
+	if (bad)
+		return sb_err_set(
+		    err, SB_E_SECURITY,
+		    "secret key: its public half does not match its seed (corrupted)");
+	return 0;
+}
+
+int sb_ms_seckey_parse(const char *text, size_t len, struct sb_ms_seckey *sk, struct sb_err *err)
+{
+	uint8_t blob[SK_BYTES];
+	const char *nl, *line, *end = text + len;
+	size_t n;
+	int rc = -1;
+
+	if (ms_init(err) < 0)
+		return -1;
+	nl = memchr(text, '\n', len);
+	if (len < strlen(COMMENT_PREFIX) || strncmp(text, COMMENT_PREFIX, strlen(COMMENT_PREFIX)) ||
+	    !nl)
+		return sb_err_set(err, SB_E_FORMAT,
+				  "secret key: the first line is not 'untrusted comment: …'");
+	line = nl + 1;
+	n = (size_t)(end - line);
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	if (memchr(line, '\n', n) || b64_exact(line, n, blob, sizeof(blob)) < 0) {
+		sb_err_set(err, SB_E_FORMAT,
+			   "secret key: the second line is not the base64 of a minisign "
+			   "secret key (%d characters)",
+			   (int)B64LEN(SK_BYTES));
+		goto out;
+	}
+	if (seckey_check_blob(blob, err) < 0)
+		goto out;
+	memcpy(sk->keyid, blob + SK_KEYID, SB_MS_KEYID_BYTES);
+	memcpy(sk->sk, blob + SK_SK, SB_MS_SK_BYTES);
+	rc = 0;
+out:
+	sodium_memzero(blob, sizeof(blob));
+	return rc;
+}
+
+int sb_ms_seckey_save(const char *path, const struct sb_ms_seckey *sk, struct sb_err *err)
+{
+	char *text = sb_ms_seckey_file_text(sk, err);
+	int fd = -1, rc = -1;
+
+	if (!text)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		sb_err_sys(err, errno, "cannot create %s%s", path,
+			   errno == EEXIST ? " (it exists; a key is never overwritten)" : "");
+		goto out;
+	}
+	/* umask can only take bits away from 0600; fchmod makes it exact. */
+	if (fchmod(fd, 0600) < 0 || sb_write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
+		sb_err_sys(err, errno, "cannot write %s", path);
+		unlink(path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0 && close(fd) < 0 && rc == 0) {
+		rc = sb_err_sys(err, errno, "cannot write %s", path);
+		unlink(path);
+	}
+	sodium_memzero(text, strlen(text));
+	free(text);
+	return rc;
+}
+
+int sb_ms_seckey_load(const char *path, struct sb_ms_seckey *sk, struct sb_err *err)
+{
+	char *text = sb_config_read_secret(path, (long)geteuid(), err);
+	size_t len;
+	int rc;
+
+	if (!text)
+		return -1;
+	len = strlen(text);
+	rc = sb_ms_seckey_parse(text, len, sk, err);
+	if (rc < 0 && err) {
+		struct sb_err why = *err;
+
+		sb_err_set(err, why.kind, "%s: %s", path, why.msg);
+	}
+	sodium_memzero(text, len);
+	free(text);
+	return rc;
+}
+
+/* minisign's is_printable: tab, printable ASCII, and well-formed UTF-8
+ * that encodes no control character. */
+static bool printable(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i], need, cp;
+
+		if (c == '\t' || (c >= 0x20 && c <= 0x7e)) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3;
+		else
+			return false;
+		if (n - i <= need)
+			return false;
+		for (unsigned k = 1; k <= need; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+		if ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] > 0x9f) ||
+		    (c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] > 0x8f))
+			return false;
+		cp = c & (need == 1 ? 0x1f : need == 2 ? 0x0f : 0x07);
+		for (unsigned k = 1; k <= need; k++)
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		if (cp >= 0x7f && cp <= 0x9f)
+			return false;
+		i += need + 1;
+	}
+	return true;
+}
+
+static int check_comment(const char *what, const char *s, size_t max, struct sb_err *err)
+{
+	size_t n = strlen(s);
+
+	if (n >= max || !printable((const unsigned char *)s, n))
+		return sb_err_set(err, SB_E_FORMAT,
+				  "%s: must be one line of printable text under %zu bytes", what,
+				  max);
+	return 0;
+}
+
+/* Ed25519 over signature || trusted comment: what makes the trusted
+ * comment trusted. */
+static int global_sig(const uint8_t sig[SB_MS_SIG_BYTES], const char *tc, size_t tc_len,
+		      const uint8_t *sk, const uint8_t *pk, uint8_t out[SB_MS_SIG_BYTES])
+{
+	uint8_t *buf = malloc(SB_MS_SIG_BYTES + tc_len);
+	int rc;
+
+	if (!buf)
+		return -2;
+	memcpy(buf, sig, SB_MS_SIG_BYTES);
+	memcpy(buf + SB_MS_SIG_BYTES, tc, tc_len);
+	if (sk)
+		rc = crypto_sign_detached(out, NULL, buf, SB_MS_SIG_BYTES + tc_len, sk);
+	else
+		rc = crypto_sign_verify_detached(out, buf, SB_MS_SIG_BYTES + tc_len, pk);
+	free(buf);
+	return rc == 0 ? 0 : -1;
+}
+
+static int sig_text(const uint8_t *blob, const char *uc, const char *tc, const uint8_t *gsig,
+		    char **out, struct sb_err *err)
+{
+	char b1[B64LEN(SIG_BLOB) + 1], b2[B64LEN(SB_MS_SIG_BYTES) + 1];
+
+	b64_put(b1, sizeof(b1), blob, SIG_BLOB);
+	b64_put(b2, sizeof(b2), gsig, SB_MS_SIG_BYTES);
+	if (asprintf(out, COMMENT_PREFIX "%s\n%s\n" TRUSTED_PREFIX "%s\n%s\n", uc, b1, tc, b2) <
+	    0) {
+		*out = NULL;
+		return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int sb_ms_sign(const struct sb_ms_seckey *sk, const void *msg, size_t len,
+	       const char *untrusted_comment, const char *trusted_comment, char **out,
+	       struct sb_err *err)
+{
+	uint8_t hash[HASH_BYTES], blob[SIG_BLOB], gsig[SB_MS_SIG_BYTES];
+	char deftc[64];
+	const char *uc = untrusted_comment ? untrusted_comment : DEFAULT_SIG_COMMENT;
+	const char *tc = trusted_comment;
+
+	*out = NULL;
+	if (ms_init(err) < 0)
+		return -1;
+	if (!tc) {
+		snprintf(deftc, sizeof(deftc), "timestamp:%lld", (long long)time(NULL));
+		tc = deftc;
+	}
+	if (check_comment("untrusted comment", uc, SB_MS_COMMENT_MAX - strlen(COMMENT_PREFIX) - 1,
+			  err) < 0 ||
+	    check_comment("trusted comment", tc,
+			  SB_MS_TRUSTED_COMMENT_MAX - strlen(TRUSTED_PREFIX) - 1, err) < 0)
+		return -1;
+	crypto_generichash(hash, sizeof(hash), msg, len, NULL, 0);
+	memcpy(blob, "ED", 2);
+	memcpy(blob + 2, sk->keyid, SB_MS_KEYID_BYTES);
+	if (crypto_sign_detached(blob + 2 + SB_MS_KEYID_BYTES, NULL, hash, sizeof(hash), sk->sk))
+		return sb_err_set(err, SB_E_INTERNAL, "Ed25519 signing failed");
+	switch (global_sig(blob + 2 + SB_MS_KEYID_BYTES, tc, strlen(tc), sk->sk, NULL, gsig)) {
+	case 0:
+		break;
+	case -2:
+		return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	default:
+		return sb_err_set(err, SB_E_INTERNAL, "Ed25519 signing failed");
+	}
+	return sig_text(blob, uc, tc, gsig, out, err);
+}
+
+/* One line of the signature file: [*pos, '\n'); moves *pos past it. */
+static int next_line(const char **pos, const char *end, const char **line, size_t *n)
+{
+	const char *nl = memchr(*pos, '\n', (size_t)(end - *pos));
+
+	if (!nl)
+		return -1;
+	*line = *pos;
+	*n = (size_t)(nl - *pos);
+	*pos = nl + 1;
+	return 0;
+}
+
+struct parsed_sig {
+	uint8_t blob[SIG_BLOB];
+	uint8_t gsig[SB_MS_SIG_BYTES];
+	const char *tc; /* into the signature text, not NUL-terminated */
+	size_t tc_len;
+};
+
+static int parse_sig(const char *sig, size_t sig_len, struct parsed_sig *ps, struct sb_err *err)
+{
+	const char *pos = sig, *end = sig + sig_len, *l[4];
+	size_t n[4], up = strlen(COMMENT_PREFIX), tp = strlen(TRUSTED_PREFIX);
+
+	if (sig_len > SB_MS_SIG_FILE_MAX)
+		return sb_err_set(err, SB_E_FORMAT, "signature: %zu bytes, more than %d", sig_len,
+				  SB_MS_SIG_FILE_MAX);
+	if (memchr(sig, '\0', sig_len) || memchr(sig, '\r', sig_len))
+		return sb_err_set(err, SB_E_FORMAT, "signature: a NUL or CR byte");
+	for (int i = 0; i < 4; i++)
+		if (next_line(&pos, end, &l[i], &n[i]) < 0)
+			return sb_err_set(err, SB_E_FORMAT,
+					  "signature: only %d of 4 lines (each ends in a newline)",
+					  i);
+	if (pos != end)
+		return sb_err_set(err, SB_E_FORMAT, "signature: text after the fourth line");
+	/* minisign reads each comment line, newline included, into a buffer
+	 * of SB_MS_*_MAX bytes with its NUL: longer lines it refuses. */
+	if (n[0] < up || memcmp(l[0], COMMENT_PREFIX, up) || n[0] >= SB_MS_COMMENT_MAX - 1)
+		return sb_err_set(err, SB_E_FORMAT,
+				  "signature: line 1 is not 'untrusted comment: …' under %d bytes",
+				  SB_MS_COMMENT_MAX);
+	if (b64_exact(l[1], n[1], ps->blob, SIG_BLOB) < 0)
+		return sb_err_set(err, SB_E_FORMAT, "signature: line 2 is not a base64 signature");
+	if (!memcmp(ps->blob, "Ed", 2))
+		return sb_err_set(err, SB_E_FORMAT,
+				  "signature: legacy (not prehashed) algorithm 'Ed' refused");
+	if (memcmp(ps->blob, "ED", 2) != 0)
+		return sb_err_set(err, SB_E_FORMAT, "signature: unknown algorithm");
+	if (n[2] < tp || memcmp(l[2], TRUSTED_PREFIX, tp) ||
+	    n[2] >= SB_MS_TRUSTED_COMMENT_MAX - 1 ||
+	    !printable((const unsigned char *)l[2] + tp, n[2] - tp))
+		return sb_err_set(
+		    err, SB_E_FORMAT,
+		    "signature: line 3 is not 'trusted comment: …' of printable text");
+	ps->tc = l[2] + tp;
+	ps->tc_len = n[2] - tp;
+	if (b64_exact(l[3], n[3], ps->gsig, SB_MS_SIG_BYTES) < 0)
+		return sb_err_set(err, SB_E_FORMAT,
+				  "signature: line 4 is not a base64 global signature");
+	return 0;
+}
+
+int sb_ms_verify(const struct sb_ms_pubkey *pk, const void *msg, size_t len, const char *sig,
+		 size_t sig_len, char *trusted, size_t trusted_size, struct sb_err *err)
+{
+	struct parsed_sig ps;
+	uint8_t hash[HASH_BYTES];
+	char want[17], got[17];
+	int rc;
+
+	if (trusted && trusted_size)
+		trusted[0] = '\0';
+	if (ms_init(err) < 0 || parse_sig(sig, sig_len, &ps, err) < 0)
+		return -1;
+	if (memcmp(ps.blob + 2, pk->keyid, SB_MS_KEYID_BYTES) != 0)
+		return sb_err_set(err, SB_E_SECURITY, "signature: made by key %s, expected key %s",
+				  sb_ms_keyid_hex(ps.blob + 2, got),
+				  sb_ms_keyid_hex(pk->keyid, want));
+	crypto_generichash(hash, sizeof(hash), msg, len, NULL, 0);
+	if (crypto_sign_verify_detached(ps.blob + 2 + SB_MS_KEYID_BYTES, hash, sizeof(hash),
+					pk->pk))
+		return sb_err_set(err, SB_E_SECURITY,
+				  "signature: does not verify (the file or the signature was "
+				  "altered, or another key with the same id signed it)");
+	rc = global_sig(ps.blob + 2 + SB_MS_KEYID_BYTES, ps.tc, ps.tc_len, NULL, pk->pk, ps.gsig);
+	if (rc == -2)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	if (rc < 0)
+		return sb_err_set(err, SB_E_SECURITY,
+				  "signature: the trusted comment's signature does not verify "
+				  "(the trusted comment was altered)");
+	if (trusted && trusted_size) {
+		size_t n = ps.tc_len < trusted_size - 1 ? ps.tc_len : trusted_size - 1;
+
+		memcpy(trusted, ps.tc, n);
+		trusted[n] = '\0';
+	}
+	return 0;
+}
