@@ -16,6 +16,10 @@
 
 enum sb_dialect { SB_DIALECT_WORKSPACE_ONE = 0, SB_DIALECT_SCIM2 = 1 };
 
+/* What pam_scim does when the daemon does not answer (not running, or no
+ * answer in time): that is not an unreachable tenant, and the admin chooses. */
+enum sb_daemon_down { SB_DOWN_DENY = 0, SB_DOWN_CACHE = 1 };
+
 struct sb_strlist {
 	char **v;
 	size_t n;
@@ -59,6 +63,7 @@ struct sb_config {
 	struct sb_strlist allowed_groups; /* empty: every active directory user */
 	unsigned offline_grace;		  /* 86400 s */
 	bool live_check;		  /* yes */
+	enum sb_daemon_down daemon_down;  /* deny: PAM_AUTHINFO_UNAVAIL; cache: as offline */
 	bool enumerate;			  /* no */
 };
 
