@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"create-directory", cmd_create_directory, "--name N --domain D",
      "create the tenant's directory of type Other (workspace-one)"},
     {"keys", cmd_keys, "USER", "a user's SSH public keys (AuthorizedKeysCommand)"},
+    {"check-user", cmd_check_user, "NAME", "what NSS and PAM say about a user, and why"},
 };
 
 static void usage(FILE *f)
