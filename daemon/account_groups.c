@@ -7,7 +7,11 @@
  * from a group is refused at once, while a change to the nesting itself
  * counts from the next sync. The allowed groups are named by their POSIX
  * names; the cache gives their SCIM ids (a group created since the last
- * sync is not known yet and does not count). */
+ * sync is not known yet and does not count).
+ * Workspace ONE's API description names the filter operators (eq co sw gt
+ * ge lt le) but not which attributes it filters on: if the tenant refuses
+ * this filter (an HTTP 4xx), the membership comes from the cache instead
+ * (cached_in_groups), so the live `active` check is not lost with it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,4 +145,29 @@ out:
 	free(filter);
 	sb_scim_groups_free(&direct);
 	return rc;
+}
+
+int cached_in_groups(struct daemon *d, const char *name, const struct sb_strlist *groups,
+		     char *which, size_t which_size)
+{
+	struct sb_cache *c;
+	struct sb_user_view u;
+	struct sb_group_view g;
+	int hit = 0;
+
+	if (sb_cache_open(d->cfg.cache_path, &c, NULL) < 0)
+		return 0;
+	if (!sb_cache_user_by_name(c, name, &u))
+		goto out;
+	for (size_t i = 0; i < groups->n && !hit; i++) {
+		hit = sb_cache_group_by_gid(c, u.gid, &g) && !strcmp(g.name, groups->v[i]);
+		for (uint32_t k = 0; k < u.n_gids && !hit; k++)
+			hit = sb_cache_group_by_gid(c, u.gids[k], &g) &&
+			      !strcmp(g.name, groups->v[i]);
+		if (hit)
+			snprintf(which, which_size, "%s", groups->v[i]);
+	}
+out:
+	sb_cache_close(c);
+	return hit;
 }

@@ -102,6 +102,10 @@ uint16_t op_account(struct daemon *d, const char *name, const struct sb_strlist 
 int live_in_groups(struct daemon *d, struct sb_scim_client *c, const char *user_id,
 		   const struct sb_strlist *groups, char *which, size_t which_size,
 		   struct sb_err *err);
+/* The same from the cache (the last sync), for a tenant that refuses the
+ * filter. */
+int cached_in_groups(struct daemon *d, const char *name, const struct sb_strlist *groups,
+		     char *which, size_t which_size);
 
 /* merge.c: changed resources into the kept copy, by SCIM id */
 int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fresh);

@@ -209,6 +209,10 @@ uint16_t op_account(struct daemon *d, const char *name, const struct sb_strlist 
 	if (tenant_offline(d, msg, msg_size))
 		return decided(name, SB_RESP_UNAVAIL, msg);
 	rc = ask_tenant(d, scim_id, groups, &u, &gr, which, sizeof(which), &err);
+	if (rc == 0 && gr < 0 && !tenant_unreachable(&err)) {
+		sb_log(LOG_WARNING, "account check %s: groups from the cache: %s", name, err.msg);
+		gr = cached_in_groups(d, name, groups, which, sizeof(which));
+	}
 	if (rc < 0 && err.kind == SB_E_NOTFOUND) {
 		snprintf(msg, msg_size, "deleted");
 		return decided(name, SB_RESP_ACCT_EXPIRED, msg);

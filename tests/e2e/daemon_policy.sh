@@ -110,6 +110,22 @@ t_eq "check-user carol: exit 1 (refused)" 1 "$rc"
 t_check "… live: not in allowed_groups; the cache still has the old membership ($(grep '^pam' <<<"$out" | tr '\n' ' '))" \
 	bash -c "grep -q '^pam (live): *refused (PAM_PERM_DENIED): not in allowed_groups (research)' <<<'$out' && grep -q '^pam (cache): *allowed' <<<'$out'"
 t_check "… and what NSS says" grep -q '^nss passwd: *carol:x:[0-9]*:' <<<"$out"
+# A tenant that refuses the group filter (HTTP 400): membership from the
+# cache (which still has alice in engineers), the active state still live.
+tenant_fault '{"match":"filter=members","kind":"400","times":0}'
+r=$(acct alice scimgroups)
+t_check "group filter refused by the tenant: membership from the cache, allowed ($r)" allowed "$r"
+t_check "… and the daemon says so" grep -q 'account check alice: groups from the cache: .*400' "$T_TMP/daemon.log"
+out=$("$SB" -c "$CG" check-user alice | grep '^pam (live)')
+t_check "… a live decision, not the cached fallback of an unreachable tenant ($out)" \
+	grep -q 'allowed (PAM_SUCCESS): active, in allowed group research (live)$' <<<"$out"
+okta deactivate bob >/dev/null
+r=$(acct bob scimgroups)
+t_check "… while the active state is still read live: bob, deactivated, refused ($r)" grep -qi expired <<<"$r"
+okta reactivate bob >/dev/null
+s=$("$SB" -c "$C" status)
+t_check "… and a refused filter is not an offline tenant" grep -q '^tenant: *online' <<<"$s"
+tenant_reset_faults
 okta add-member engineers alice >/dev/null
 r=$(acct alice scimgroups)
 t_check "alice back in engineers: allowed again ($r)" allowed "$r"
