@@ -98,6 +98,9 @@ out:
 
 void status_record(struct daemon *d, int ok, bool sync, const char *message)
 {
+	/* the sync thread and connection threads (offline transitions) both
+	 * write: one read-modify-write at a time, or one could undo the other */
+	static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
 	struct sb_map_report counts;
 	struct sb_err werr = {0};
 	bool have;
@@ -106,8 +109,10 @@ void status_record(struct daemon *d, int ok, bool sync, const char *message)
 	counts = d->counts;
 	have = d->have_counts;
 	pthread_mutex_unlock(&d->data_lock);
+	pthread_mutex_lock(&status_lock);
 	if (sb_status_update(&d->cfg, sync, ok, have ? &counts : NULL, message, &werr) < 0)
 		sb_log(LOG_WARNING, "%s", werr.msg);
+	pthread_mutex_unlock(&status_lock);
 }
 
 static void record(struct daemon *d, int ok, const struct sb_err *err)

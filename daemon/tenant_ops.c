@@ -183,6 +183,12 @@ static int ask_tenant(struct daemon *d, const char *scim_id, const struct sb_str
 	client = live_acquire(d, &slot, err);
 	if (!client)
 		return -1;
+	/* a login queued for a connection while another found the tenant down */
+	if (tenant_offline(d, err->msg, sizeof(err->msg))) {
+		live_release(d, slot);
+		err->kind = SB_E_NETWORK;
+		return -1;
+	}
 	rc = sb_scim_get_user(client, scim_id, u, err);
 	if (rc == 0 && groups && groups->n && sb_scim_user_login_allowed(u))
 		*gr = live_in_groups(d, client, scim_id, groups, which, which_size, err);

@@ -140,9 +140,11 @@ static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 	bool groups_live = account_key(cfg, user, key, sizeof(key));
 	int code;
 
+	/* The daemon may wait up to timeout for a free connection, then make
+	 * two requests of up to timeout each (the user, its groups). */
 	if (sb_proto_call(cfg->socket_path, groups_live ? SB_REQ_ACCOUNT_GROUPS : SB_REQ_ACCOUNT,
 			  groups_live ? key : user, strlen(groups_live ? key : user),
-			  (int)cfg->timeout * 1000 + 500, &status, msg, sizeof(msg), &err) < 0) {
+			  (int)cfg->timeout * 3000 + 1000, &status, msg, sizeof(msg), &err) < 0) {
 		daemon_down(cfg, c, u, &err, d);
 		return;
 	}
