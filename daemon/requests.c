@@ -122,6 +122,8 @@ static uint16_t dispatch(struct daemon *d, const struct ucred *peer, uint16_t ty
 			snprintf(msg, msg_size, "live checks are for root");
 			return SB_RESP_DENIED;
 		}
+		if (!limit_allow(peer->uid))
+			return SB_RESP_BUSY;
 		return account_groups(d, key, msg, msg_size);
 	case SB_REQ_STATUS:
 		status_text(d, msg, msg_size);
