@@ -103,10 +103,15 @@ static int live_code(uint16_t status)
 
 /* The request: the name, then our allowed_groups one per line, so the
  * daemon checks membership live against this service's own list. false if
- * it does not fit (the groups are then checked from the cache). */
+ * it does not fit, or the name holds a newline (SB_REQ_ACCOUNT then, and the
+ * groups are checked from the cache). */
 static bool account_key(const struct sb_config *cfg, const char *user, char *key, size_t size)
 {
-	size_t n = (size_t)snprintf(key, size, "%s", user);
+	size_t n;
+
+	if (strchr(user, '\n'))
+		return false; /* never a directory name; must not add a group */
+	n = (size_t)snprintf(key, size, "%s", user);
 
 	for (size_t i = 0; i < cfg->allowed_groups.n && n < size; i++)
 		n += (size_t)snprintf(key + n, size - n, "\n%s", cfg->allowed_groups.v[i]);
