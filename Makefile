@@ -58,7 +58,8 @@ RELAY_SRC  := $(sort $(wildcard relay/*.c))
 NSS_SRC    := $(sort $(wildcard nss_module/*.c))
 PAM_SRC    := $(sort $(wildcard pam_module/*.c))
 DAEMON_SRC := $(sort $(wildcard daemon/*.c))
-CLI_SRC    := $(sort $(wildcard cli/*.c))
+# check-user decides with pam_scim's own code
+CLI_SRC    := $(sort $(wildcard cli/*.c)) pam_module/pam_decide.c
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
 

@@ -54,5 +54,6 @@ int cmd_token(struct cli *ctx, int argc, char **argv);
 int cmd_create_directory(struct cli *ctx, int argc, char **argv);
 int cmd_keys(struct cli *ctx, int argc, char **argv);
 int cmd_keygen(struct cli *ctx, int argc, char **argv);
+int cmd_check_user(struct cli *ctx, int argc, char **argv);
 
 #endif

@@ -58,6 +58,20 @@ static void print_sync_status(struct cli *ctx)
 	print_age("last attempt:", st.last_attempt);
 	print_age("last success:", st.last_success);
 	printf("%-14s %s: %s\n", "last result:", st.ok ? "ok" : "FAILED", st.message);
+	if (st.last_failure > 0) {
+		print_age("last failure:", st.last_failure);
+		printf("%-14s %s\n", "", st.failure);
+	}
+}
+
+/* The daemon's tenant=… lines, said plainly. */
+static void print_tenant(const char *line)
+{
+	if (!strcmp(line, "tenant=online"))
+		printf("%-14s online (live checks ask it)\n", "tenant:");
+	else if (!strcmp(line, "tenant=offline"))
+		printf("%-14s OFFLINE: PAM decides from the cache until a probe reaches it\n",
+		       "tenant:");
 }
 
 static void print_daemon(struct cli *ctx)
@@ -69,8 +83,11 @@ static void print_daemon(struct cli *ctx)
 
 	if (sb_proto_call(ctx->cfg.socket_path, SB_REQ_STATUS, "", 0, DAEMON_TIMEOUT_MS, &status,
 			  msg, sizeof(msg) - 1, &err) < 0) {
-		printf("%-14s not answering on %s (%s)\n", "daemon:", ctx->cfg.socket_path,
-		       err.msg);
+		if (sb_proto_no_daemon(&err))
+			printf("%-14s not running (%s)\n", "daemon:", err.msg);
+		else
+			printf("%-14s not answering on %s (%s)\n", "daemon:", ctx->cfg.socket_path,
+			       err.msg);
 		return;
 	}
 	if (status != SB_RESP_OK) {
@@ -78,8 +95,10 @@ static void print_daemon(struct cli *ctx)
 		return;
 	}
 	printf("%-14s running (%s)\n", "daemon:", ctx->cfg.socket_path);
-	for (line = strtok_r(msg, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	for (line = strtok_r(msg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		print_tenant(line);
 		printf("  %s\n", line);
+	}
 }
 
 int cmd_status(struct cli *ctx, int argc, char **argv)

@@ -1,5 +1,7 @@
-/* cmd_sync.c — `scimbridge sync`: one full sync without a daemon, then a
- * summary a person can act on: what was mapped, what was skipped and why
+/* cmd_sync.c — `scimbridge sync`: when the daemon runs, it is asked to sync
+ * now (SB_REQ_SYNC, root only) and its result is printed, so the two never
+ * race to write the cache; when no daemon listens, one full sync here, then
+ * a summary a person can act on: what was mapped, what was skipped and why
  * (capped so a hostile tenant cannot flood the terminal), how long it took
  * and how many HTTP requests it cost. On failure the cache is untouched. */
 #include <malloc.h>
@@ -7,9 +9,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "proto.h"
 #include "sync.h"
 
 #define SKIP_LINES_MAX 20
+/* The daemon waits up to 300 s for its sync; we wait a little longer. */
+#define DAEMON_SYNC_MS 310000
 
 struct skip_list {
 	size_t n;
@@ -47,6 +52,34 @@ static void print_summary(const struct sb_sync_report *r, const struct skip_list
 	       r->http.connects, r->http.bytes);
 }
 
+/* 1: the daemon answered (*rc says how it went); 0: sync here. */
+static int ask_daemon(struct cli *ctx, int *rc)
+{
+	char msg[SB_PROTO_MAX_MSG + 1] = "";
+	struct sb_err err = {0};
+	uint16_t status = 0;
+
+	if (sb_proto_call(ctx->cfg.socket_path, SB_REQ_SYNC, "", 0, DAEMON_SYNC_MS, &status, msg,
+			  sizeof(msg), &err) < 0) {
+		if (sb_proto_no_daemon(&err)) {
+			printf("no daemon running (%s): syncing here\n", err.msg);
+			return 0;
+		}
+		fprintf(stderr, "scimbridge: sync: the daemon did not answer: %s\n", err.msg);
+		*rc = CLI_FAIL;
+		return 1;
+	}
+	if (status == SB_RESP_OK || status == SB_RESP_UNAVAIL) {
+		printf("sync by the daemon on %s: %s: %s\n", ctx->cfg.socket_path,
+		       status == SB_RESP_OK ? "done" : "FAILED, cache unchanged", msg);
+		*rc = status == SB_RESP_OK ? CLI_OK : CLI_FAIL;
+		return 1;
+	}
+	printf("the daemon on %s refused a sync (status %u%s%s): syncing here\n",
+	       ctx->cfg.socket_path, status, *msg ? ": " : "", msg);
+	return 0;
+}
+
 int cmd_sync(struct cli *ctx, int argc, char **argv)
 {
 	struct sb_scim_client *c = NULL;
@@ -69,6 +102,8 @@ int cmd_sync(struct cli *ctx, int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's maximum */
 	if (cli_load_config(ctx, CLI_CONF_STRICT) < 0)
 		return CLI_FAIL;
+	if (ask_daemon(ctx, &rc))
+		return rc;
 	if (cli_client_new(ctx, true, &c, &err) < 0) {
 		cli_print_err(ctx, "sync", &err);
 		goto out;

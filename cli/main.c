@@ -15,7 +15,7 @@ struct command {
 
 static const struct command commands[] = {
     {"check", cmd_check, "", "test the tenant credentials, step by step"},
-    {"sync", cmd_sync, "", "one full sync: read the tenant, write the cache"},
+    {"sync", cmd_sync, "", "a full sync now (by the daemon when it runs)"},
     {"status", cmd_status, "", "cache age and counts, last sync result, daemon state"},
     {"lookup", cmd_lookup, "NAME|UID", "what the cache says about a user or group"},
     {"token", cmd_token, "[-o FILE]", "mint an API token with the client credentials"},
@@ -23,6 +23,7 @@ static const struct command commands[] = {
      "create the tenant's directory of type Other (workspace-one)"},
     {"keys", cmd_keys, "USER", "a user's SSH public keys (AuthorizedKeysCommand)"},
     {"keygen", cmd_keygen, "-o FILE", "new relay signing key (0600); prints the public key"},
+    {"check-user", cmd_check_user, "NAME", "what NSS and PAM say about a user, and why"},
 };
 
 static void usage(FILE *f)

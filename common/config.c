@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_WORDS, K_DIALECT, K_ROLE, K_ABSPATH, K_RELAY_URL, K_PUBKEY };
+enum kind {
+	K_STR, K_UINT, K_BOOL, K_LIST, K_WORDS, K_DIALECT, K_ROLE, K_ABSPATH, K_RELAY_URL, K_PUBKEY, K_DOWN
+};
 
 struct key {
 	const char *name;
@@ -62,6 +64,7 @@ static const struct key keys[] = {
     {"allowed_groups", K_LIST, F(allowed_groups), "", 0, 0},
     {"offline_grace", K_UINT, F(offline_grace), "86400", 0, 86400 * 365},
     {"live_check", K_BOOL, F(live_check), "yes", 0, 0},
+    {"daemon_down", K_DOWN, F(daemon_down), "deny", 0, 0},
     {"enumerate", K_BOOL, F(enumerate), "no", 0, 0},
     {"role", K_ROLE, F(role), "tenant", 0, 0},
     {"publish_dir", K_ABSPATH, F(publish_dir), NULL, 0, 0},
@@ -215,6 +218,14 @@ static const char *set_value(struct sb_config *cfg, const struct key *k, const c
 			cfg->role = SB_ROLE_SUBSCRIBER;
 		else
 			return "not a role (tenant, publisher, subscriber)";
+		return NULL;
+	case K_DOWN:
+		if (!strcmp(v, "deny"))
+			cfg->daemon_down = SB_DOWN_DENY;
+		else if (!strcmp(v, "cache"))
+			cfg->daemon_down = SB_DOWN_CACHE;
+		else
+			return "not deny or cache";
 		return NULL;
 	}
 	return "unknown type";

@@ -20,6 +20,9 @@ enum sb_dialect { SB_DIALECT_WORKSPACE_ONE = 0, SB_DIALECT_SCIM2 = 1 };
  * publisher also publishes signed releases; a subscriber reads them from a
  * relay and holds no tenant credential. */
 enum sb_role { SB_ROLE_TENANT = 0, SB_ROLE_PUBLISHER = 1, SB_ROLE_SUBSCRIBER = 2 };
+/* What pam_scim does when the daemon does not answer (not running, or no
+ * answer in time): that is not an unreachable tenant, and the admin chooses. */
+enum sb_daemon_down { SB_DOWN_DENY = 0, SB_DOWN_CACHE = 1 };
 
 struct sb_strlist {
 	char **v;
@@ -73,6 +76,7 @@ struct sb_config {
 	struct sb_strlist allowed_groups; /* empty: every active directory user */
 	unsigned offline_grace;		  /* 86400 s */
 	bool live_check;		  /* yes */
+	enum sb_daemon_down daemon_down;  /* deny: PAM_AUTHINFO_UNAVAIL; cache: as offline */
 	bool enumerate;			  /* no */
 
 	/* fleet (issue 16): parsed and validated; the roles are not built yet */

@@ -14,6 +14,7 @@
 static enum sb_log_target log_target = SB_LOG_STDERR;
 static int log_level = LOG_INFO;
 static const char *log_ident = "scimbridge";
+static bool log_stamps;
 
 void sb_log_init(const char *ident, enum sb_log_target target, int facility)
 {
@@ -21,6 +22,27 @@ void sb_log_init(const char *ident, enum sb_log_target target, int facility)
 	log_target = target;
 	if (target == SB_LOG_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+void sb_log_timestamps(bool on)
+{
+	log_stamps = on;
+}
+
+/* "2026-11-29T16:50:01.123Z " (UTC, milliseconds), or "" */
+static void stamp(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	buf[0] = '\0';
+	if (!log_stamps)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%03ldZ ", ts.tv_nsec / 1000000);
 }
 
 void sb_log_set_level(int level)
@@ -91,9 +113,11 @@ void sb_log(int prio, const char *fmt, ...)
 		return;
 	}
 	{
-		char line[2200];
+		char line[2240], ts[40];
 
-		n = snprintf(line, sizeof(line), "%s: %s: %s\n", log_ident, prio_name(prio), buf);
+		stamp(ts, sizeof(ts));
+		n = snprintf(line, sizeof(line), "%s%s: %s: %s\n", ts, log_ident, prio_name(prio),
+			     buf);
 		if (n > 0 && write(STDERR_FILENO, line, strnlen(line, sizeof(line))) < 0)
 			return;
 	}

@@ -5,12 +5,16 @@
 #define SB_LOG_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <syslog.h>
 
 enum sb_log_target { SB_LOG_STDERR, SB_LOG_SYSLOG, SB_LOG_NONE };
 
 /* ident is the syslog ident; facility e.g. LOG_DAEMON, LOG_AUTHPRIV. */
 void sb_log_init(const char *ident, enum sb_log_target target, int facility);
+/* stderr lines start with an ISO 8601 UTC time (the daemon in the
+ * foreground; the CLI's lines are read by a person at once). */
+void sb_log_timestamps(bool on);
 /* Messages above this level (LOG_DEBUG > LOG_INFO) are dropped. Default LOG_INFO. */
 void sb_log_set_level(int level);
 /* Logs one line. The formatted message is escaped (sb_log_escape) first, so

@@ -103,7 +103,11 @@ static int connect_unix(const char *path, const struct timespec *deadline, struc
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 		return fd;
 	if (errno != EINPROGRESS && errno != EAGAIN) {
-		sb_err_set(err, SB_E_NETWORK, "cannot connect to %s: %s", path, strerror(errno));
+		int e = errno;
+
+		sb_err_set(err, SB_E_NETWORK, "cannot connect to %s: %s", path, strerror(e));
+		if (err)
+			err->sys_errno = e;
 		close(fd);
 		return -1;
 	}
@@ -159,6 +163,13 @@ static int recv_frame(int fd, uint8_t *buf, size_t size, const struct timespec *
 			return -1;
 		have += (size_t)n;
 	}
+}
+
+bool sb_proto_no_daemon(const struct sb_err *err)
+{
+	return err->kind == SB_E_NETWORK &&
+	       (err->sys_errno == ENOENT || err->sys_errno == ECONNREFUSED ||
+		err->sys_errno == ENOTDIR);
 }
 
 int sb_proto_call(const char *socket_path, uint16_t type, const char *key, size_t key_len,

@@ -8,6 +8,7 @@
 #ifndef SB_PROTO_H
 #define SB_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,10 @@ enum sb_req_type {
 	SB_REQ_ACCOUNT = 5,	  /* key: login name; live account check for PAM */
 	SB_REQ_STATUS = 6,	  /* key: empty; msg: key=value lines */
 	SB_REQ_SYNC = 7,	  /* key: empty; root only: full sync now */
+	/* key: login name, then "\n" and one allowed group per line (the
+	 * caller's allowed_groups; none: any group). Root only. The live account
+	 * check with group membership read live too; msg: the reason. */
+	SB_REQ_ACCOUNT_GROUPS = 16,
 };
 
 enum sb_resp_status {
@@ -43,9 +48,13 @@ enum sb_resp_status {
 
 /* Client side: connect (SOCK_CLOEXEC), send, wait for the answer, all within
  * timeout_ms in total; MSG_NOSIGNAL, no SIGPIPE. msg may be NULL. Returns 0
- * with *status set, or -1 (SB_E_NETWORK: no daemon, timeout, bad answer). */
+ * with *status set, or -1 (SB_E_NETWORK: no daemon, timeout, bad answer).
+ * When nothing listens (no socket, connection refused) err->sys_errno is
+ * set: sb_proto_no_daemon() tells "not running" from "not answering". */
 int sb_proto_call(const char *socket_path, uint16_t type, const char *key, size_t key_len,
 		  int timeout_ms, uint16_t *status, char *msg, size_t msg_size, struct sb_err *err);
+
+bool sb_proto_no_daemon(const struct sb_err *err);
 
 /* Framing helpers for the daemon (pure, testable). */
 size_t sb_proto_encode(uint8_t *buf, size_t size, uint16_t type_or_status, const void *data,

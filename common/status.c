@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "file_replace.h"
@@ -41,20 +42,22 @@ static void flatten(char *dst, size_t size, const char *src)
 
 static int format_status(const struct sb_sync_status *st, char *buf, size_t size)
 {
-	char msg[sizeof(st->message)];
+	char msg[sizeof(st->message)], failure[sizeof(st->failure)];
 
 	flatten(msg, sizeof(msg), st->message);
+	flatten(failure, sizeof(failure), st->failure);
 	return snprintf(buf, size,
 			"last_attempt=%" PRId64 "\nlast_success=%" PRId64 "\nok=%d\n"
-			"users=%" PRIu64 "\ngroups=%" PRIu64 "\nskipped=%" PRIu64 "\nmessage=%s\n",
+			"users=%" PRIu64 "\ngroups=%" PRIu64 "\nskipped=%" PRIu64 "\nmessage=%s\n"
+			"last_failure=%" PRId64 "\nfailure=%s\n",
 			st->last_attempt, st->last_success, st->ok ? 1 : 0, st->users, st->groups,
-			st->skipped, msg);
+			st->skipped, msg, st->last_failure, failure);
 }
 
 int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
 		    struct sb_err *err)
 {
-	char path[4096], buf[1024];
+	char path[4096], buf[2048];
 	int len;
 
 	if (status_path(cfg, path, sizeof(path), err) < 0)
@@ -82,6 +85,10 @@ static void parse_line(struct sb_sync_status *st, const char *key, const char *v
 		st->skipped = strtoull(val, NULL, 10);
 	else if (!strcmp(key, "message"))
 		snprintf(st->message, sizeof(st->message), "%s", val);
+	else if (!strcmp(key, "last_failure"))
+		st->last_failure = strtoll(val, NULL, 10);
+	else if (!strcmp(key, "failure"))
+		snprintf(st->failure, sizeof(st->failure), "%s", val);
 	/* Unknown keys are ignored: a newer writer may add some. */
 }
 
@@ -111,4 +118,31 @@ int sb_status_read(const struct sb_config *cfg, struct sb_sync_status *st, struc
 	}
 	fclose(f);
 	return 0;
+}
+
+int sb_status_update(const struct sb_config *cfg, bool sync, int ok,
+		     const struct sb_map_report *counts, const char *message, struct sb_err *err)
+{
+	struct sb_sync_status st;
+	int64_t now = (int64_t)time(NULL);
+
+	if (sb_status_read(cfg, &st, NULL) < 0)
+		memset(&st, 0, sizeof(st));
+	if (sync) {
+		st.last_attempt = now;
+		if (ok)
+			st.last_success = now;
+	}
+	st.ok = ok;
+	snprintf(st.message, sizeof(st.message), "%s", message);
+	if (!ok) {
+		st.last_failure = now;
+		snprintf(st.failure, sizeof(st.failure), "%s", message);
+	}
+	if (counts) {
+		st.users = counts->users_mapped;
+		st.groups = counts->groups_mapped;
+		st.skipped = counts->users_skipped + counts->groups_skipped;
+	}
+	return sb_status_write(cfg, &st, err);
 }

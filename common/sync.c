@@ -235,32 +235,19 @@ static double now_mono(void)
 static void record_status(const struct sb_config *cfg, int ok, const struct sb_sync_report *rep,
 			  const struct sb_err *serr)
 {
-	struct sb_sync_status st = {0};
-	struct sb_sync_status prev = {0};
 	struct sb_err err = {0};
+	char msg[512];
 
-	if (sb_status_read(cfg, &prev, NULL) == 0)
-		st.last_success = prev.last_success;
-	st.last_attempt = (int64_t)time(NULL);
-	st.ok = ok;
-	if (ok) {
-		st.last_success = st.last_attempt;
-		st.users = rep->map.users_mapped;
-		st.groups = rep->map.groups_mapped;
-		st.skipped = rep->map.users_skipped + rep->map.groups_skipped;
-		snprintf(st.message, sizeof(st.message),
+	if (ok)
+		snprintf(msg, sizeof(msg),
 			 "%zu users (%zu inactive), %zu groups, %zu skipped, %.2f s, %ld requests",
 			 rep->map.users_mapped, rep->map.users_inactive, rep->map.groups_mapped,
-			 (size_t)st.skipped, rep->seconds, rep->http.requests);
-	} else {
-		/* Keep the counts of the cache that is still being served. */
-		st.users = prev.users;
-		st.groups = prev.groups;
-		st.skipped = prev.skipped;
-		snprintf(st.message, sizeof(st.message), "%s: %.480s", sb_errkind_name(serr->kind),
-			 serr->msg);
-	}
-	if (sb_status_write(cfg, &st, &err) < 0)
+			 rep->map.users_skipped + rep->map.groups_skipped, rep->seconds,
+			 rep->http.requests);
+	else
+		snprintf(msg, sizeof(msg), "%s: %.480s", sb_errkind_name(serr->kind), serr->msg);
+	/* a failure keeps the counts of the cache that is still being served */
+	if (sb_status_update(cfg, true, ok, ok ? &rep->map : NULL, msg, &err) < 0)
 		sb_log(LOG_WARNING, "sync: %s", err.msg);
 }
 

@@ -5,6 +5,7 @@
 #ifndef SB_SYNC_H
 #define SB_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -45,7 +46,18 @@ struct sb_sync_status {
 	int ok;				    /* last attempt succeeded */
 	char message[512];		    /* last error, or a summary */
 	uint64_t users, groups, skipped;
+	int64_t last_failure; /* the last failed sync or offline spell, 0 = never */
+	char failure[512];    /* and why */
 };
+/* The one writer of the status record, for the CLI's sync and the daemon:
+ * an outcome on top of the record there is. sync: a sync attempt (sets
+ * last_attempt, and last_success when ok); else a change of the tenant's
+ * reachability seen by the daemon. ok sets `ok` and `message` either way;
+ * a failure also sets last_failure and failure, which stay after later
+ * successes. counts (NULL: keep the record's) are those of the cache now
+ * served. */
+int sb_status_update(const struct sb_config *cfg, bool sync, int ok,
+		     const struct sb_map_report *counts, const char *message, struct sb_err *err);
 int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
 		    struct sb_err *err);
 int sb_status_read(const struct sb_config *cfg, struct sb_sync_status *st, struct sb_err *err);

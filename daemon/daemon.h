@@ -4,7 +4,8 @@
  *   live_lock guards which live HTTP clients (account checks, miss
  *   lookups) are in use (live_pool.c);
  *   data_lock guards the kept SCIM data and every cache write;
- *   sync_lock guards the sync thread's wake-up and the status fields. */
+ *   sync_lock guards the sync thread's wake-up and the status fields;
+ *   state_lock guards the tenant's online/offline state (tenant_state.c). */
 #ifndef SCIMBRIDGED_H
 #define SCIMBRIDGED_H
 
@@ -17,6 +18,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "map.h"
 #include "scim_client.h"
 #include "scim_types.h"
 
@@ -45,6 +47,14 @@ struct daemon {
 	int last_ok;
 	time_t last_attempt, last_success;
 	char last_error[512];
+	char last_summary[600];	     /* the last sync's counts, or its error */
+	struct sb_map_report counts; /* of the last cache write (data_lock) */
+	bool have_counts;
+
+	pthread_mutex_t state_lock;
+	bool offline;
+	time_t offline_since;
+	char offline_why[256];
 };
 
 extern atomic_int daemon_stopping; /* set by SIGTERM/SIGINT */
@@ -56,6 +66,19 @@ int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size);
 /* Maps the kept data and rewrites the cache; data_lock held. Clears
  * `unwritten` on success, sets it on failure. */
 int commit_locked(struct daemon *d, struct sb_err *err);
+
+/* Writes the status record (sync.h) with the counts of the last cache
+ * write: sync says whether this was a sync attempt or a tenant state change. */
+void status_record(struct daemon *d, int ok, bool sync, const char *message);
+
+/* tenant_state.c: offline mode (see there) */
+void tenant_state_init(struct daemon *d);
+bool tenant_unreachable(const struct sb_err *err);
+/* true while offline; msg says since when and why */
+bool tenant_offline(struct daemon *d, char *msg, size_t msg_size);
+void tenant_failed(struct daemon *d, const char *what, const struct sb_err *err);
+void tenant_reached(struct daemon *d, const char *what);
+void *probe_thread(void *arg);
 
 /* live_pool.c: a client for one live call, released with its slot */
 int live_pool_init(struct daemon *d, struct sb_err *err);
@@ -71,7 +94,20 @@ void handle_connection(struct daemon *d, int fd);
 /* tenant_ops.c */
 uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *msg,
 			size_t msg_size);
-uint16_t op_account(struct daemon *d, const char *name, char *msg, size_t msg_size);
+/* groups: the caller's allowed_groups, checked live (NULL: not checked) */
+uint16_t op_account(struct daemon *d, const char *name, const struct sb_strlist *groups, char *msg,
+		    size_t msg_size);
+
+/* account_groups.c: 1 if the user (SCIM id) is, live, in one of the groups
+ * (directly or through a nested group), naming it in which; 0 if not; -1 on
+ * a tenant error. */
+int live_in_groups(struct daemon *d, struct sb_scim_client *c, const char *user_id,
+		   const struct sb_strlist *groups, char *which, size_t which_size,
+		   struct sb_err *err);
+/* The same from the cache (the last sync), for a tenant that refuses the
+ * filter. */
+int cached_in_groups(struct daemon *d, const char *name, const struct sb_strlist *groups,
+		     char *which, size_t which_size);
 
 /* merge.c: changed resources into the kept copy, by SCIM id. merge_users
  * returns how many users were new or different (0: the mapped result cannot

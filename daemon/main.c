@@ -61,6 +61,7 @@ static int setup(struct daemon *d, const char *conf)
 	pthread_mutex_init(&d->data_lock, NULL);
 	pthread_mutex_init(&d->sync_lock, NULL);
 	pthread_cond_init(&d->sync_cond, NULL);
+	tenant_state_init(d);
 	return 0;
 }
 
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
 	}
 	sb_log_init("scimbridged", foreground ? SB_LOG_STDERR : SB_LOG_SYSLOG, LOG_DAEMON);
 	sb_log_set_level(debug ? LOG_DEBUG : LOG_INFO);
+	sb_log_timestamps(foreground);
 	setenv("SCIMBRIDGE_DAEMON", "1", 1);
 	if (setup(&d, conf) < 0)
 		return 1;
@@ -132,7 +134,8 @@ int main(int argc, char **argv)
 	/* Detached: stopping does not wait for a sync in flight, whose cache
 	 * write is atomic whenever the process ends. */
 	if (pthread_create(&t, NULL, sync_thread, &d) != 0 || pthread_detach(t) != 0 ||
-	    pthread_create(&t, NULL, hup_watch, &d) != 0 || pthread_detach(t) != 0) {
+	    pthread_create(&t, NULL, hup_watch, &d) != 0 || pthread_detach(t) != 0 ||
+	    pthread_create(&t, NULL, probe_thread, &d) != 0 || pthread_detach(t) != 0) {
 		sb_log(LOG_ERR, "cannot start threads");
 		return 1;
 	}

@@ -69,6 +69,9 @@ static uint16_t from_cache(const struct daemon *d, uint16_t type, const char *ke
 
 static void status_text(struct daemon *d, char *out, size_t size)
 {
+	char offline[300];
+	size_t n;
+
 	pthread_mutex_lock(&d->sync_lock);
 	snprintf(out, size,
 		 "daemon_pid=%ld\nlast_attempt=%lld\nlast_success=%lld\nlast_ok=%d\n"
@@ -76,9 +79,31 @@ static void status_text(struct daemon *d, char *out, size_t size)
 		 (long)getpid(), (long long)d->last_attempt, (long long)d->last_success, d->last_ok,
 		 d->syncs_done, d->last_error);
 	pthread_mutex_unlock(&d->sync_lock);
+	n = strlen(out);
+	if (tenant_offline(d, offline, sizeof(offline)))
+		snprintf(out + n, size - n, "tenant=offline\ntenant_offline=%s\n", offline);
+	else
+		snprintf(out + n, size - n, "tenant=online\n");
 }
 
-static uint16_t dispatch(struct daemon *d, const struct ucred *peer, uint16_t type, const char *key,
+/* SB_REQ_ACCOUNT_GROUPS: "name\ngroup\ngroup…" (see proto.h). */
+static uint16_t account_groups(struct daemon *d, char *key, char *msg, size_t msg_size)
+{
+	struct sb_strlist groups = {0};
+	char *v[SB_PROTO_MAX_KEY / 2 + 1], *save = NULL, *nl = strchr(key, '\n');
+
+	if (nl) {
+		*nl = '\0';
+		for (char *g = strtok_r(nl + 1, "\n", &save); g; g = strtok_r(NULL, "\n", &save))
+			v[groups.n++] = g;
+	}
+	groups.v = v;
+	if (!*key)
+		return SB_RESP_BADREQ;
+	return op_account(d, key, &groups, msg, msg_size);
+}
+
+static uint16_t dispatch(struct daemon *d, const struct ucred *peer, uint16_t type, char *key,
 			 char *msg, size_t msg_size)
 {
 	switch (type) {
@@ -91,7 +116,15 @@ static uint16_t dispatch(struct daemon *d, const struct ucred *peer, uint16_t ty
 	case SB_REQ_ACCOUNT:
 		if (!limit_allow(peer->uid))
 			return SB_RESP_BUSY;
-		return op_account(d, key, msg, msg_size);
+		return op_account(d, key, NULL, msg, msg_size);
+	case SB_REQ_ACCOUNT_GROUPS:
+		if (peer->uid != 0) {
+			snprintf(msg, msg_size, "live checks are for root");
+			return SB_RESP_DENIED;
+		}
+		if (!limit_allow(peer->uid))
+			return SB_RESP_BUSY;
+		return account_groups(d, key, msg, msg_size);
 	case SB_REQ_STATUS:
 		status_text(d, msg, msg_size);
 		return SB_RESP_OK;

@@ -27,6 +27,10 @@ int commit_locked(struct daemon *d, struct sb_err *err)
 	int rc = sb_sync_commit(&d->cfg, &d->users, &d->groups, NULL, &rep, err);
 
 	d->unwritten = rc < 0;
+	if (rc == 0) {
+		d->counts = rep.map; /* what the status record reports */
+		d->have_counts = true;
+	}
 	return rc;
 }
 
@@ -93,35 +97,56 @@ out:
 	return rc;
 }
 
+void status_record(struct daemon *d, int ok, bool sync, const char *message)
+{
+	/* the sync thread and connection threads (offline transitions) both
+	 * write: one read-modify-write at a time, or one could undo the other */
+	static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
+	struct sb_map_report counts;
+	struct sb_err werr = {0};
+	bool have;
+
+	pthread_mutex_lock(&d->data_lock);
+	counts = d->counts;
+	have = d->have_counts;
+	pthread_mutex_unlock(&d->data_lock);
+	pthread_mutex_lock(&status_lock);
+	if (sb_status_update(&d->cfg, sync, ok, have ? &counts : NULL, message, &werr) < 0)
+		sb_log(LOG_WARNING, "%s", werr.msg);
+	pthread_mutex_unlock(&status_lock);
+}
+
 static void record(struct daemon *d, int ok, const struct sb_err *err)
 {
-	struct sb_sync_status st = {0}, prev = {0};
-	struct sb_err werr = {0};
+	char msg[600];
+	size_t users, groups;
 
+	pthread_mutex_lock(&d->data_lock);
+	users = d->counts.users_mapped;
+	groups = d->counts.groups_mapped;
+	pthread_mutex_unlock(&d->data_lock);
+	if (ok)
+		snprintf(msg, sizeof(msg), "daemon sync: %zu users, %zu groups mapped", users,
+			 groups);
+	else
+		snprintf(msg, sizeof(msg), "%s: %.480s", sb_errkind_name(err->kind), err->msg);
+	status_record(d, ok, true, msg);
+	if (ok)
+		tenant_reached(d, "sync");
+	else
+		tenant_failed(d, "sync", err);
+
+	/* last: a waiter (sync_now) then finds the status record written */
 	pthread_mutex_lock(&d->sync_lock);
 	d->last_attempt = time(NULL);
 	d->last_ok = ok;
 	if (ok)
 		d->last_success = d->last_attempt;
 	snprintf(d->last_error, sizeof(d->last_error), "%.500s", ok ? "" : err->msg);
+	snprintf(d->last_summary, sizeof(d->last_summary), "%.500s", msg);
 	d->syncs_done++;
 	pthread_cond_broadcast(&d->sync_cond);
 	pthread_mutex_unlock(&d->sync_lock);
-
-	if (sb_status_read(&d->cfg, &prev, NULL) == 0)
-		st = prev;
-	st.last_attempt = d->last_attempt;
-	st.ok = ok;
-	if (ok) {
-		st.last_success = d->last_attempt;
-		snprintf(st.message, sizeof(st.message), "daemon sync: %zu users, %zu groups read",
-			 d->users.n, d->groups.n);
-	} else {
-		snprintf(st.message, sizeof(st.message), "%s: %.480s", sb_errkind_name(err->kind),
-			 err->msg);
-	}
-	if (sb_status_write(&d->cfg, &st, &werr) < 0)
-		sb_log(LOG_WARNING, "%s", werr.msg);
 }
 
 /* Sleeps until the next sync is due, a sync is requested, or we stop;
@@ -202,7 +227,7 @@ int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size)
 			break;
 	if (d->syncs_done >= target) {
 		rc = d->last_ok ? 0 : -1;
-		snprintf(msg, msg_size, "%.500s", d->last_ok ? "sync done" : d->last_error);
+		snprintf(msg, msg_size, "%.500s", d->last_summary);
 	} else {
 		snprintf(msg, msg_size, "sync still running after %d s", wait_s);
 	}

@@ -2,7 +2,10 @@
  *   a name the cache misses (a user created since the last sync): fetched by
  *     filter, merged into the kept data, the cache rewritten;
  *   a live account check for PAM: GET Users/{id}, so a user Okta has just
- *     deactivated is refused at the next login without waiting for a sync.
+ *     deactivated is refused at the next login without waiting for a sync,
+ *     and, when the caller names allowed_groups, the user's groups (one
+ *     filtered GET, account_groups.c), so a removal from a group counts too.
+ * While the tenant is offline (tenant_state.c) both answer UNAVAIL at once.
  * A merge is refused until one full sync has succeeded: the kept data must
  * be the whole tenant, or a rewrite would drop everyone else from the cache.
  * Any local user can ask for any name, so a miss costs a cache write only
@@ -116,12 +119,17 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	filter = filter_for(&d->cfg, name);
 	if (!filter)
 		return SB_RESP_NOTFOUND;
+	if (tenant_offline(d, msg, msg_size)) {
+		free(filter);
+		return SB_RESP_UNAVAIL;
+	}
 	client = live_acquire(d, &slot, &err);
 	rc = client ? sb_scim_list_users(client, filter, &found, &err) : -1;
 	if (client)
 		live_release(d, slot);
 	free(filter);
 	if (rc < 0) {
+		tenant_failed(d, "lookup", &err);
 		snprintf(msg, msg_size, "%.200s", err.msg);
 		sb_log(LOG_WARNING, "lookup %s: %s", name, err.msg);
 		return SB_RESP_UNAVAIL;
@@ -162,36 +170,102 @@ static void remember(struct daemon *d, struct sb_scim_user *fresh, bool state_ch
 		sb_scim_user_free(fresh);
 }
 
-uint16_t op_account(struct daemon *d, const char *name, char *msg, size_t msg_size)
+/* The decision and its reason in the log: refusals and failures at info or
+ * above, allowed logins at debug (no line per login on a busy host). */
+static uint16_t decided(const char *name, uint16_t st, const char *msg)
+{
+	const char *what = st == SB_RESP_ACCT_OK	? "allowed"
+			   : st == SB_RESP_UNAVAIL	? "cannot decide"
+			   : st == SB_RESP_ACCT_UNKNOWN ? "not ours"
+							: "refused";
+
+	sb_log(st == SB_RESP_ACCT_OK   ? LOG_DEBUG
+	       : st == SB_RESP_UNAVAIL ? LOG_WARNING
+				       : LOG_INFO,
+	       "account check %s: %s: %s", name, what, msg);
+	return st;
+}
+
+static void list_groups(const struct sb_strlist *groups, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < groups->n && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s", i ? ", " : "", groups->v[i]);
+}
+
+/* The user (GET Users/{id}) and, when groups are given, the groups they
+ * are in (one filtered GET), on one live client. gr: 1 in, 0 not, -1 error. */
+static int ask_tenant(struct daemon *d, const char *scim_id, const struct sb_strlist *groups,
+		      struct sb_scim_user *u, int *gr, char *which, size_t which_size,
+		      struct sb_err *err)
+{
+	struct sb_scim_client *client;
+	int slot, rc;
+
+	*gr = 1;
+	client = live_acquire(d, &slot, err);
+	if (!client)
+		return -1;
+	/* a login queued for a connection while another found the tenant down */
+	if (tenant_offline(d, err->msg, sizeof(err->msg))) {
+		live_release(d, slot);
+		err->kind = SB_E_NETWORK;
+		return -1;
+	}
+	rc = sb_scim_get_user(client, scim_id, u, err);
+	if (rc == 0 && groups && groups->n && sb_scim_user_login_allowed(u))
+		*gr = live_in_groups(d, client, scim_id, groups, which, which_size, err);
+	live_release(d, slot);
+	return rc;
+}
+
+uint16_t op_account(struct daemon *d, const char *name, const struct sb_strlist *groups, char *msg,
+		    size_t msg_size)
 {
 	struct sb_scim_user u = {0};
-	struct sb_scim_client *client;
 	struct sb_err err = {0};
-	char scim_id[256];
+	char scim_id[256], which[256] = "";
 	uint32_t flags = 0;
 	bool allowed;
-	int slot, rc;
+	int rc, gr;
 
 	if (!cache_has_user(&d->cfg, name, scim_id, sizeof(scim_id), &flags) &&
 	    !(op_lookup_user(d, 0, name, msg, msg_size) == SB_RESP_FOUND &&
-	      cache_has_user(&d->cfg, name, scim_id, sizeof(scim_id), &flags)))
-		return SB_RESP_ACCT_UNKNOWN;
-	client = live_acquire(d, &slot, &err);
-	rc = client ? sb_scim_get_user(client, scim_id, &u, &err) : -1;
-	if (client)
-		live_release(d, slot);
+	      cache_has_user(&d->cfg, name, scim_id, sizeof(scim_id), &flags))) {
+		snprintf(msg, msg_size, "not a directory user");
+		return decided(name, SB_RESP_ACCT_UNKNOWN, msg);
+	}
+	if (tenant_offline(d, msg, msg_size))
+		return decided(name, SB_RESP_UNAVAIL, msg);
+	rc = ask_tenant(d, scim_id, groups, &u, &gr, which, sizeof(which), &err);
+	if (rc == 0 && gr < 0 && !tenant_unreachable(&err)) {
+		sb_log(LOG_WARNING, "account check %s: groups from the cache: %s", name, err.msg);
+		gr = cached_in_groups(d, name, groups, which, sizeof(which));
+	}
 	if (rc < 0 && err.kind == SB_E_NOTFOUND) {
 		snprintf(msg, msg_size, "deleted");
-		return SB_RESP_ACCT_EXPIRED;
+		return decided(name, SB_RESP_ACCT_EXPIRED, msg);
 	}
-	if (rc < 0) {
+	if (rc < 0 || gr < 0) {
+		tenant_failed(d, "account check", &err);
 		snprintf(msg, msg_size, "%.200s", err.msg);
-		sb_log(LOG_WARNING, "account check %s: %s", name, err.msg);
-		return SB_RESP_UNAVAIL;
+		if (rc == 0)
+			sb_scim_user_free(&u);
+		return decided(name, SB_RESP_UNAVAIL, msg);
 	}
 	allowed = sb_scim_user_login_allowed(&u);
 	snprintf(msg, msg_size, "%s", allowed ? "active" : inactive_reason(&u));
-	remember(d, &u, allowed != !!(flags & SB_USER_ACTIVE));
-	sb_log(LOG_INFO, "account check %s: %s", name, msg);
-	return allowed ? SB_RESP_ACCT_OK : SB_RESP_ACCT_EXPIRED;
+	remember(d, &u, allowed != !!(flags & SB_USER_ACTIVE)); /* u is gone */
+	if (!allowed)
+		return decided(name, SB_RESP_ACCT_EXPIRED, msg);
+	if (!gr) {
+		list_groups(groups, which, sizeof(which));
+		snprintf(msg, msg_size, "not in allowed_groups (%.200s)", which);
+		return decided(name, SB_RESP_ACCT_DENIED, msg);
+	}
+	if (*which)
+		snprintf(msg, msg_size, "active, in allowed group %.200s", which);
+	return decided(name, SB_RESP_ACCT_OK, msg);
 }

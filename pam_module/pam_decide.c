@@ -4,8 +4,11 @@
  *   not in the cache: ask the daemon (a user created since the last sync),
  *     else PAM_USER_UNKNOWN;
  *   live_check: the daemon asks the tenant now (ACCT_OK / EXPIRED / DENIED);
- *   daemon or tenant unreachable: the cached state if the cache is younger
- *     than offline_grace, else PAM_AUTHINFO_UNAVAIL. */
+ *   tenant unreachable (the daemon says so, at once while it is offline):
+ *     the cached state if the cache is younger than offline_grace, else
+ *     PAM_AUTHINFO_UNAVAIL;
+ *   daemon not running or not answering: daemon_down = deny refuses
+ *     (PAM_AUTHINFO_UNAVAIL), daemon_down = cache decides as offline. */
 #include "pam_decide.h"
 
 #include <security/pam_modules.h>
@@ -55,9 +58,10 @@ static bool in_allowed_groups(const struct sb_config *cfg, const struct sb_cache
 	return false;
 }
 
-/* The decision from the cache alone (no daemon, or live_check = no). */
+/* The decision from the cache alone. offline says why the daemon or the
+ * tenant could not answer (NULL: live_check = no): offline_grace applies then. */
 static void decide_cached(const struct sb_config *cfg, const struct sb_cache *c,
-			  const struct sb_user_view *u, bool offline, struct pam_decision *d)
+			  const struct sb_user_view *u, const char *offline, struct pam_decision *d)
 {
 	struct sb_cache_info info;
 	time_t age;
@@ -66,18 +70,19 @@ static void decide_cached(const struct sb_config *cfg, const struct sb_cache *c,
 	age = time(NULL) - (time_t)info.sync_time;
 	if (offline && age > (time_t)cfg->offline_grace) {
 		snprintf(d->reason, sizeof(d->reason),
-			 "directory unreachable and the cache is %lds old (offline_grace %us)",
-			 (long)age, cfg->offline_grace);
+			 "%.120s and the cache is %lds old (offline_grace %us)", offline, (long)age,
+			 cfg->offline_grace);
 		d->pam_code = PAM_AUTHINFO_UNAVAIL;
 		return;
 	}
 	if (!(u->flags & SB_USER_ACTIVE))
 		set(d, PAM_ACCT_EXPIRED, true, "%s", "Your account has been deactivated.");
 	else if (!in_allowed_groups(cfg, c, u))
-		set(d, PAM_PERM_DENIED, false, "%s", "not a member of any allowed_groups");
+		set(d, PAM_PERM_DENIED, false, "%s", "not a member of any allowed_groups (cached)");
+	else if (!offline)
+		set(d, PAM_SUCCESS, false, "%s", "active (cached)");
 	else
-		set(d, PAM_SUCCESS, false, "%s",
-		    offline ? "active (cached: directory unreachable)" : "active (cached)");
+		set(d, PAM_SUCCESS, false, "active (cached: %.200s)", offline);
 }
 
 static int live_code(uint16_t status)
@@ -96,22 +101,68 @@ static int live_code(uint16_t status)
 	}
 }
 
+/* The request: the name, then our allowed_groups one per line, so the
+ * daemon checks membership live against this service's own list. false if
+ * it does not fit, or the name holds a newline (SB_REQ_ACCOUNT then, and the
+ * groups are checked from the cache). */
+static bool account_key(const struct sb_config *cfg, const char *user, char *key, size_t size)
+{
+	size_t n;
+
+	if (strchr(user, '\n'))
+		return false; /* never a directory name; must not add a group */
+	n = (size_t)snprintf(key, size, "%s", user);
+
+	for (size_t i = 0; i < cfg->allowed_groups.n && n < size; i++)
+		n += (size_t)snprintf(key + n, size - n, "\n%s", cfg->allowed_groups.v[i]);
+	return n < size;
+}
+
+/* The daemon did not answer: not running, or no answer in time. Not an
+ * unreachable tenant: daemon_down says what to do. */
+static void daemon_down(const struct sb_config *cfg, const struct sb_cache *c,
+			const struct sb_user_view *u, const struct sb_err *err,
+			struct pam_decision *d)
+{
+	char why[200];
+
+	snprintf(why, sizeof(why), "%s (%.150s)",
+		 sb_proto_no_daemon(err) ? "daemon not running" : "daemon not answering", err->msg);
+	if (cfg->daemon_down == SB_DOWN_CACHE) {
+		decide_cached(cfg, c, u, why, d);
+		return;
+	}
+	snprintf(d->reason, sizeof(d->reason), "%s; daemon_down = deny", why);
+	d->pam_code = PAM_AUTHINFO_UNAVAIL;
+}
+
 static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 			const struct sb_user_view *u, const char *user, struct pam_decision *d)
 {
 	uint16_t status = SB_RESP_UNAVAIL;
-	char msg[160] = "";
+	struct sb_err err = {0};
+	char msg[200] = "", key[SB_PROTO_MAX_KEY + 1], why[240];
+	bool groups_live = account_key(cfg, user, key, sizeof(key));
 	int code;
 
-	if (sb_proto_call(cfg->socket_path, SB_REQ_ACCOUNT, user, strlen(user),
-			  (int)cfg->timeout * 1000 + 500, &status, msg, sizeof(msg), NULL) < 0 ||
-	    (code = live_code(status)) < 0) {
-		decide_cached(cfg, c, u, true, d);
+	/* The daemon may wait up to timeout for a free connection, then make
+	 * two requests of up to timeout each (the user, its groups). */
+	if (sb_proto_call(cfg->socket_path, groups_live ? SB_REQ_ACCOUNT_GROUPS : SB_REQ_ACCOUNT,
+			  groups_live ? key : user, strlen(groups_live ? key : user),
+			  (int)cfg->timeout * 3000 + 1000, &status, msg, sizeof(msg), &err) < 0) {
+		daemon_down(cfg, c, u, &err, d);
 		return;
 	}
-	if (code == PAM_SUCCESS && !in_allowed_groups(cfg, c, u)) {
+	if ((code = live_code(status)) < 0) {
+		snprintf(why, sizeof(why), "%s%.200s",
+			 status == SB_RESP_UNAVAIL ? "directory unreachable: " : "no live answer: ",
+			 *msg ? msg : "daemon cannot decide");
+		decide_cached(cfg, c, u, why, d);
+		return;
+	}
+	if (code == PAM_SUCCESS && !groups_live && !in_allowed_groups(cfg, c, u)) {
 		set(d, PAM_PERM_DENIED, false, "%s",
-		    "active, but not a member of any allowed_groups");
+		    "active, but not a member of any allowed_groups (cached)");
 		return;
 	}
 	d->pam_code = code;
@@ -164,6 +215,6 @@ void pam_scim_decide(const struct sb_config *cfg, const char *user, bool debug,
 	else if (cfg->live_check)
 		decide_live(cfg, c, &u, user, d);
 	else
-		decide_cached(cfg, c, &u, false, d);
+		decide_cached(cfg, c, &u, NULL, d);
 	sb_cache_close(c);
 }

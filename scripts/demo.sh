@@ -30,6 +30,9 @@ cat >>"$CONF" <<EOC
 cache_path = $T_TMP/cache
 socket_path = $T_TMP/socket
 ssh_keys_attribute = urn:scim:schemas:extension:custom:1.0:sshPublicKey
+# The demo may run without a daemon (not root): PAM then decides from the
+# cache instead of refusing (the default, daemon_down = deny).
+daemon_down = cache
 EOC
 chmod 644 "$CONF"
 echo "config: $CONF"; sed 's/^/    /' "$CONF"
@@ -119,7 +122,7 @@ run okta deactivate alice
 if [ -n "$daemon_pid" ] && [ -S "$T_TMP/socket" ]; then
 	say "PAM account decision again — the daemon checks the tenant live, no re-sync needed"
 else
-	say "No daemon: re-syncing, so the decision below is the cached state after a sync"
+	say "No daemon: re-syncing, so the decision below is the cached state after a sync (daemon_down = cache)"
 	"$SB" -c "$CONF" sync >/dev/null || echo "demo: re-sync failed"
 fi
 sandbox pam

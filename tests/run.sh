@@ -98,11 +98,13 @@ done
 # with its ASan+UBSan build and its TSan build; each must exit without a
 # report.
 for san in asan tsan; do
-	if want "$san/e2e/login_e2e" && [ -x "build/$san/daemon/scimbridged" ]; then
-		echo "== end-to-end with the $san daemon"
-		SCIMBRIDGED=$ROOT/build/$san/daemon/scimbridged \
-			run_shell tests/e2e/login_e2e.sh "$san/e2e/login_e2e"
-	fi
+	for e in login_e2e daemon_policy; do
+		if want "$san/e2e/$e" && [ -x "build/$san/daemon/scimbridged" ]; then
+			echo "== end-to-end with the $san daemon"
+			SCIMBRIDGED=$ROOT/build/$san/daemon/scimbridged \
+				run_shell "tests/e2e/$e.sh" "$san/e2e/$e"
+		fi
+	done
 done
 echo "== fuzz smoke (${FUZZ_SMOKE_SECONDS:=5}s each)"
 for f in tests/fuzz/bin/fuzz_*; do

@@ -24,7 +24,8 @@ SB=$T_ROOT/cli/scimbridge
 
 tenant_start --dataset small || exit 1
 C=$T_TMP/scimbridge.conf
-tenant_conf "$C" workspace-one "refresh_interval = 3600" "timeout = 2"
+# no daemon runs here: PAM decides from the cache (daemon_down = cache)
+tenant_conf "$C" workspace-one "refresh_interval = 3600" "timeout = 2" "daemon_down = cache"
 t_check "scimbridge sync from the tenant" "$SB" -c "$C" sync
 
 e2e_nsswitch || exit 1

@@ -60,7 +60,7 @@ echo "$s"
 t_eq "status exits 0" 0 "$rc"
 t_check "status shows counts" grep -qE '[0-9]+ users, [0-9]+ groups' <<<"$s"
 t_check "status shows last result ok" grep -q '^last result: *ok' <<<"$s"
-t_check "status says no daemon" grep -q '^daemon: *not answering' <<<"$s"
+t_check "status says the daemon is not running" grep -q '^daemon: *not running' <<<"$s"
 t_check "status file is 0644" test "$(stat -c %a "$T_TMP/ws1.cache.status")" = 644
 t_check "status file holds no secret" sh -c "! grep -qF \"\$(cat '$TENANT_SECRET_FILE')\" '$T_TMP/ws1.cache.status'"
 t_check "cache holds no secret" sh -c "! grep -qF \"\$(cat '$TENANT_SECRET_FILE')\" '$T_TMP/ws1.cache'"

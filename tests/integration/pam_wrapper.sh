@@ -29,17 +29,21 @@ check() { # SERVICE USER EXPECTED DESCRIPTION
 	t_check "$4 ($out)" test $? -eq 0
 }
 
-service young "cache_path = $T_TMP/young"
-check young u000001 success "active user, daemon down, young cache: allowed"
+# A daemon that does not run is not an unreachable tenant: by default
+# (daemon_down = deny) the login is refused and the log says why.
+service down "cache_path = $T_TMP/young"
+check down u000001 authinfo_unavail "daemon not running, daemon_down = deny (default): PAM_AUTHINFO_UNAVAIL"
+service young "cache_path = $T_TMP/young" "daemon_down = cache"
+check young u000001 success "active user, daemon down, daemon_down = cache, young cache: allowed"
 check young u000010 acct_expired "deactivated user: PAM_ACCT_EXPIRED"
 out=$(LD_PRELOAD=libpam_wrapper.so tests/bin/pamtest_account young u000010 acct_expired)
 t_check "… and the user is told through the conversation ($out)" grep -q "deactivated" <<<"$out"
 check young nosuchuser user_unknown "not a directory user: PAM_USER_UNKNOWN"
 check young root user_unknown "root (a local account): PAM_USER_UNKNOWN, never decided by the tenant"
-service allowed "cache_path = $T_TMP/young" "allowed_groups = g00001"
+service allowed "cache_path = $T_TMP/young" "allowed_groups = g00001" "daemon_down = cache"
 check allowed u000002 perm_denied "not in allowed_groups: PAM_PERM_DENIED"
 check allowed u000001 success "in allowed_groups: allowed"
-service old "cache_path = $T_TMP/old" "offline_grace = 86400"
+service old "cache_path = $T_TMP/old" "offline_grace = 86400" "daemon_down = cache"
 check old u000001 authinfo_unavail "daemon down, cache older than offline_grace: PAM_AUTHINFO_UNAVAIL"
 service nolive "cache_path = $T_TMP/old" "live_check = no"
 check nolive u000001 success "live_check = no: the cached state, whatever its age"

@@ -3,7 +3,7 @@
 // first `after` matches, then applies to the next `times` (0 = forever).
 // Kinds that need no body act before the handler (500, 429, stall, close,
 // expire-token); the others rewrite the body the handler produced.
-const BEFORE = new Set(["500", "429", "stall", "close", "expire-token"]);
+const BEFORE = new Set(["500", "400", "429", "stall", "close", "expire-token"]);
 
 export class Faults {
   constructor() {
@@ -41,6 +41,8 @@ export class Faults {
     switch (r.kind) {
       case "500":
         return res.status(500).json({ errors: [{ code: "internal.error", message: "injected server error" }] });
+      case "400": // a request the tenant does not accept, e.g. an unsupported filter
+        return res.status(400).json({ errors: [{ code: "invalid.request", message: "injected bad request" }] });
       case "429":
         res.set("Retry-After", String(r.retry_after ?? 1));
         return res.status(429).json({ errors: [{ code: "rate.limited", message: "injected rate limit" }] });

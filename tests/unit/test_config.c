@@ -63,6 +63,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.max_resources, 1000000);
 	assert_int_equal(cfg.max_listing_mib, 2048);
 	assert_true(cfg.live_check);
+	assert_int_equal(cfg.daemon_down, SB_DOWN_DENY);
 	assert_false(cfg.enumerate);
 	assert_null(cfg.url);
 	assert_int_equal(cfg.role, SB_ROLE_TENANT);
@@ -124,7 +125,8 @@ static void test_values(void **state)
 	(void)state;
 	assert_int_equal(load("  url = https://t.example.com  \ndialect=scim2\n"
 			      "allowed_groups = ops , Domain Admins,\nenumerate = true\n"
-			      "live_check = no\npage_size = 1000\nhome = /home/#%u\n",
+			      "live_check = no\npage_size = 1000\nhome = /home/#%u\n"
+			      "daemon_down = cache\n",
 			      &cfg, &err),
 			 0);
 	assert_string_equal(cfg.url, "https://t.example.com");
@@ -133,6 +135,7 @@ static void test_values(void **state)
 	assert_string_equal(cfg.allowed_groups.v[1], "Domain Admins");
 	assert_true(cfg.enumerate);
 	assert_false(cfg.live_check);
+	assert_int_equal(cfg.daemon_down, SB_DOWN_CACHE);
 	assert_string_equal(cfg.home, "/home/#%u"); /* no inline comments */
 	sb_config_free(&cfg);
 }
@@ -193,6 +196,7 @@ static void test_errors_name_file_line_key(void **state)
 	expect_error("url = https://x\n\nuid_min = abc\n",
 		     ":3: key 'uid_min': not a number: 'abc'");
 	expect_error("no_such_key = 1\n", ":1: unknown key 'no_such_key'");
+	expect_error("daemon_down = allow\n", ":1: key 'daemon_down': not deny or cache: 'allow'");
 	expect_error("timeout = 5\ntimeout = 6\n", ":2: key 'timeout' given twice");
 	expect_error("enumerate = maybe\n", ":1: key 'enumerate': not a boolean");
 	expect_error("dialect = scim3\n", "key 'dialect': not a dialect");

@@ -301,6 +301,8 @@ static void test_call_timeout(void **state)
 	assert_int_equal(err.kind, SB_E_NETWORK);
 	assert_true(dt >= 290);
 	assert_true(dt < 800);
+	/* connected, no answer: "not answering", not "not running" */
+	assert_false(sb_proto_no_daemon(&err));
 }
 
 static void test_call_no_daemon(void **state)
@@ -316,6 +318,27 @@ static void test_call_no_daemon(void **state)
 			 -1);
 	assert_int_equal(err.kind, SB_E_NETWORK);
 	assert_true(now_ms() - t0 < 200);
+	assert_true(sb_proto_no_daemon(&err)); /* no socket: not running */
+}
+
+/* A socket file nobody listens on (a daemon that died): not running. */
+static void test_call_refused_is_no_daemon(void **state)
+{
+	struct server *s = *state;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sb_err err = {0};
+	uint16_t status;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dead.sock", s->dir);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd); /* bound, never listened: connect is refused */
+	assert_int_equal(sb_proto_call(sa.sun_path, SB_REQ_STATUS, "", 0, 1000, &status, NULL, 0,
+				       &err),
+			 -1);
+	assert_true(sb_proto_no_daemon(&err));
+	unlink(sa.sun_path);
 }
 
 static void test_call_key_too_long(void **state)
@@ -344,6 +367,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_call_rejects_short_answer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_msg_truncated_to_buffer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_refused_is_no_daemon, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_no_daemon, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_key_too_long, setup, teardown),
 	};

@@ -112,6 +112,41 @@ static void test_replace_leaves_no_temp(void **state)
 	assert_int_equal(st.ok, 1);
 }
 
+/* The one writer: a sync with counts, then the tenant going offline (no
+ * counts, not a sync), then back: the counts of the served cache stay, the
+ * last result follows the tenant, and the last failure stays. */
+static void test_update_keeps_counts_and_last_failure(void **state)
+{
+	struct fixture *f = *state;
+	struct sb_map_report counts = {.users_mapped = 42, .groups_mapped = 7, .users_skipped = 1};
+	struct sb_sync_status st;
+	struct sb_err err = {0};
+
+	assert_int_equal(sb_status_update(&f->cfg, true, 1, &counts, "42 users", &err), 0);
+	assert_int_equal(sb_status_read(&f->cfg, &st, &err), 0);
+	assert_int_equal(st.ok, 1);
+	assert_int_equal(st.users, 42);
+	assert_int_equal(st.groups, 7);
+	assert_int_equal(st.skipped, 1);
+	assert_true(st.last_success > 0);
+	assert_int_equal(st.last_failure, 0);
+
+	assert_int_equal(sb_status_update(&f->cfg, false, 0, NULL, "account check: timeout", &err),
+			 0);
+	assert_int_equal(sb_status_read(&f->cfg, &st, &err), 0);
+	assert_int_equal(st.ok, 0);
+	assert_string_equal(st.message, "account check: timeout");
+	assert_int_equal(st.users, 42);
+	assert_true(st.last_failure > 0);
+	assert_string_equal(st.failure, "account check: timeout");
+
+	assert_int_equal(sb_status_update(&f->cfg, false, 1, NULL, "back online", &err), 0);
+	assert_int_equal(sb_status_read(&f->cfg, &st, &err), 0);
+	assert_int_equal(st.ok, 1);
+	assert_int_equal(st.users, 42);
+	assert_string_equal(st.failure, "account check: timeout");
+}
+
 static void test_unwritable_dir_is_an_error(void **state)
 {
 	struct fixture *f = *state;
@@ -132,6 +167,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replace_leaves_no_temp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unwritable_dir_is_an_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_update_keeps_counts_and_last_failure, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

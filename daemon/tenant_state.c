@@ -1,0 +1,126 @@
+/* tenant_state.c — offline mode, as SSSD's: after a live call or a sync
+ * fails to reach the tenant (network error, timeout, 5xx, 429), the tenant
+ * is marked offline and every live question is answered UNAVAIL at once, so
+ * pam_scim decides from the cache without paying `timeout` on each login.
+ * A probe thread asks the tenant for one small page every PROBE_S seconds
+ * (bounded by `timeout`, on a live client); its success, or any successful
+ * sync, puts the tenant back online and live checks resume. Transitions
+ * are logged and written to the status file. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "sync.h"
+
+#define PROBE_S 5
+
+void tenant_state_init(struct daemon *d)
+{
+	pthread_mutex_init(&d->state_lock, NULL);
+}
+
+bool tenant_unreachable(const struct sb_err *err)
+{
+	return err->kind == SB_E_NETWORK ||
+	       (err->kind == SB_E_HTTP && (err->http_status >= 500 || err->http_status == 429));
+}
+
+bool tenant_offline(struct daemon *d, char *msg, size_t msg_size)
+{
+	bool off;
+
+	pthread_mutex_lock(&d->state_lock);
+	off = d->offline;
+	if (off && msg)
+		snprintf(msg, msg_size, "tenant offline for %lld s (%.200s)",
+			 (long long)(time(NULL) - d->offline_since), d->offline_why);
+	pthread_mutex_unlock(&d->state_lock);
+	return off;
+}
+
+void tenant_failed(struct daemon *d, const char *what, const struct sb_err *err)
+{
+	char why[sizeof(d->offline_why)];
+	bool was;
+
+	if (!tenant_unreachable(err))
+		return;
+	snprintf(why, sizeof(why), "%s: %.200s", what, err->msg);
+	pthread_mutex_lock(&d->state_lock);
+	was = d->offline;
+	if (!was) {
+		d->offline = true;
+		d->offline_since = time(NULL);
+		snprintf(d->offline_why, sizeof(d->offline_why), "%s", why);
+	}
+	pthread_mutex_unlock(&d->state_lock);
+	if (was)
+		return;
+	sb_log(LOG_WARNING,
+	       "tenant offline: %s; deciding from the cache until a probe (every %d s) reaches it",
+	       why, PROBE_S);
+	status_record(d, 0, false, why);
+}
+
+void tenant_reached(struct daemon *d, const char *what)
+{
+	long long secs;
+	char msg[160];
+
+	pthread_mutex_lock(&d->state_lock);
+	if (!d->offline) {
+		pthread_mutex_unlock(&d->state_lock);
+		return;
+	}
+	d->offline = false;
+	secs = (long long)(time(NULL) - d->offline_since);
+	pthread_mutex_unlock(&d->state_lock);
+	snprintf(msg, sizeof(msg), "tenant back online (%s) after %lld s offline", what, secs);
+	sb_log(LOG_NOTICE, "%s; live checks resume", msg);
+	status_record(d, 1, false, msg);
+}
+
+/* One small GET: the first page of one user. */
+static int probe(struct daemon *d, struct sb_err *err)
+{
+	struct sb_scim_users one = {0};
+	struct sb_scim_client *c;
+	long total = 0;
+	int slot, rc;
+
+	c = live_acquire(d, &slot, err);
+	if (!c)
+		return -1;
+	rc = sb_scim_probe(c, "Users", 1, &one, &total, err);
+	live_release(d, slot);
+	sb_scim_users_free(&one);
+	return rc;
+}
+
+/* Offline: a probe every PROBE_S seconds. Online: nothing (1 s ticks, so
+ * a new offline spell waits a whole PROBE_S before its first probe). */
+void *probe_thread(void *arg)
+{
+	struct daemon *d = arg;
+	unsigned waited = 0;
+
+	while (!daemon_stopping) {
+		struct sb_err err = {0};
+
+		sleep(1);
+		if (!tenant_offline(d, NULL, 0)) {
+			waited = 0;
+			continue;
+		}
+		if (++waited < PROBE_S)
+			continue;
+		waited = 0;
+		if (probe(d, &err) == 0)
+			tenant_reached(d, "probe");
+		else
+			sb_log(LOG_DEBUG, "probe: tenant still unreachable: %s", err.msg);
+	}
+	return NULL;
+}
