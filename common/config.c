@@ -18,7 +18,17 @@
 #include <unistd.h>
 
 enum kind {
-	K_STR, K_UINT, K_BOOL, K_LIST, K_WORDS, K_DIALECT, K_ROLE, K_ABSPATH, K_RELAY_URL, K_PUBKEY, K_DOWN
+	K_STR,
+	K_UINT,
+	K_BOOL,
+	K_LIST,
+	K_WORDS,
+	K_DIALECT,
+	K_ROLE,
+	K_ABSPATH,
+	K_RELAY_URL,
+	K_PUBKEY,
+	K_DOWN
 };
 
 struct key {
