@@ -36,6 +36,8 @@ static int state_in_use HOT_DATA;
 static bool loaded HOT_DATA, enumerate HOT_DATA, invalid HOT_DATA;
 static long next_check HOT_DATA; /* monotonic seconds; set under the write lock */
 static char *cache_path;
+/* the config's id floors, applied to every mapping this module opens */
+static uint32_t uid_min, gid_min;
 
 SB_HOT static long now_coarse(void)
 {
@@ -76,6 +78,8 @@ static void load_config(void)
 	free(cache_path);
 	cache_path = strdup(cfg.cache_path ? cfg.cache_path : "/var/lib/scimbridge/cache");
 	enumerate = cfg.enumerate;
+	uid_min = cfg.uid_min;
+	gid_min = cfg.gid_min;
 	nss_daemon_configure(cfg.socket_path, cfg.negative_ttl);
 	sb_config_free(&cfg);
 	loaded = true;
@@ -94,6 +98,7 @@ static void reload_locked(void)
 	invalid = false;
 	if (!cache_path || sb_cache_open_in(cache_path, state[!state_in_use], &fresh, NULL) < 0)
 		return; /* keep serving the last good mapping, if any */
+	sb_cache_set_id_min(fresh, uid_min, gid_min);
 	sb_cache_close(cache);
 	cache = fresh;
 	state_in_use = !state_in_use;
@@ -149,6 +154,8 @@ enum nss_status nss_cache_open_own(struct sb_cache **out, int *errnop)
 		 * taken: as a missing cache */
 		*errnop = ENOENT;
 		st = NSS_STATUS_UNAVAIL;
+	} else {
+		sb_cache_set_id_min(*out, uid_min, gid_min);
 	}
 	nss_cache_release();
 	return st;

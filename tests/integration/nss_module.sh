@@ -24,6 +24,7 @@ client_secret_file = $T_TMP/secret
 cache_path = $1
 socket_path = $T_TMP/no-daemon.sock
 enumerate = ${2:-no}
+${3:-}
 EOC
 }
 conf "$T_TMP/cache"
@@ -42,6 +43,12 @@ t_eq "getgrgid_r user private group: no member listed (as useradd and SSSD)" \
 t_eq "group buffer too small for gr_mem: TRYAGAIN, ERANGE" "status=$TRYAGAIN errno=$ERANGE" "$($P "$SO" grnam g00001 64)"
 r=$($P "$SO" initgroups u000002)
 t_check "initgroups_dyn: supplementary groups ($r)" grep -qE "^status=$SUCCESS errno=0 groups=[1-9]" <<<"$r"
+
+conf "$T_TMP/cache" no "uid_min = 200010"
+t_eq "a cached uid below the config's uid_min is never served" "status=$NOTFOUND errno=$ENOENT" "$($P "$SO" pwnam u000007)"
+t_eq "… nor by uid" "status=$NOTFOUND errno=$ENOENT" "$($P "$SO" pwuid 200007)"
+t_check "… one at or above it is" grep -q "^status=$SUCCESS errno=0 u000012:" <<<"$($P "$SO" pwnam u000012)"
+conf "$T_TMP/cache"
 
 conf "$T_TMP/missing"
 t_eq "missing cache: UNAVAIL" "status=$UNAVAIL errno=$ENOENT" "$($P "$SO" pwnam u000007)"
