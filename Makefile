@@ -24,11 +24,13 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS) 2>/dev/nu
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm)$(PKG_LIBS)
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka))$(CMOCKA_LIBS)
 PAMTEST_LIBS = $(eval PAMTEST_LIBS := $$(shell pkg-config --libs libpamtest 2>/dev/null))$(PAMTEST_LIBS)
+# relay/ (snapshots, deltas): libzstd, and libsodium for SHA-256; never in the modules.
+RELAY_LIBS = $(eval RELAY_LIBS := $$(shell pkg-config --libs libzstd libsodium 2>/dev/null))$(RELAY_LIBS)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN) -Icommon $(PKG_CFLAGS)
+CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN) -Icommon -Irelay $(PKG_CFLAGS)
 # --no-undefined makes an accidental libcurl dependency of a module a link
 # error; a sanitized module takes the ASan runtime from the executable, so it
 # is left out there.
@@ -51,12 +53,14 @@ NSS_SRC    := $(sort $(wildcard nss_module/*.c))
 PAM_SRC    := $(sort $(wildcard pam_module/*.c))
 DAEMON_SRC := $(sort $(wildcard daemon/*.c))
 CLI_SRC    := $(sort $(wildcard cli/*.c))
+RELAY_SRC  := $(sort $(wildcard relay/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIBCOMMON := $(OBJ)/libcommon.a
+LIBRELAY  := $(OBJ)/librelay.a
 NSS_SO    := $(O)/nss_module/libnss_scim.so.2
 PAM_SO    := $(O)/pam_module/pam_scim.so
 DAEMON    := $(O)/daemon/scimbridged
@@ -75,6 +79,10 @@ $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(LIBRELAY): $(call obj,$(RELAY_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 # The modules link libcommon statically and nothing network-related:
 # --no-undefined turns an accidental libcurl dependency into a link error.
 $(NSS_SO): $(call obj,$(NSS_SRC)) $(LIBCOMMON) nss_module/exports.map
@@ -88,21 +96,21 @@ $(PAM_SO): $(call obj,$(PAM_SRC)) $(LIBCOMMON) pam_module/exports.map
 	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIBCOMMON) $(LDFLAGS) \
 	  -Wl,--version-script=pam_module/exports.map $(NOUNDEF) -lpam -pthread
 
-$(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBCOMMON)
+$(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) -pthread
 
-$(CLI): $(call obj,$(CLI_SRC)) $(LIBCOMMON)
+$(CLI): $(call obj,$(CLI_SRC)) $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) -pthread
 
-$(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
+$(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) $(RELAY_LIBS) -pthread
 
-$(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBCOMMON)
+$(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(PAMTEST_LIBS) -lpam -ldl -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(PAMTEST_LIBS) -lpam -ldl -pthread
 
 tests: all $(UNIT_BINS) $(TOOL_BINS)
 
@@ -161,17 +169,17 @@ uninstall:
 	  "$(LIBDIR)" "$(PAMDIR)" "$(SBINDIR)" "$(BINDIR)"
 
 format:
-	clang-format -i $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) \
-	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h)
+	clang-format -i $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) \
+	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h)
 
 format-check:
-	clang-format --dry-run -Werror $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) \
-	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h)
+	clang-format --dry-run -Werror $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) \
+	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon \
-	  common nss_module pam_module daemon cli
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon -Irelay \
+	  common nss_module pam_module daemon cli relay
 
 clean:
 	rm -rf build tests/bin tests/fuzz/bin bench/bin $(NSS_SO) $(PAM_SO) $(DAEMON) $(CLI)

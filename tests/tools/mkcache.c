@@ -5,8 +5,10 @@
  * can tell which file a concurrent reader saw. With -p/-g it also writes the
  * equivalent passwd and group text files (for nss_files and size figures).
  *
- * usage: mkcache [-G gen] [-A age_s] [-p passwd] [-g group] OUT N_USERS N_GROUPS
- * (-A: the cache says it was synced age_s seconds ago). */
+ * usage: mkcache [-G gen] [-A age_s] [-V change] [-p passwd] [-g group] OUT N_USERS N_GROUPS
+ * (-A: the cache says it was synced age_s seconds ago; -V: one change to the
+ * middle user for delta benchmarks: `gecos` renames them, `inactive`
+ * deactivates them, `add` adds one more user at the end). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +116,20 @@ static void make_groups(struct sb_dataset *ds, size_t m)
 	free(fill);
 }
 
+/* One change against the same arguments without -V (bench/bench_relay.sh). */
+static int apply_change(struct sb_dataset *ds, const char *change)
+{
+	struct sb_user *u = &ds->users[ds->n_users / 2];
+
+	if (strcmp(change, "gecos") == 0)
+		u->gecos = sb_arena_strdup(arena, "Renamed By The Relay Benchmark");
+	else if (strcmp(change, "inactive") == 0)
+		u->flags &= ~(uint32_t)SB_USER_ACTIVE;
+	else if (strcmp(change, "add") != 0) /* add: main asked for one more user */
+		return -1;
+	return 0;
+}
+
 static void write_text(const struct sb_dataset *ds, const char *pw, const char *gr)
 {
 	FILE *p = pw ? fopen(pw, "w") : NULL, *g = gr ? fopen(gr, "w") : NULL;
@@ -142,16 +158,19 @@ int main(int argc, char **argv)
 {
 	struct sb_dataset ds = {0};
 	struct sb_err err = {0};
-	const char *pw = NULL, *gr = NULL;
+	const char *pw = NULL, *gr = NULL, *change = NULL;
+	size_t n_users;
 	unsigned gen = 1;
 	long age = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "G:A:p:g:")) != -1) {
+	while ((opt = getopt(argc, argv, "G:A:V:p:g:")) != -1) {
 		if (opt == 'G')
 			gen = (unsigned)atoi(optarg);
 		else if (opt == 'A')
 			age = atol(optarg);
+		else if (opt == 'V')
+			change = optarg;
 		else if (opt == 'p')
 			pw = optarg;
 		else if (opt == 'g')
@@ -165,7 +184,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	arena = &ds.arena;
-	make_users(&ds, (size_t)atol(argv[optind + 1]), (size_t)atol(argv[optind + 2]), gen);
+	n_users = (size_t)atol(argv[optind + 1]);
+	if (change && strcmp(change, "add") == 0)
+		n_users++;
+	make_users(&ds, n_users, (size_t)atol(argv[optind + 2]), gen);
+	if (change && (!n_users || apply_change(&ds, change) < 0)) {
+		fprintf(stderr, "mkcache: -V takes gecos, inactive or add\n");
+		sb_dataset_free(&ds);
+		return 2;
+	}
 	make_groups(&ds, (size_t)atol(argv[optind + 2]));
 	ds.sync_time = time(NULL) - age;
 	write_text(&ds, pw, gr);

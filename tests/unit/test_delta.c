@@ -1,0 +1,166 @@
+/* test_delta.c — patch-from deltas (relay/delta.c): base + delta gives the
+ * target byte for byte (an insertion that shifts everything after it, a
+ * changed byte, identical files, an empty base); a small change gives a small
+ * delta; and every bad input is refused with no output: a delta applied to a
+ * base it was not made from (checksum), to a shorter base, truncated, with a
+ * flipped bit, over the input bound, or decoding past the release's size. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "delta.h"
+#include "relay_testlib.h"
+
+#define N (1u << 20)
+
+struct fx {
+	uint8_t *base, *target, *d;
+	size_t tl, dl;
+};
+
+/* The target: the base with 16 bytes inserted at 40% and one byte changed at
+ * 70%, as a renamed user shifts a cache's records. */
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct sb_err err = {0};
+	size_t at = N / 10 * 4;
+
+	f->base = make_buf(N, 1);
+	f->tl = N + 16;
+	f->target = malloc(f->tl);
+	memcpy(f->target, f->base, at);
+	memcpy(f->target + at, "Renamed  User   ", 16);
+	memcpy(f->target + at + 16, f->base + at, N - at);
+	f->target[N / 10 * 7] ^= 1;
+	if (sb_delta_create(f->base, N, f->target, f->tl, SB_DELTA_LEVEL, &f->d, &f->dl, &err) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	free(f->base);
+	free(f->target);
+	free(f->d);
+	free(f);
+	return 0;
+}
+
+static void refused(const uint8_t *base, size_t base_len, const uint8_t *d, size_t dl,
+		    size_t max_in, size_t size, const char *want_msg)
+{
+	struct sb_err err = {0};
+	uint8_t *out = (uint8_t *)1;
+
+	assert_int_equal(sb_delta_apply(base, base_len, d, dl, max_in, size, &out, &err), -1);
+	assert_null(out);
+	if (want_msg && !strstr(err.msg, want_msg))
+		fail_msg("message \"%s\" does not say \"%s\"", err.msg, want_msg);
+}
+
+static void test_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct sb_err err = {0};
+	uint8_t *out = NULL;
+
+	assert_int_equal(sb_delta_apply(f->base, N, f->d, f->dl, f->dl, f->tl, &out, &err), 0);
+	assert_memory_equal(out, f->target, f->tl);
+	free(out);
+}
+
+/* Two small changes to 1 MiB: the delta is a few hundred bytes, not a copy. */
+static void test_small_change_small_delta(void **state)
+{
+	struct fx *f = *state;
+
+	if (f->dl > 2048)
+		fail_msg("delta of 2 changes is %zu bytes", f->dl);
+}
+
+static void test_identical_and_empty_base(void **state)
+{
+	struct fx *f = *state;
+	struct sb_err err = {0};
+	uint8_t *d = NULL, *out = NULL;
+	size_t dl;
+
+	assert_int_equal(sb_delta_create(f->base, N, f->base, N, 3, &d, &dl, &err), 0);
+	assert_int_equal(sb_delta_apply(f->base, N, d, dl, dl, N, &out, &err), 0);
+	assert_memory_equal(out, f->base, N);
+	free(out);
+	free(d);
+	/* From nothing (a first install) a delta is a snapshot. */
+	assert_int_equal(sb_delta_create(NULL, 0, f->target, f->tl, 3, &d, &dl, &err), 0);
+	assert_int_equal(sb_delta_apply(NULL, 0, d, dl, dl, f->tl, &out, &err), 0);
+	assert_memory_equal(out, f->target, f->tl);
+	free(out);
+	free(d);
+}
+
+/* The subscriber's cache is not the generation the delta starts from. */
+static void test_wrong_base(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *other = make_buf(N, 1);
+
+	other[N / 2] ^= 0x20; /* one byte differs from the real base */
+	refused(other, N, f->d, f->dl, f->dl, f->tl, "checksum mismatch");
+	free(other);
+	other = make_buf(N, 2); /* another base altogether */
+	refused(other, N, f->d, f->dl, f->dl, f->tl, NULL);
+	free(other);
+	refused(f->base, N / 2, f->d, f->dl, f->dl, f->tl, NULL); /* a truncated base */
+	refused(NULL, 0, f->d, f->dl, f->dl, f->tl, NULL);	  /* none */
+}
+
+static void test_truncated_and_flipped(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *copy = malloc(f->dl);
+
+	refused(f->base, N, f->d, f->dl - 1, f->dl, f->tl, "truncated");
+	refused(f->base, N, f->d, 6, f->dl, f->tl, "truncated");
+	for (size_t at = 16; at < f->dl; at += 7) {
+		memcpy(copy, f->d, f->dl);
+		copy[at] ^= 0x04;
+		refused(f->base, N, copy, f->dl, f->dl, f->tl, NULL);
+	}
+	free(copy);
+}
+
+static void test_bounds(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *copy = malloc(f->dl);
+
+	refused(f->base, N, f->d, f->dl, f->dl - 1, f->tl, "over the");
+	refused(f->base, N, f->d, f->dl, f->dl, f->tl - 1, "claims");
+	memcpy(copy, f->d, f->dl);
+	assert_int_equal(set_fcs(copy, f->tl - 1), 0);
+	refused(f->base, N, copy, f->dl, f->dl, f->tl - 1, "more than the");
+	free(copy);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_small_change_small_delta),
+	    cmocka_unit_test(test_identical_and_empty_base),
+	    cmocka_unit_test(test_wrong_base),
+	    cmocka_unit_test(test_truncated_and_flipped),
+	    cmocka_unit_test(test_bounds),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
