@@ -5,11 +5,14 @@
  * section (cache_format.h), to explain a delta's size. Prints; asserts only
  * that every round trip is exact.
  *
- * usage: relaybench A B [LEVEL...]   (levels default to 3 9 19) */
+ * usage: relaybench [-o DIR] A B [LEVEL...]   (levels default to 3 9 19;
+ * -o writes the last level's snapshot and delta as DIR/snapshot.zst and
+ * DIR/delta.zst, for a check with the zstd command) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cache_format.h"
 #include "delta.h"
@@ -25,6 +28,23 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static const char *out_dir;
+
+static void spill(const char *name, const uint8_t *buf, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	if (!out_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", out_dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len)
+		fprintf(stderr, "relaybench: cannot write %s\n", path);
+	if (f)
+		fclose(f);
 }
 
 static uint8_t *slurp(const char *path, size_t *len)
@@ -47,14 +67,16 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Bytes of B's section s that differ from A's at the same offset in the
- * section, plus the bytes B has beyond A's length. */
+/* Per section: bytes of B's section that differ from A's at the same offset
+ * in it (plus the bytes B has beyond A's length: a shift counts whole), and
+ * the size of a level-3 delta of that section alone (which sees through
+ * shifts): where a whole-file delta's bytes come from. */
 static void diff_sections(const uint8_t *a, const uint8_t *b)
 {
 	const struct sb_cache_header *ha = (const void *)a, *hb = (const void *)b;
 
-	printf("  %-14s %10s %10s %10s  %s\n", "section", "A bytes", "B bytes", "differ",
-	       "first diff at");
+	printf("  %-14s %10s %10s %10s %10s  %s\n", "section", "A bytes", "B bytes", "differ",
+	       "delta", "first diff at");
 	for (int s = 0; s < SB_SEC_COUNT; s++) {
 		const uint8_t *pa = a + ha->sec[s].off, *pb = b + hb->sec[s].off;
 		size_t la = ha->sec[s].size, lb = hb->sec[s].size, m = la < lb ? la : lb;
@@ -66,9 +88,16 @@ static void diff_sections(const uint8_t *a, const uint8_t *b)
 				if (first == (size_t)-1)
 					first = i;
 			}
+		uint8_t *d = NULL;
+		size_t dl = 0;
+		struct sb_err err = {0};
+
 		if (first == (size_t)-1 && la != lb)
 			first = m;
-		printf("  %-14s %10zu %10zu %10zu  ", sec_names[s], la, lb, differ);
+		if (sb_delta_create(pa, la, pb, lb, 3, &d, &dl, &err) < 0)
+			dl = 0;
+		free(d);
+		printf("  %-14s %10zu %10zu %10zu %10zu  ", sec_names[s], la, lb, differ, dl);
 		if (first == (size_t)-1)
 			printf("-\n");
 		else
@@ -79,24 +108,29 @@ static void diff_sections(const uint8_t *a, const uint8_t *b)
 static int bench_snapshot(const uint8_t *b, size_t lb, int level)
 {
 	uint8_t *z = NULL, *back = NULL;
+	char hex[SB_SHA256_HEXLEN + 1];
 	size_t zl;
-	double t0 = now_ms(), t1, t2;
+	double t0 = now_ms(), t1, t2, t3;
 	struct sb_err err = {0};
 	int rc = -1;
 
 	if (sb_snapshot_compress(b, lb, level, &z, &zl, &err) < 0)
 		goto out;
 	t1 = now_ms();
-	if (sb_snapshot_decompress(z, zl, zl, lb, &back, &err) < 0)
+	if (sb_sha256_hex(z, zl, hex) < 0)
 		goto out;
 	t2 = now_ms();
+	if (sb_snapshot_decompress(z, zl, zl, lb, &back, &err) < 0)
+		goto out;
+	t3 = now_ms();
 	if (memcmp(back, b, lb) != 0) {
 		sb_err_set(&err, SB_E_INTERNAL, "snapshot round trip differs");
 		goto out;
 	}
 	printf("snapshot level %2d: %zu bytes (%.1f%% of %zu), compress %.0f ms, "
-	       "decompress %.1f ms\n",
-	       level, zl, 100.0 * zl / lb, lb, t1 - t0, t2 - t1);
+	       "sha256 %.1f ms, decompress %.1f ms\n",
+	       level, zl, 100.0 * zl / lb, lb, t1 - t0, t2 - t1, t3 - t2);
+	spill("snapshot.zst", z, zl);
 	rc = 0;
 out:
 	if (rc < 0)
@@ -129,6 +163,7 @@ static int bench_delta(const uint8_t *a, size_t la, const uint8_t *b, size_t lb,
 	printf("delta    level %2d: %zu bytes (%.1f KiB; target 16 KiB), make %.0f ms, "
 	       "apply %.1f ms, result byte-identical (sha256 %.12s...)\n",
 	       level, dl, dl / 1024.0, t1 - t0, t2 - t1, hr);
+	spill("delta.zst", d, dl);
 	rc = 0;
 out:
 	if (rc < 0)
@@ -143,10 +178,17 @@ int main(int argc, char **argv)
 	static const int def_levels[] = {3, 9, 19};
 	size_t la = 0, lb = 0;
 	uint8_t *a, *b;
-	int rc = 1;
+	int rc = 1, opt;
 
+	while ((opt = getopt(argc, argv, "o:")) != -1) {
+		if (opt != 'o')
+			return 2;
+		out_dir = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc < 3) {
-		fprintf(stderr, "usage: relaybench A B [LEVEL...]\n");
+		fprintf(stderr, "usage: relaybench [-o DIR] A B [LEVEL...]\n");
 		return 2;
 	}
 	a = slurp(argv[1], &la);

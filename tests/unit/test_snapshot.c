@@ -2,7 +2,7 @@
  * same bytes; every frame outside the release's bounds is refused with a
  * message that names what was wrong (too large on the wire, truncated, a bit
  * flipped, a size claim other than the release's, a frame that lies about its
- * size, trailing bytes, not zstd); SHA-256 and by-hash names. */
+ * size, trailing bytes, no checksum, not zstd); SHA-256 and by-hash names. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <zstd.h>
 
 #include "relay_testlib.h"
 #include "snapshot.h"
@@ -163,6 +164,19 @@ static void test_trailing_and_foreign(void **state)
 	free(copy);
 }
 
+/* A frame with no checksum could not tell a delta's wrong base: refused. */
+static void test_no_checksum(void **state)
+{
+	struct fx *f = *state;
+	size_t cap = ZSTD_compressBound(N), zl;
+	uint8_t *z = malloc(cap);
+
+	zl = ZSTD_compress(z, cap, f->plain, N, 3); /* content size, no checksum */
+	assert_false(ZSTD_isError(zl));
+	refused(z, zl, zl, N, "no content checksum");
+	free(z);
+}
+
 static void test_sha256_and_name(void **state)
 {
 	char hex[SB_SHA256_HEXLEN + 1], name[SB_BYHASH_NAME_LEN];
@@ -192,7 +206,7 @@ int main(void)
 	    cmocka_unit_test(test_input_over_bound),  cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_bit_flip),	      cmocka_unit_test(test_claims_other_size),
 	    cmocka_unit_test(test_output_over_bound), cmocka_unit_test(test_trailing_and_foreign),
-	    cmocka_unit_test(test_sha256_and_name),
+	    cmocka_unit_test(test_no_checksum),	      cmocka_unit_test(test_sha256_and_name),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
