@@ -1,6 +1,7 @@
 /* test_delta.c — patch-from deltas (relay/delta.c): base + delta gives the
  * target byte for byte (an insertion that shifts everything after it, a
- * changed byte, identical files, an empty base); a small change gives a small
+ * changed byte, identical files, an empty base, two generations of a real
+ * cache file); a small change gives a small
  * delta; and every bad input is refused with no output: a delta applied to a
  * base it was not made from (checksum), to a shorter base, truncated, with a
  * flipped bit, over the input bound, or decoding past the release's size. */
@@ -10,9 +11,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "cache_writer.h"
 #include "delta.h"
 #include "relay_testlib.h"
 
@@ -151,6 +154,76 @@ static void test_bounds(void **state)
 	free(copy);
 }
 
+/* n users "u0".."u{n-1}" with their private groups, user 1 renamed when
+ * renamed is set, written as a real cache file at path; returns its bytes. */
+static uint8_t *real_cache(const char *path, size_t n, int renamed, size_t *len)
+{
+	struct sb_dataset ds = {0};
+	struct sb_err err = {0};
+	FILE *f;
+	uint8_t *buf;
+	char s[64];
+
+	ds.users = calloc(n, sizeof(*ds.users));
+	ds.groups = calloc(n, sizeof(*ds.groups));
+	ds.n_users = ds.n_groups = n;
+	for (size_t i = 0; i < n; i++) {
+		struct sb_user *u = &ds.users[i];
+		struct sb_group *g = &ds.groups[i];
+
+		snprintf(s, sizeof(s), "u%zu", i);
+		u->name = g->name = sb_arena_strdup(&ds.arena, s);
+		snprintf(s, sizeof(s), i == 1 && renamed ? "Renamed User %zu" : "User %zu", i);
+		u->gecos = sb_arena_strdup(&ds.arena, s);
+		u->home = sb_arena_strdup(&ds.arena, "/home/u");
+		u->shell = sb_arena_strdup(&ds.arena, "/bin/sh");
+		u->uid = u->gid = g->gid = 10000 + (uint32_t)i;
+		u->flags = SB_USER_ACTIVE;
+		g->flags = SB_GROUP_UPG;
+		g->members = sb_arena_calloc(&ds.arena, 1, sizeof(uint32_t));
+		g->members[0] = (uint32_t)i;
+		g->n_members = 1;
+	}
+	assert_int_equal(sb_cache_write(path, &ds, &err), 0);
+	sb_dataset_free(&ds);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(*len);
+	assert_int_equal(fread(buf, 1, *len, f), *len);
+	fclose(f);
+	return buf;
+}
+
+/* Two generations of a real cache (a rename shifts the records after it):
+ * the delta gives generation B's file byte for byte. */
+static void test_real_cache(void **state)
+{
+	char dir[] = "/tmp/test_delta.XXXXXX", path[64];
+	struct sb_err err = {0};
+	uint8_t *a, *b, *d = NULL, *out = NULL;
+	size_t la, lb, dl;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cache", dir);
+	a = real_cache(path, 500, 0, &la);
+	b = real_cache(path, 500, 1, &lb);
+	assert_true(la != lb);
+	assert_int_equal(sb_delta_create(a, la, b, lb, SB_DELTA_LEVEL, &d, &dl, &err), 0);
+	assert_int_equal(sb_delta_apply(a, la, d, dl, dl, lb, &out, &err), 0);
+	assert_memory_equal(out, b, lb);
+	free(out);
+	refused(b, lb, d, dl, dl, lb, "checksum mismatch"); /* B is not the base */
+	free(a);
+	free(b);
+	free(d);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +233,7 @@ int main(void)
 	    cmocka_unit_test(test_wrong_base),
 	    cmocka_unit_test(test_truncated_and_flipped),
 	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_real_cache),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
