@@ -27,4 +27,14 @@ int sb_delta_create(const void *base, size_t base_len, const void *target, size_
 int sb_delta_apply(const void *base, size_t base_len, const void *delta, size_t delta_len,
 		   size_t max_in, size_t want_size, uint8_t **out, struct sb_err *err);
 
+/* The same between two cache files, each rewritten first (cachexform.h) so
+ * that a record that changes length costs its own bytes, not every
+ * reference after it; what the relay publishes. Create refuses files the
+ * rewrite cannot undo exactly (checked on the target), and the publisher then
+ * publishes no delta; apply refuses a base that is not a cache. */
+int sb_cache_delta_create(const void *base, size_t base_len, const void *target, size_t target_len,
+			  int level, uint8_t **out, size_t *out_len, struct sb_err *err);
+int sb_cache_delta_apply(const void *base, size_t base_len, const void *delta, size_t delta_len,
+			 size_t max_in, size_t want_size, uint8_t **out, struct sb_err *err);
+
 #endif

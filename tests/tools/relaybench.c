@@ -140,8 +140,16 @@ out:
 	return rc;
 }
 
-static int bench_delta(const uint8_t *a, size_t la, const uint8_t *b, size_t lb, int level)
+typedef int (*mk_fn)(const void *, size_t, const void *, size_t, int, uint8_t **, size_t *,
+		     struct sb_err *);
+typedef int (*ap_fn)(const void *, size_t, const void *, size_t, size_t, size_t, uint8_t **,
+		     struct sb_err *);
+
+static int bench_delta(const uint8_t *a, size_t la, const uint8_t *b, size_t lb, int level,
+		       int rewrite)
 {
+	mk_fn mk = rewrite ? sb_cache_delta_create : sb_delta_create;
+	ap_fn ap = rewrite ? sb_cache_delta_apply : sb_delta_apply;
 	uint8_t *d = NULL, *back = NULL;
 	char hb[SB_SHA256_HEXLEN + 1], hr[SB_SHA256_HEXLEN + 1];
 	size_t dl;
@@ -149,10 +157,10 @@ static int bench_delta(const uint8_t *a, size_t la, const uint8_t *b, size_t lb,
 	struct sb_err err = {0};
 	int rc = -1;
 
-	if (sb_delta_create(a, la, b, lb, level, &d, &dl, &err) < 0)
+	if (mk(a, la, b, lb, level, &d, &dl, &err) < 0)
 		goto out;
 	t1 = now_ms();
-	if (sb_delta_apply(a, la, d, dl, dl, lb, &back, &err) < 0)
+	if (ap(a, la, d, dl, dl, lb, &back, &err) < 0)
 		goto out;
 	t2 = now_ms();
 	if (sb_sha256_hex(b, lb, hb) < 0 || sb_sha256_hex(back, lb, hr) < 0 ||
@@ -160,10 +168,12 @@ static int bench_delta(const uint8_t *a, size_t la, const uint8_t *b, size_t lb,
 		sb_err_set(&err, SB_E_INTERNAL, "delta result differs from B");
 		goto out;
 	}
-	printf("delta    level %2d: %zu bytes (%.1f KiB; target 16 KiB), make %.0f ms, "
+	printf("%s level %2d: %zu bytes (%.1f KiB; target 16 KiB), make %.0f ms, "
 	       "apply %.1f ms, result byte-identical (sha256 %.12s...)\n",
-	       level, dl, dl / 1024.0, t1 - t0, t2 - t1, hr);
-	spill("delta.zst", d, dl);
+	       rewrite ? "cache delta (rewritten)" : "plain delta            ", level, dl,
+	       dl / 1024.0, t1 - t0, t2 - t1, hr);
+	if (!rewrite)
+		spill("delta.zst", d, dl);
 	rc = 0;
 out:
 	if (rc < 0)
@@ -203,7 +213,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < (argc > 3 ? argc - 3 : 3); i++) {
 		int level = argc > 3 ? atoi(argv[3 + i]) : def_levels[i];
 
-		if (bench_snapshot(b, lb, level) < 0 || bench_delta(a, la, b, lb, level) < 0)
+		if (bench_snapshot(b, lb, level) < 0 || bench_delta(a, la, b, lb, level, 0) < 0 ||
+		    bench_delta(a, la, b, lb, level, 1) < 0)
 			goto out;
 	}
 	rc = 0;

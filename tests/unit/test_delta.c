@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "cache_writer.h"
+#include "cachexform.h"
 #include "delta.h"
 #include "relay_testlib.h"
 
@@ -154,8 +155,9 @@ static void test_bounds(void **state)
 	free(copy);
 }
 
-/* n users "u0".."u{n-1}" with their private groups, user 1 renamed when
- * renamed is set, written as a real cache file at path; returns its bytes. */
+/* n users "u0".."u{n-1}" with their private groups, all of them in the
+ * groups "staff" and "odd" or "even", user 1 renamed when renamed is set,
+ * written as a real cache file at path; returns its bytes. */
 static uint8_t *real_cache(const char *path, size_t n, int renamed, size_t *len)
 {
 	struct sb_dataset ds = {0};
@@ -165,8 +167,17 @@ static uint8_t *real_cache(const char *path, size_t n, int renamed, size_t *len)
 	char s[64];
 
 	ds.users = calloc(n, sizeof(*ds.users));
-	ds.groups = calloc(n, sizeof(*ds.groups));
-	ds.n_users = ds.n_groups = n;
+	ds.groups = calloc(n + 3, sizeof(*ds.groups));
+	ds.n_users = n;
+	ds.n_groups = n + 3;
+	for (size_t j = 0; j < 3; j++) {
+		struct sb_group *g = &ds.groups[n + j];
+
+		g->name = sb_arena_strdup(&ds.arena, j == 0 ? "staff" : j == 1 ? "even" : "odd");
+		g->scim_id = sb_arena_strdup(&ds.arena, g->name);
+		g->gid = 5000 + (uint32_t)j;
+		g->members = sb_arena_calloc(&ds.arena, n, sizeof(uint32_t));
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct sb_user *u = &ds.users[i];
 		struct sb_group *g = &ds.groups[i];
@@ -183,6 +194,13 @@ static uint8_t *real_cache(const char *path, size_t n, int renamed, size_t *len)
 		g->members = sb_arena_calloc(&ds.arena, 1, sizeof(uint32_t));
 		g->members[0] = (uint32_t)i;
 		g->n_members = 1;
+		u->gids = sb_arena_calloc(&ds.arena, 2, sizeof(uint32_t));
+		u->gids[0] = 5000;
+		u->gids[1] = 5001 + (uint32_t)(i % 2);
+		u->n_gids = 2;
+		ds.groups[n].members[ds.groups[n].n_members++] = (uint32_t)i;
+		g = &ds.groups[n + 1 + i % 2];
+		g->members[g->n_members++] = (uint32_t)i;
 	}
 	assert_int_equal(sb_cache_write(path, &ds, &err), 0);
 	sb_dataset_free(&ds);
@@ -224,6 +242,52 @@ static void test_real_cache(void **state)
 	rmdir(dir);
 }
 
+/* The relay's cache deltas: a rename costs about its own bytes, not one per
+ * shifted reference; the rewrite undoes exactly; a base that is not a cache
+ * is refused by name. */
+static void test_cache_delta(void **state)
+{
+	char dir[] = "/tmp/test_delta.XXXXXX", path[64];
+	struct sb_err err = {0};
+	uint8_t *a, *b, *d = NULL, *pd = NULL, *out = (uint8_t *)1, *copy;
+	size_t la, lb, dl, pdl;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cache", dir);
+	a = real_cache(path, 3000, 0, &la);
+	b = real_cache(path, 3000, 1, &lb);
+	copy = malloc(lb);
+	memcpy(copy, b, lb);
+	assert_int_equal(sb_cache_xform(copy, lb, &err), 0);
+	assert_memory_not_equal(copy, b, lb);
+	assert_int_equal(sb_cache_unxform(copy, lb, &err), 0);
+	assert_memory_equal(copy, b, lb);
+	assert_int_equal(sb_cache_delta_create(a, la, b, lb, SB_DELTA_LEVEL, &d, &dl, &err), 0);
+	assert_int_equal(sb_delta_create(a, la, b, lb, SB_DELTA_LEVEL, &pd, &pdl, &err), 0);
+	print_message("cache delta %zu bytes, plain delta %zu\n", dl, pdl);
+	if (dl * 4 > pdl)
+		fail_msg("cache delta %zu bytes, plain delta %zu", dl, pdl);
+	assert_int_equal(sb_cache_delta_apply(a, la, d, dl, dl, lb, &out, &err), 0);
+	assert_memory_equal(out, b, lb);
+	free(out);
+	out = (uint8_t *)1;
+	assert_int_equal(sb_cache_delta_apply(b, lb, d, dl, dl, lb, &out, &err), -1);
+	assert_null(out);
+	assert_non_null(strstr(err.msg, "checksum mismatch"));
+	memset(copy, 0, 64); /* no magic: not a cache */
+	assert_int_equal(sb_cache_delta_apply(copy, lb, d, dl, dl, lb, &out, &err), -1);
+	assert_null(out);
+	assert_non_null(strstr(err.msg, "the base: not a version"));
+	free(copy);
+	free(a);
+	free(b);
+	free(d);
+	free(pd);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +298,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated_and_flipped),
 	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_real_cache),
+	    cmocka_unit_test(test_cache_delta),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
