@@ -1,8 +1,20 @@
 /* cachexform.c — the delta-friendly rewrite of a cache file (cachexform.h).
- * Every step is a bijection given the parts it does not touch (the by-name
- * records, which both directions read to map refs and users); the forward
- * direction refuses a file on which a step would not be, and a publisher
- * checks the round trip before it ships a rewritten delta. */
+ *
+ * A user is named by its uid, which no change to other users moves, instead
+ * of by a byte offset (which shifts when an earlier record changes length)
+ * or an index into users[] (which shifts when an earlier user is added or
+ * removed):
+ * - group member refs and users[].rec become uid + 1 (0 stays 0);
+ * - each urec's `user` (by name and by uid) becomes its difference from the
+ *   index users[] gives that record (so 0);
+ * - the directories and the columns that grow along their array (string
+ *   offsets, pool runs, users[].rec's uids, users' ssh-key offsets in the
+ *   pool) become differences from the previous entry.
+ * Both directions read only what the rewrite leaves alone (records' uids and
+ * lengths) or what they have already restored, so each step is a bijection;
+ * the forward direction refuses a file on which one would not be (two
+ * records with one uid, a ref to no record), and the publisher checks the
+ * round trip before it ships a delta made this way. */
 #include "cachexform.h"
 
 #include <stddef.h>
@@ -11,13 +23,19 @@
 
 #include "cache_format.h"
 
+struct uid_ref {
+	uint32_t uid, ref;
+};
+
 struct view {
 	uint8_t *buf;
 	size_t len;
 	struct sb_cache_header h;
-	uint32_t *rec_user; /* by-name record ref -> user index + 1, 0 = none */
-	uint32_t *user_rec; /* user index -> ref of its by-name record */
-	size_t n_refs;
+	size_t n_refs;		/* by-name section / 8 + 1 */
+	uint32_t *ref_uid;	/* by-name ref -> uid + 1, 0 = not a record */
+	struct uid_ref *by_uid; /* by-name records sorted by uid */
+	size_t n_recs;
+	uint32_t *expect; /* by-name ref -> users[] index + 1 pointing at it */
 };
 
 static void *sec(const struct view *v, int s)
@@ -45,22 +63,20 @@ static int open_view(struct view *v, uint8_t *buf, size_t len, struct sb_err *er
 	if (v->h.sec[SB_SEC_USERS].size != (uint64_t)v->h.n_users * sizeof(struct sb_cache_user) ||
 	    v->h.sec[SB_SEC_GROUPS].size !=
 		(uint64_t)v->h.n_groups * sizeof(struct sb_cache_group) ||
-	    v->h.sec[SB_SEC_U32].size != (uint64_t)v->h.n_u32 * 4)
+	    v->h.sec[SB_SEC_U32].size != (uint64_t)v->h.n_u32 * 4 ||
+	    v->h.sec[SB_SEC_IDMAP].size < (uint64_t)v->h.n_idmap * sizeof(struct sb_cache_idmap))
 		return sb_err_set(err, SB_E_FORMAT, "cache counts do not match its sections");
 	return 0;
 }
 
-/* Walks the by-name records: which user each ref is, and back. */
-static int map_records(struct view *v, struct sb_err *err)
+/* Calls fn for each record of urec section s (by name or by uid), with its
+ * ref; -1 when a record does not fit. */
+static int walk(struct view *v, int s, void (*fn)(struct view *, struct sb_cache_urec *, uint32_t),
+		struct sb_err *err)
 {
-	const uint8_t *p = sec(v, SB_SEC_BYNAME);
-	size_t size = v->h.sec[SB_SEC_BYNAME].size, at = 0;
+	uint8_t *p = sec(v, s);
+	size_t size = v->h.sec[s].size, at = 0;
 
-	v->n_refs = size / 8 + 1;
-	v->rec_user = calloc(v->n_refs, sizeof(*v->rec_user));
-	v->user_rec = calloc((size_t)v->h.n_users + 1, sizeof(*v->user_rec));
-	if (!v->rec_user || !v->user_rec)
-		return sb_err_set(err, SB_E_NOMEM, "out of memory rewriting the cache");
 	while (at < size) {
 		struct sb_cache_urec r;
 		size_t need;
@@ -69,14 +85,139 @@ static int map_records(struct view *v, struct sb_err *err)
 			return sb_err_set(err, SB_E_FORMAT, "cache record at %zu cut short", at);
 		memcpy(&r, p + at, sizeof(r));
 		need = (SB_UREC_GIDS_AT(&r) + (size_t)r.n_gids * 4 + 7) & ~(size_t)7;
-		if (need > size - at || r.user >= v->h.n_users || v->user_rec[r.user])
-			return sb_err_set(err, SB_E_FORMAT,
-					  "cache record at %zu is not one of ours", at);
-		v->rec_user[at / 8 + 1] = r.user + 1;
-		v->user_rec[r.user] = (uint32_t)(at / 8 + 1);
+		if (need > size - at)
+			return sb_err_set(err, SB_E_FORMAT, "cache record at %zu cut short", at);
+		fn(v, &r, (uint32_t)(at / 8 + 1));
+		memcpy(p + at, &r, sizeof(r));
 		at += need;
 	}
 	return 0;
+}
+
+static void note_record(struct view *v, struct sb_cache_urec *r, uint32_t ref)
+{
+	v->ref_uid[ref] = r->uid + 1;
+	v->by_uid[v->n_recs].uid = r->uid;
+	v->by_uid[v->n_recs++].ref = ref;
+}
+
+static int cmp_uid(const void *a, const void *b)
+{
+	const struct uid_ref *x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* The by-name records' uids, both ways; each uid names one record. */
+static int map_records(struct view *v, struct sb_err *err)
+{
+	v->n_refs = v->h.sec[SB_SEC_BYNAME].size / 8 + 1;
+	v->ref_uid = calloc(v->n_refs, sizeof(*v->ref_uid));
+	v->by_uid = calloc(v->n_refs, sizeof(*v->by_uid));
+	v->expect = calloc(v->n_refs, sizeof(*v->expect));
+	if (!v->ref_uid || !v->by_uid || !v->expect)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory rewriting the cache");
+	if (walk(v, SB_SEC_BYNAME, note_record, err) < 0)
+		return -1;
+	qsort(v->by_uid, v->n_recs, sizeof(*v->by_uid), cmp_uid);
+	for (size_t i = 0; i < v->n_recs; i++)
+		if (v->by_uid[i].uid == UINT32_MAX ||
+		    (i && v->by_uid[i].uid == v->by_uid[i - 1].uid))
+			return sb_err_set(err, SB_E_FORMAT, "cache has two records for uid %u",
+					  v->by_uid[i].uid);
+	return 0;
+}
+
+static uint32_t ref_of_uid(const struct view *v, uint32_t uid)
+{
+	struct uid_ref key = {.uid = uid}, *hit;
+
+	hit = bsearch(&key, v->by_uid, v->n_recs, sizeof(key), cmp_uid);
+	return hit ? hit->ref : 0;
+}
+
+/* A by-name ref <-> uid + 1 (0 <-> 0). */
+static int ref_to_uid(const struct view *v, uint32_t *x, int fwd)
+{
+	if (*x == 0)
+		return 0;
+	if (fwd) {
+		if (*x >= v->n_refs || !v->ref_uid[*x])
+			return -1;
+		*x = v->ref_uid[*x];
+	} else {
+		uint32_t ref = ref_of_uid(v, *x - 1);
+
+		if (!ref)
+			return -1;
+		*x = ref;
+	}
+	return 0;
+}
+
+/* Group member refs and users[].rec. */
+static int map_refs(struct view *v, int fwd, struct sb_err *err)
+{
+	const struct sb_cache_group *g = sec(v, SB_SEC_GROUPS);
+	struct sb_cache_user *u = sec(v, SB_SEC_USERS);
+	uint32_t *pool = sec(v, SB_SEC_U32);
+
+	for (uint32_t i = 0; i < v->h.n_groups; i++) {
+		struct sb_cache_group gr;
+
+		memcpy(&gr, &g[i], sizeof(gr));
+		if (gr.members > v->h.n_u32 || gr.n_members > v->h.n_u32 - gr.members)
+			return sb_err_set(err, SB_E_FORMAT, "group %u's members out of bounds", i);
+		for (uint32_t k = gr.members; k < gr.members + gr.n_members; k++)
+			if (ref_to_uid(v, &pool[k], fwd) < 0)
+				return sb_err_set(err, SB_E_FORMAT,
+						  "group %u: member %u is no user", i, pool[k]);
+	}
+	for (uint32_t i = 0; i < v->h.n_users; i++)
+		if (ref_to_uid(v, &u[i].rec, fwd) < 0)
+			return sb_err_set(err, SB_E_FORMAT, "user %u: record %u is no record", i,
+					  u[i].rec);
+	return 0;
+}
+
+/* Which users[] entry points at each by-name record (from plain rec refs). */
+static int note_expect(struct view *v, struct sb_err *err)
+{
+	const struct sb_cache_user *u = sec(v, SB_SEC_USERS);
+
+	for (uint32_t i = 0; i < v->h.n_users; i++) {
+		uint32_t ref = u[i].rec;
+
+		if (ref == 0)
+			continue;
+		if (ref >= v->n_refs || v->expect[ref])
+			return sb_err_set(err, SB_E_FORMAT, "user %u: record %u shared or absent",
+					  i, ref);
+		v->expect[ref] = i + 1;
+	}
+	return 0;
+}
+
+static int g_fwd; /* direction for the walk callbacks below */
+
+static void shift_user(struct sb_cache_urec *r, uint32_t e)
+{
+	uint32_t base = e ? e - 1 : 0;
+
+	r->user = g_fwd ? r->user - base : r->user + base;
+}
+
+static void user_byname(struct view *v, struct sb_cache_urec *r, uint32_t ref)
+{
+	shift_user(r, v->expect[ref]);
+}
+
+static void user_byuid(struct view *v, struct sb_cache_urec *r, uint32_t ref)
+{
+	uint32_t named = ref_of_uid(v, r->uid);
+
+	(void)ref;
+	shift_user(r, named ? v->expect[named] : 0);
 }
 
 /* Differences from the previous entry (forward), or their running sum. */
@@ -101,46 +242,6 @@ static void diff_code(uint8_t *base, size_t n, size_t stride, size_t field, int 
 	}
 }
 
-/* Group member refs <-> user index + 1, over every group's run. */
-static int map_members(struct view *v, int fwd, struct sb_err *err)
-{
-	const struct sb_cache_group *g = sec(v, SB_SEC_GROUPS);
-	uint32_t *pool = sec(v, SB_SEC_U32);
-
-	for (uint32_t i = 0; i < v->h.n_groups; i++) {
-		struct sb_cache_group gr;
-
-		memcpy(&gr, &g[i], sizeof(gr));
-		if (gr.members > v->h.n_u32 || gr.n_members > v->h.n_u32 - gr.members)
-			return sb_err_set(err, SB_E_FORMAT, "group %u's members out of bounds", i);
-		for (uint32_t k = gr.members; k < gr.members + gr.n_members; k++) {
-			uint32_t x = pool[k];
-
-			if (x == 0)
-				continue;
-			if (fwd ? x >= v->n_refs || !v->rec_user[x] : x > v->h.n_users)
-				return sb_err_set(err, SB_E_FORMAT,
-						  "group %u: member %u is no user", i, x);
-			pool[k] = fwd ? v->rec_user[x] : v->user_rec[x - 1];
-		}
-	}
-	return 0;
-}
-
-/* users[].rec <-> rec - the ref of the user's own record (0 in a cache). */
-static void map_users(struct view *v, int fwd)
-{
-	struct sb_cache_user *u = sec(v, SB_SEC_USERS);
-
-	for (uint32_t i = 0; i < v->h.n_users; i++) {
-		uint32_t rec;
-
-		memcpy(&rec, &u[i].rec, 4);
-		rec = fwd ? rec - v->user_rec[i] : rec + v->user_rec[i];
-		memcpy(&u[i].rec, &rec, 4);
-	}
-}
-
 static void diff_columns(struct view *v, int fwd)
 {
 	uint8_t *u = sec(v, SB_SEC_USERS), *g = sec(v, SB_SEC_GROUPS);
@@ -149,6 +250,7 @@ static void diff_columns(struct view *v, int fwd)
 
 	diff_code(sec(v, SB_SEC_DIR_NAME), v->h.sec[SB_SEC_DIR_NAME].size / 4, 4, 0, fwd);
 	diff_code(sec(v, SB_SEC_DIR_UID), v->h.sec[SB_SEC_DIR_UID].size / 4, 4, 0, fwd);
+	diff_code(u, nu, su, offsetof(struct sb_cache_user, rec), fwd);
 	diff_code(u, nu, su, offsetof(struct sb_cache_user, scim_id), fwd);
 	diff_code(u, nu, su, offsetof(struct sb_cache_user, keys), fwd);
 	diff_code(g, ng, sg, offsetof(struct sb_cache_group, name), fwd);
@@ -158,6 +260,39 @@ static void diff_columns(struct view *v, int fwd)
 		  offsetof(struct sb_cache_idmap, scim_id), fwd);
 }
 
+/* Users' ssh-key string offsets in the pool, in user order, as differences
+ * (strings are interned in user order: an earlier user's strings removed
+ * shift every later offset). After diff_columns' inverse: reads plain runs. */
+static int diff_keys(struct view *v, int fwd, struct sb_err *err)
+{
+	const struct sb_cache_user *u = sec(v, SB_SEC_USERS);
+	uint32_t *pool = sec(v, SB_SEC_U32), prev = 0;
+
+	for (uint32_t i = 0; i < v->h.n_users; i++) {
+		struct sb_cache_user e;
+
+		memcpy(&e, &u[i], sizeof(e));
+		if (e.keys > v->h.n_u32 || e.n_keys > v->h.n_u32 - e.keys)
+			return sb_err_set(err, SB_E_FORMAT, "user %u's keys out of bounds", i);
+		for (uint32_t k = e.keys; k < e.keys + e.n_keys; k++) {
+			uint32_t cur = pool[k];
+
+			pool[k] = fwd ? cur - prev : cur + prev;
+			prev = fwd ? cur : pool[k];
+		}
+	}
+	return 0;
+}
+
+static int shift_users(struct view *v, int fwd, struct sb_err *err)
+{
+	g_fwd = fwd;
+	if (note_expect(v, err) < 0 || walk(v, SB_SEC_BYNAME, user_byname, err) < 0 ||
+	    walk(v, SB_SEC_BYUID, user_byuid, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int run(uint8_t *buf, size_t len, int fwd, struct sb_err *err)
 {
 	struct view v;
@@ -165,27 +300,24 @@ static int run(uint8_t *buf, size_t len, int fwd, struct sb_err *err)
 
 	if (open_view(&v, buf, len, err) < 0)
 		return -1;
-	if (v.h.sec[SB_SEC_IDMAP].size < (uint64_t)v.h.n_idmap * sizeof(struct sb_cache_idmap)) {
-		sb_err_set(err, SB_E_FORMAT, "cache idmap section too short");
-		goto out;
-	}
+	if (!fwd)
+		diff_columns(&v, 0);
 	if (map_records(&v, err) < 0)
 		goto out;
-	if (fwd) { /* members are mapped where the groups' runs are plain */
-		if (map_members(&v, 1, err) < 0)
+	if (fwd) {
+		if (shift_users(&v, 1, err) < 0 || map_refs(&v, 1, err) < 0 ||
+		    diff_keys(&v, 1, err) < 0)
 			goto out;
-		map_users(&v, 1);
 		diff_columns(&v, 1);
-	} else {
-		diff_columns(&v, 0);
-		map_users(&v, 0);
-		if (map_members(&v, 0, err) < 0)
-			goto out;
+	} else if (diff_keys(&v, 0, err) < 0 || map_refs(&v, 0, err) < 0 ||
+		   shift_users(&v, 0, err) < 0) {
+		goto out;
 	}
 	rc = 0;
 out:
-	free(v.rec_user);
-	free(v.user_rec);
+	free(v.ref_uid);
+	free(v.by_uid);
+	free(v.expect);
 	return rc;
 }
 

@@ -8,7 +8,8 @@
  * usage: mkcache [-G gen] [-A age_s] [-V change] [-p passwd] [-g group] OUT N_USERS N_GROUPS
  * (-A: the cache says it was synced age_s seconds ago; -V: one change to the
  * middle user for delta benchmarks: `gecos` renames them, `inactive`
- * deactivates them, `add` adds one more user at the end). */
+ * deactivates them, `add` adds one more user at the end, `insert` in the
+ * middle, `remove` removes them). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,17 +117,27 @@ static void make_groups(struct sb_dataset *ds, size_t m)
 	free(fill);
 }
 
-/* One change against the same arguments without -V (bench/bench_relay.sh). */
+/* One change against the same arguments without -V (bench/bench_relay.sh),
+ * to the middle user. add and insert: main made one user more (the last);
+ * insert moves it to the middle, as a tenant that lists users by name may. */
 static int apply_change(struct sb_dataset *ds, const char *change)
 {
-	struct sb_user *u = &ds->users[ds->n_users / 2];
+	size_t n = ds->n_users, mid = n / 2;
+	struct sb_user *u = &ds->users[mid], last = ds->users[n - 1];
 
-	if (strcmp(change, "gecos") == 0)
+	if (strcmp(change, "gecos") == 0) {
 		u->gecos = sb_arena_strdup(arena, "Renamed By The Relay Benchmark");
-	else if (strcmp(change, "inactive") == 0)
+	} else if (strcmp(change, "inactive") == 0) {
 		u->flags &= ~(uint32_t)SB_USER_ACTIVE;
-	else if (strcmp(change, "add") != 0) /* add: main asked for one more user */
+	} else if (strcmp(change, "insert") == 0) {
+		memmove(u + 1, u, (n - 1 - mid) * sizeof(*u));
+		*u = last;
+	} else if (strcmp(change, "remove") == 0) {
+		memmove(u, u + 1, (n - 1 - mid) * sizeof(*u));
+		ds->n_users--;
+	} else if (strcmp(change, "add") != 0) {
 		return -1;
+	}
 	return 0;
 }
 
@@ -185,11 +196,11 @@ int main(int argc, char **argv)
 	}
 	arena = &ds.arena;
 	n_users = (size_t)atol(argv[optind + 1]);
-	if (change && strcmp(change, "add") == 0)
+	if (change && (strcmp(change, "add") == 0 || strcmp(change, "insert") == 0))
 		n_users++;
 	make_users(&ds, n_users, (size_t)atol(argv[optind + 2]), gen);
 	if (change && (!n_users || apply_change(&ds, change) < 0)) {
-		fprintf(stderr, "mkcache: -V takes gecos, inactive or add\n");
+		fprintf(stderr, "mkcache: -V takes gecos, inactive, add, insert or remove\n");
 		sb_dataset_free(&ds);
 		return 2;
 	}

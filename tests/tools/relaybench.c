@@ -5,9 +5,10 @@
  * section (cache_format.h), to explain a delta's size. Prints; asserts only
  * that every round trip is exact.
  *
- * usage: relaybench [-o DIR] A B [LEVEL...]   (levels default to 3 9 19;
+ * usage: relaybench [-x] [-o DIR] A B [LEVEL...]   (levels default to 3 9 19;
  * -o writes the last level's snapshot and delta as DIR/snapshot.zst and
- * DIR/delta.zst, for a check with the zstd command) */
+ * DIR/delta.zst, for a check with the zstd command; -x also prints where
+ * the rewritten files of cache deltas differ) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "cache_format.h"
+#include "cachexform.h"
 #include "delta.h"
 #include "snapshot.h"
 
@@ -31,6 +33,7 @@ static double now_ms(void)
 }
 
 static const char *out_dir;
+static int xform_table; /* -x: the section table of the rewritten files */
 
 static void spill(const char *name, const uint8_t *buf, size_t len)
 {
@@ -190,15 +193,18 @@ int main(int argc, char **argv)
 	uint8_t *a, *b;
 	int rc = 1, opt;
 
-	while ((opt = getopt(argc, argv, "o:")) != -1) {
-		if (opt != 'o')
+	while ((opt = getopt(argc, argv, "o:x")) != -1) {
+		if (opt == 'o')
+			out_dir = optarg;
+		else if (opt == 'x')
+			xform_table = 1;
+		else
 			return 2;
-		out_dir = optarg;
 	}
 	argc -= optind - 1;
 	argv += optind - 1;
 	if (argc < 3) {
-		fprintf(stderr, "usage: relaybench [-o DIR] A B [LEVEL...]\n");
+		fprintf(stderr, "usage: relaybench [-x] [-o DIR] A B [LEVEL...]\n");
 		return 2;
 	}
 	a = slurp(argv[1], &la);
@@ -210,6 +216,23 @@ int main(int argc, char **argv)
 	}
 	printf("A %zu bytes, B %zu bytes; where B differs from A:\n", la, lb);
 	diff_sections(a, b);
+	if (xform_table) {
+		uint8_t *xa = malloc(la), *xb = malloc(lb);
+		struct sb_err err = {0};
+
+		memcpy(xa, a, la);
+		memcpy(xb, b, lb);
+		if (sb_cache_xform(xa, la, &err) == 0 && sb_cache_xform(xb, lb, &err) == 0) {
+			printf("the same, rewritten for deltas (cachexform.h):\n");
+			spill("A.x", xa, la);
+			spill("B.x", xb, lb);
+			diff_sections(xa, xb);
+		} else {
+			printf("rewrite refused: %s\n", err.msg);
+		}
+		free(xa);
+		free(xb);
+	}
 	for (int i = 0; i < (argc > 3 ? argc - 3 : 3); i++) {
 		int level = argc > 3 ? atoi(argv[3 + i]) : def_levels[i];
 

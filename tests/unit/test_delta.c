@@ -155,10 +155,14 @@ static void test_bounds(void **state)
 	free(copy);
 }
 
-/* n users "u0".."u{n-1}" with their private groups, all of them in the
- * groups "staff" and "odd" or "even", user 1 renamed when renamed is set,
- * written as a real cache file at path; returns its bytes. */
-static uint8_t *real_cache(const char *path, size_t n, int renamed, size_t *len)
+enum change { NONE, RENAME, REMOVE };
+
+/* Users "u0".."u{n-1}" (every third with an ssh key) with their private
+ * groups, all of them in the groups
+ * "staff" and "odd" or "even"; user 1 renamed (RENAME) or absent (REMOVE,
+ * which moves every later user's index); written as a real cache file at
+ * path; returns its bytes. */
+static uint8_t *real_cache(const char *path, size_t n, enum change change, size_t *len)
 {
 	struct sb_dataset ds = {0};
 	struct sb_err err = {0};
@@ -166,6 +170,8 @@ static uint8_t *real_cache(const char *path, size_t n, int renamed, size_t *len)
 	uint8_t *buf;
 	char s[64];
 
+	if (change == REMOVE)
+		n--;
 	ds.users = calloc(n, sizeof(*ds.users));
 	ds.groups = calloc(n + 3, sizeof(*ds.groups));
 	ds.n_users = n;
@@ -181,25 +187,35 @@ static uint8_t *real_cache(const char *path, size_t n, int renamed, size_t *len)
 	for (size_t i = 0; i < n; i++) {
 		struct sb_user *u = &ds.users[i];
 		struct sb_group *g = &ds.groups[i];
+		size_t id = change == REMOVE && i >= 1 ? i + 1 : i;
 
-		snprintf(s, sizeof(s), "u%zu", i);
+		snprintf(s, sizeof(s), "u%zu", id);
 		u->name = g->name = sb_arena_strdup(&ds.arena, s);
-		snprintf(s, sizeof(s), i == 1 && renamed ? "Renamed User %zu" : "User %zu", i);
+		snprintf(s, sizeof(s),
+			 id == 1 && change == RENAME ? "Renamed User %zu" : "User %zu", id);
 		u->gecos = sb_arena_strdup(&ds.arena, s);
 		u->home = sb_arena_strdup(&ds.arena, "/home/u");
 		u->shell = sb_arena_strdup(&ds.arena, "/bin/sh");
-		u->uid = u->gid = g->gid = 10000 + (uint32_t)i;
+		u->uid = u->gid = g->gid = 10000 + (uint32_t)id;
 		u->flags = SB_USER_ACTIVE;
+		snprintf(s, sizeof(s), "scim-%zu", id);
+		u->scim_id = sb_arena_strdup(&ds.arena, s);
+		if (id % 3 == 0) {
+			snprintf(s, sizeof(s), "ssh-ed25519 AAAAkey%zu u%zu@host", id, id);
+			u->ssh_keys = sb_arena_calloc(&ds.arena, 1, sizeof(char *));
+			u->ssh_keys[0] = sb_arena_strdup(&ds.arena, s);
+			u->n_ssh_keys = 1;
+		}
 		g->flags = SB_GROUP_UPG;
 		g->members = sb_arena_calloc(&ds.arena, 1, sizeof(uint32_t));
 		g->members[0] = (uint32_t)i;
 		g->n_members = 1;
 		u->gids = sb_arena_calloc(&ds.arena, 2, sizeof(uint32_t));
 		u->gids[0] = 5000;
-		u->gids[1] = 5001 + (uint32_t)(i % 2);
+		u->gids[1] = 5001 + (uint32_t)(id % 2);
 		u->n_gids = 2;
 		ds.groups[n].members[ds.groups[n].n_members++] = (uint32_t)i;
-		g = &ds.groups[n + 1 + i % 2];
+		g = &ds.groups[n + 1 + id % 2];
 		g->members[g->n_members++] = (uint32_t)i;
 	}
 	assert_int_equal(sb_cache_write(path, &ds, &err), 0);
@@ -227,8 +243,8 @@ static void test_real_cache(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/cache", dir);
-	a = real_cache(path, 500, 0, &la);
-	b = real_cache(path, 500, 1, &lb);
+	a = real_cache(path, 500, NONE, &la);
+	b = real_cache(path, 500, RENAME, &lb);
 	assert_true(la != lb);
 	assert_int_equal(sb_delta_create(a, la, b, lb, SB_DELTA_LEVEL, &d, &dl, &err), 0);
 	assert_int_equal(sb_delta_apply(a, la, d, dl, dl, lb, &out, &err), 0);
@@ -242,21 +258,21 @@ static void test_real_cache(void **state)
 	rmdir(dir);
 }
 
-/* The relay's cache deltas: a rename costs about its own bytes, not one per
+/* The relay's cache deltas: a rename (records shift) or a removed user
+ * (records and user indexes shift) costs about its own bytes, not one per
  * shifted reference; the rewrite undoes exactly; a base that is not a cache
  * is refused by name. */
-static void test_cache_delta(void **state)
+static void check_cache_delta(enum change change)
 {
 	char dir[] = "/tmp/test_delta.XXXXXX", path[64];
 	struct sb_err err = {0};
 	uint8_t *a, *b, *d = NULL, *pd = NULL, *out = (uint8_t *)1, *copy;
 	size_t la, lb, dl, pdl;
 
-	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/cache", dir);
-	a = real_cache(path, 3000, 0, &la);
-	b = real_cache(path, 3000, 1, &lb);
+	a = real_cache(path, 3000, NONE, &la);
+	b = real_cache(path, 3000, change, &lb);
 	copy = malloc(lb);
 	memcpy(copy, b, lb);
 	assert_int_equal(sb_cache_xform(copy, lb, &err), 0);
@@ -274,7 +290,8 @@ static void test_cache_delta(void **state)
 	out = (uint8_t *)1;
 	assert_int_equal(sb_cache_delta_apply(b, lb, d, dl, dl, lb, &out, &err), -1);
 	assert_null(out);
-	assert_non_null(strstr(err.msg, "checksum mismatch"));
+	if (la == lb) /* B as the base: a base of A's size that is not A */
+		assert_non_null(strstr(err.msg, "checksum mismatch"));
 	memset(copy, 0, 64); /* no magic: not a cache */
 	assert_int_equal(sb_cache_delta_apply(copy, lb, d, dl, dl, lb, &out, &err), -1);
 	assert_null(out);
@@ -288,6 +305,18 @@ static void test_cache_delta(void **state)
 	rmdir(dir);
 }
 
+static void test_cache_delta_rename(void **state)
+{
+	(void)state;
+	check_cache_delta(RENAME);
+}
+
+static void test_cache_delta_remove(void **state)
+{
+	(void)state;
+	check_cache_delta(REMOVE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,7 +327,8 @@ int main(void)
 	    cmocka_unit_test(test_truncated_and_flipped),
 	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_real_cache),
-	    cmocka_unit_test(test_cache_delta),
+	    cmocka_unit_test(test_cache_delta_rename),
+	    cmocka_unit_test(test_cache_delta_remove),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
