@@ -13,7 +13,7 @@ LEVELS=${BENCH_RELAY_LEVELS:-12}
 T=$(mktemp -d /tmp/sbrelay.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 tests/bin/mkcache "$T/A" "$N" "$M" || exit 1
-for change in gecos inactive add insert remove; do
+for change in gecos inactive add insert remove group; do
 	tests/bin/mkcache -V "$change" "$T/$change" "$N" "$M" || exit 1
 	echo "-- $N users, $M groups; B = A with one change: $change"
 	# shellcheck disable=SC2086

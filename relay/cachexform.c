@@ -7,6 +7,7 @@
  * - group member refs and users[].rec become uid + 1 (0 stays 0);
  * - each urec's `user` (by name and by uid) becomes its difference from the
  *   index users[] gives that record (so 0);
+ * - the group indexes' slots name their group by gid + 1, not by its index;
  * - the directories and the columns that grow along their array (string
  *   offsets, pool runs, users[].rec's uids, users' ssh-key offsets in the
  *   pool) become differences from the previous entry.
@@ -284,6 +285,60 @@ static int diff_keys(struct view *v, int fwd, struct sb_err *err)
 	return 0;
 }
 
+/* The group indexes' slots (group index + 1) <-> the group's gid + 1: a
+ * group added or removed mid-array moves the index of every later group. */
+static int map_group_slots(struct view *v, int fwd, struct sb_err *err)
+{
+	const struct sb_cache_group *g = sec(v, SB_SEC_GROUPS);
+	struct uid_ref *t = calloc((size_t)v->h.n_groups + 1, sizeof(*t));
+	int rc = -1;
+
+	if (!t)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory rewriting the cache");
+	for (uint32_t i = 0; i < v->h.n_groups; i++) {
+		memcpy(&t[i].uid, &g[i].gid, 4);
+		t[i].ref = i + 1;
+	}
+	qsort(t, v->h.n_groups, sizeof(*t), cmp_uid);
+	for (uint32_t i = 0; i < v->h.n_groups; i++)
+		if (t[i].uid == UINT32_MAX || (i && t[i].uid == t[i - 1].uid)) {
+			sb_err_set(err, SB_E_FORMAT, "cache has two groups with gid %u", t[i].uid);
+			goto out;
+		}
+	for (int s = SB_SEC_IDX_GNAME; s <= SB_SEC_IDX_GID; s++) {
+		uint32_t *slot = sec(v, s);
+
+		for (size_t k = 0; k < v->h.sec[s].size / 4; k++) {
+			struct uid_ref key = {.uid = slot[k] - 1}, *hit;
+			uint32_t gid;
+
+			if (slot[k] == 0)
+				continue;
+			if (fwd && slot[k] > v->h.n_groups) {
+				sb_err_set(err, SB_E_FORMAT, "group index slot %zu out of range",
+					   k);
+				goto out;
+			}
+			if (fwd) {
+				memcpy(&gid, &g[slot[k] - 1].gid, 4);
+				slot[k] = gid + 1;
+				continue;
+			}
+			hit = bsearch(&key, t, v->h.n_groups, sizeof(key), cmp_uid);
+			if (!hit) {
+				sb_err_set(err, SB_E_FORMAT, "group index slot %zu: no gid %u", k,
+					   key.uid);
+				goto out;
+			}
+			slot[k] = hit->ref;
+		}
+	}
+	rc = 0;
+out:
+	free(t);
+	return rc;
+}
+
 static int shift_users(struct view *v, int fwd, struct sb_err *err)
 {
 	g_fwd = fwd;
@@ -306,11 +361,11 @@ static int run(uint8_t *buf, size_t len, int fwd, struct sb_err *err)
 		goto out;
 	if (fwd) {
 		if (shift_users(&v, 1, err) < 0 || map_refs(&v, 1, err) < 0 ||
-		    diff_keys(&v, 1, err) < 0)
+		    diff_keys(&v, 1, err) < 0 || map_group_slots(&v, 1, err) < 0)
 			goto out;
 		diff_columns(&v, 1);
-	} else if (diff_keys(&v, 0, err) < 0 || map_refs(&v, 0, err) < 0 ||
-		   shift_users(&v, 0, err) < 0) {
+	} else if (map_group_slots(&v, 0, err) < 0 || diff_keys(&v, 0, err) < 0 ||
+		   map_refs(&v, 0, err) < 0 || shift_users(&v, 0, err) < 0) {
 		goto out;
 	}
 	rc = 0;
