@@ -37,6 +37,7 @@ struct view {
 	struct uid_ref *by_uid; /* by-name records sorted by uid */
 	size_t n_recs;
 	uint32_t *expect; /* by-name ref -> users[] index + 1 pointing at it */
+	int fwd;	  /* the direction, for walk's callbacks */
 };
 
 static void *sec(const struct view *v, int s)
@@ -199,18 +200,16 @@ static int note_expect(struct view *v, struct sb_err *err)
 	return 0;
 }
 
-static int g_fwd; /* direction for the walk callbacks below */
-
-static void shift_user(struct sb_cache_urec *r, uint32_t e)
+static void shift_user(const struct view *v, struct sb_cache_urec *r, uint32_t e)
 {
 	uint32_t base = e ? e - 1 : 0;
 
-	r->user = g_fwd ? r->user - base : r->user + base;
+	r->user = v->fwd ? r->user - base : r->user + base;
 }
 
 static void user_byname(struct view *v, struct sb_cache_urec *r, uint32_t ref)
 {
-	shift_user(r, v->expect[ref]);
+	shift_user(v, r, v->expect[ref]);
 }
 
 static void user_byuid(struct view *v, struct sb_cache_urec *r, uint32_t ref)
@@ -218,7 +217,7 @@ static void user_byuid(struct view *v, struct sb_cache_urec *r, uint32_t ref)
 	uint32_t named = ref_of_uid(v, r->uid);
 
 	(void)ref;
-	shift_user(r, named ? v->expect[named] : 0);
+	shift_user(v, r, named ? v->expect[named] : 0);
 }
 
 /* Differences from the previous entry (forward), or their running sum. */
@@ -341,7 +340,7 @@ out:
 
 static int shift_users(struct view *v, int fwd, struct sb_err *err)
 {
-	g_fwd = fwd;
+	v->fwd = fwd;
 	if (note_expect(v, err) < 0 || walk(v, SB_SEC_BYNAME, user_byname, err) < 0 ||
 	    walk(v, SB_SEC_BYUID, user_byuid, err) < 0)
 		return -1;
