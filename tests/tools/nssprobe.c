@@ -131,10 +131,11 @@ static int next_entry(int pw, char *out, size_t outlen)
 	struct passwd p;
 	struct group g;
 	int e = 0;
-	enum nss_status st = pw ? ((enum nss_status(*)(struct passwd *, char *, size_t, int *))sym(
-				      "_nss_scim_getpwent_r"))(&p, buf, sizeof(buf), &e)
-				: ((enum nss_status(*)(struct group *, char *, size_t, int *))sym(
-				      "_nss_scim_getgrent_r"))(&g, buf, sizeof(buf), &e);
+	enum nss_status st =
+	    pw ? ((enum nss_status(*)(struct passwd *, char *, size_t, int *))sym(
+		     "_nss_scim_getpwent_r"))(&p, buf, sizeof(buf), &e)
+	       : ((enum nss_status(*)(struct group *, char *, size_t, int *))sym(
+		     "_nss_scim_getgrent_r"))(&g, buf, sizeof(buf), &e);
 
 	if (st != NSS_STATUS_SUCCESS)
 		return 0;
@@ -201,14 +202,14 @@ static int enum_swap(const char *cache, int pw)
 /* One errno_check case: calls fn with errnop = &errno, as glibc does, after
  * setting errno to EDOM; what errno must be afterwards is `want` (EDOM: the
  * call left it alone). */
-#define ERRNO_CASE(label, want_st, want, call)                                                     \
+#define ERRNO_CASE(label, want_st, want, call)                                                    \
 	do {                                                                                       \
 		enum nss_status st_;                                                               \
 		int got_;                                                                          \
 		errno = EDOM;                                                                      \
 		st_ = (call);                                                                      \
 		got_ = errno;                                                                      \
-		printf("%s: status=%d errno=%d%s\n", label, st_, got_,                             \
+		printf("%s: status=%d errno=%d%s\n", label, st_, got_,                              \
 		       st_ == (want_st) && got_ == (want) ? "" : " WRONG");                        \
 		fails += st_ != (want_st) || got_ != (want);                                       \
 	} while (0)
