@@ -3,8 +3,12 @@
 # none asserts a time.
 CC      ?= cc
 BIN     := bench/bin
-.PHONY: run build
-build: $(BIN)/libnss_ref.so.2 $(BIN)/nssbench
+.PHONY: run build tools
+build: $(BIN)/libnss_ref.so.2 $(BIN)/nssbench tools
+
+# bench_relay.sh: the cache generator and the relay's snapshot/delta figures.
+tools:
+	$(MAKE) tests/bin/mkcache tests/bin/relaybench
 
 $(BIN)/libnss_ref.so.2: bench/nss_ref.c
 	@mkdir -p $(BIN)

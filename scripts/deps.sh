@@ -7,10 +7,10 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev llvm
-libcurl4-openssl-dev libcjson-dev libpam0g-dev libcmocka-dev
+libcurl4-openssl-dev libcjson-dev libzstd-dev libsodium-dev libpam0g-dev libcmocka-dev
 libnss-wrapper libpam-wrapper libpamtest0-dev pamtester
 openssh-server openssh-client openssl valgrind strace util-linux
-cppcheck clang-format procps psmisc python3 bc curl time man-db
+cppcheck clang-format procps psmisc python3 bc curl time man-db zstd
 libsodium-dev libzstd-dev minisign $*"
 
 missing=""

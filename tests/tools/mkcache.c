@@ -5,8 +5,12 @@
  * can tell which file a concurrent reader saw. With -p/-g it also writes the
  * equivalent passwd and group text files (for nss_files and size figures).
  *
- * usage: mkcache [-G gen] [-A age_s] [-p passwd] [-g group] OUT N_USERS N_GROUPS
- * (-A: the cache says it was synced age_s seconds ago). */
+ * usage: mkcache [-G gen] [-A age_s] [-V change] [-p passwd] [-g group] OUT N_USERS N_GROUPS
+ * (-A: the cache says it was synced age_s seconds ago; -V: one change to the
+ * middle user for delta benchmarks: `gecos` renames them, `inactive`
+ * deactivates them, `add` adds one more user at the end, `insert` in the
+ * middle, `remove` removes them, `group` adds a group with them as its
+ * only member). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +118,57 @@ static void make_groups(struct sb_dataset *ds, size_t m)
 	free(fill);
 }
 
+/* One change against the same arguments without -V (bench/bench_relay.sh),
+ * to the middle user. add and insert: main made one user more (the last);
+ * insert moves it to the middle, as a tenant that lists users by name may. */
+static int apply_change(struct sb_dataset *ds, const char *change)
+{
+	size_t n = ds->n_users, mid = n / 2;
+	struct sb_user *u = &ds->users[mid], last = ds->users[n - 1];
+
+	if (strcmp(change, "gecos") == 0) {
+		u->gecos = sb_arena_strdup(arena, "Renamed By The Relay Benchmark");
+	} else if (strcmp(change, "inactive") == 0) {
+		u->flags &= ~(uint32_t)SB_USER_ACTIVE;
+	} else if (strcmp(change, "insert") == 0) {
+		memmove(u + 1, u, (n - 1 - mid) * sizeof(*u));
+		*u = last;
+	} else if (strcmp(change, "remove") == 0) {
+		memmove(u, u + 1, (n - 1 - mid) * sizeof(*u));
+		ds->n_users--;
+	} else if (strcmp(change, "add") != 0 && strcmp(change, "group") != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+/* -V group: one more group, in the middle of the groups, with the middle
+ * user as its only member (so that user's record gains a gid). */
+static void add_group(struct sb_dataset *ds, size_t m)
+{
+	size_t n = ds->n_users, at = n + m / 2;
+	struct sb_user *u = &ds->users[n / 2];
+	struct sb_group *grown = realloc(ds->groups, (ds->n_groups + 1) * sizeof(*grown)), *g;
+	uint32_t *gids = sb_arena_calloc(arena, u->n_gids + 1, sizeof(uint32_t));
+
+	if (!grown || !gids)
+		abort();
+	ds->groups = grown;
+	memmove(&grown[at + 1], &grown[at], (ds->n_groups - at) * sizeof(*grown));
+	ds->n_groups++;
+	g = &grown[at];
+	memset(g, 0, sizeof(*g));
+	g->name = fmt("gnew%u", (unsigned)m, 0);
+	g->gid = 300000000u + (uint32_t)m; /* after every other group's gid */
+	g->scim_id = fmt("20000000-0000-4000-8000-%012u", (unsigned)m, 0);
+	g->members = sb_arena_calloc(arena, 1, sizeof(uint32_t));
+	g->members[0] = (uint32_t)(n / 2);
+	g->n_members = 1;
+	memcpy(gids, u->gids, u->n_gids * sizeof(uint32_t));
+	gids[u->n_gids++] = g->gid;
+	u->gids = gids;
+}
+
 static void write_text(const struct sb_dataset *ds, const char *pw, const char *gr)
 {
 	FILE *p = pw ? fopen(pw, "w") : NULL, *g = gr ? fopen(gr, "w") : NULL;
@@ -142,16 +197,19 @@ int main(int argc, char **argv)
 {
 	struct sb_dataset ds = {0};
 	struct sb_err err = {0};
-	const char *pw = NULL, *gr = NULL;
+	const char *pw = NULL, *gr = NULL, *change = NULL;
+	size_t n_users;
 	unsigned gen = 1;
 	long age = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "G:A:p:g:")) != -1) {
+	while ((opt = getopt(argc, argv, "G:A:V:p:g:")) != -1) {
 		if (opt == 'G')
 			gen = (unsigned)atoi(optarg);
 		else if (opt == 'A')
 			age = atol(optarg);
+		else if (opt == 'V')
+			change = optarg;
 		else if (opt == 'p')
 			pw = optarg;
 		else if (opt == 'g')
@@ -165,8 +223,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	arena = &ds.arena;
-	make_users(&ds, (size_t)atol(argv[optind + 1]), (size_t)atol(argv[optind + 2]), gen);
+	n_users = (size_t)atol(argv[optind + 1]);
+	if (change && (strcmp(change, "add") == 0 || strcmp(change, "insert") == 0))
+		n_users++;
+	make_users(&ds, n_users, (size_t)atol(argv[optind + 2]), gen);
+	if (change && (!n_users || apply_change(&ds, change) < 0)) {
+		fprintf(stderr,
+			"mkcache: -V takes gecos, inactive, add, insert, remove or group\n");
+		sb_dataset_free(&ds);
+		return 2;
+	}
 	make_groups(&ds, (size_t)atol(argv[optind + 2]));
+	if (change && strcmp(change, "group") == 0)
+		add_group(&ds, (size_t)atol(argv[optind + 2]));
 	ds.sync_time = time(NULL) - age;
 	write_text(&ds, pw, gr);
 	if (sb_cache_write(argv[optind], &ds, &err) < 0) {
