@@ -55,7 +55,10 @@ int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size);
 /* Replaces/adds users in the kept data and rewrites the cache; data_lock held. */
 int commit_locked(struct daemon *d, struct sb_err *err);
 
-/* live_pool.c: a client for one live call, released with its slot */
+/* live_pool.c: a client for one live call, released with its slot. Set
+ * live_reserved in the calling thread for root's account checks: they may
+ * take the last free client. */
+extern _Thread_local bool live_reserved;
 int live_pool_init(struct daemon *d, struct sb_err *err);
 struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *err);
 void live_release(struct daemon *d, int slot);

@@ -196,12 +196,17 @@ static uint16_t account_public(struct daemon *d, const struct caller *who, const
 static uint16_t account(struct daemon *d, const struct caller *who, const char *name, char *msg,
 			size_t msg_size)
 {
+	uint16_t st;
+
 	if (!who->privileged)
 		return account_public(d, who, name, msg, msg_size);
 	/* root's own checks are not metered; su or sudo run by a user are */
 	if (!uid_privileged(who->real) && !limit_allow(who->real))
 		return SB_RESP_BUSY;
-	return op_account(d, name, msg, msg_size);
+	live_reserved = true;
+	st = op_account(d, name, msg, msg_size);
+	live_reserved = false;
+	return st;
 }
 
 static uint16_t dispatch(struct daemon *d, const struct caller *who, uint16_t type, const char *key,

@@ -131,6 +131,21 @@ for mode in drip idle; do
 	t_check "$mode: the attack ran ($r)" test "$(field opened "$r")" -ge 70
 done
 
+# 1b. A slow tenant (1.8 s a lookup) and nobody's misses, 8 at once: they
+# must not hold every live tenant connection while PAM waits.
+stale_active carol
+tenant_fault '{"match":"&filter=","kind":"stall","times":0,"delay_ms":1800}'
+pids=""
+for i in 1 2 3 4 5 6 7 8; do
+	as nobody "$T_TMP/bin/probe" "$S" lookup "slow$i-$RANDOM-" 100000 5 >"$T_TMP/slow.$i" &
+	pids="$pids $!"
+done
+sleep 1.5
+expired_live "slow tenant, 8 misses at once from nobody" carol
+wait $pids
+tenant_reset_faults
+echo "slow: $(cat "$T_TMP"/slow.* | tr '\n' ' ')"
+
 # 2. A setuid-root program run by nobody: metered as nobody, not as root.
 stale_active bob
 before=$(lookups)
