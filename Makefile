@@ -96,6 +96,11 @@ $(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
 
+# The daemon's rate limit, tested on its own.
+$(O)/tests/bin/test_limits: $(OBJ)/tests/unit/test_limits.o $(OBJ)/daemon/limits.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
+
 $(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs libpamtest 2>/dev/null) -lpam -ldl -pthread

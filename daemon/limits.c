@@ -31,6 +31,7 @@ struct bucket {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bucket root_bucket = {.uid = 0, .used = true, .tokens = LIMIT_BURST};
 static struct bucket buckets[LIMIT_BUCKETS];
+static double last_full_log = -60.0;
 static struct {
 	uint64_t hash;
 	time_t at;
@@ -89,10 +90,12 @@ bool limit_allow(uid_t uid)
 		if (ok)
 			b->tokens -= 1.0;
 	}
-	pthread_mutex_unlock(&lock);
-	if (!b)
+	if (!b && now - last_full_log >= 60.0) {
+		last_full_log = now; /* once a minute: the log is no one's to flood */
 		sb_log(LOG_WARNING, "rate limit: %d uids metered at once, uid %ld refused",
 		       LIMIT_BUCKETS, (long)uid);
+	}
+	pthread_mutex_unlock(&lock);
 	return ok;
 }
 
