@@ -4,15 +4,17 @@
  *   at most MAX_CLIENTS connections at once; the last ROOT_RESERVE of them
  *   only for peers with uid 0; at most PER_UID_CONNS for any other uid;
  *   a request must arrive whole within REQUEST_DEADLINE_MS (requests.c).
- * The uid is first the peer's (SO_PEERCRED, an effective uid); once the
- * request is read it becomes the caller's real uid (requests.c), so a
- * setuid-root program run by a user counts as that user from then on.
+ * The uid is first the peer's (SO_PEERCRED, an effective uid; for uid 0 the
+ * real uid in /proc, see holder_uid); once the request is read it becomes
+ * the caller's real uid (requests.c), so a setuid-root program run by a
+ * user counts as that user.
  * A connection over a limit is closed at once, which the modules treat as
  * "no daemon". */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -106,6 +108,37 @@ static void *conn_thread(void *arg)
 	return NULL;
 }
 
+/* The uid a connection counts against until its request arrives: the
+ * peer's, except that a uid-0 peer whose real uid is a user's (a setuid
+ * program that user ran, and may have stopped between its connect() and
+ * its request) counts as that user. /proc is racy (the pid may be gone or
+ * reused), which is why it decides no privilege and no metering; here a
+ * wrong read at worst leaves the connection in root's share, as before. */
+static uid_t holder_uid(const struct ucred *peer)
+{
+	char path[64], buf[2048];
+	const char *line;
+	unsigned long ruid;
+	ssize_t n;
+	int fd;
+
+	if (peer->uid != 0 || peer->pid <= 0)
+		return peer->uid;
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)peer->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return peer->uid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return peer->uid;
+	buf[n] = '\0';
+	line = strstr(buf, "\nUid:");
+	if (!line || sscanf(line, "\nUid: %lu", &ruid) != 1)
+		return peer->uid;
+	return (uid_t)ruid;
+}
+
 static void spawn(struct daemon *d, int fd)
 {
 	struct conn *c = malloc(sizeof(*c));
@@ -114,7 +147,7 @@ static void spawn(struct daemon *d, int fd)
 	pthread_t t;
 
 	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len) < 0 ||
-	    (c->slot = slot_take(c->peer.uid)) < 0) {
+	    (c->slot = slot_take(holder_uid(&c->peer))) < 0) {
 		free(c);
 		close(fd);
 		return;

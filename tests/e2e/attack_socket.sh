@@ -8,6 +8,8 @@
 # cause must stay within the rate limit (LIMIT_RATE/s, bursts of LIMIT_BURST).
 #   drip:    nobody holds 70 connections, one byte every 0.8 s
 #   idle:    nobody holds 70 connections that send nothing, reconnecting
+#   stopped: the same through a setuid-root program (peer uid 0)
+#   slow:    a slow tenant and nobody's misses, 8 at once
 #   setuid:  a setuid-root program run by nobody looks up random names
 #   collide: uids 1000 and 1128 (equal modulo 128) look up random names
 #   remote:  root looks up random names (sshd before authentication)
@@ -130,6 +132,18 @@ for mode in drip idle; do
 	echo "$mode: $r"
 	t_check "$mode: the attack ran ($r)" test "$(field opened "$r")" -ge 70
 done
+
+# 1a. The same with a setuid-root program run by nobody and stopped between
+# its connect() and its request: the peer is uid 0, the slots are nobody's.
+stale_active bob
+as nobody "$T_TMP/bin/suidprobe" "$S" hold 64 6 >"$T_TMP/hold.suid" 2>&1 &
+hp=$!
+sleep 2
+expired_live "stopped setuid programs of nobody (64 connections)" bob
+wait $hp
+r=$(cat "$T_TMP/hold.suid")
+echo "stopped setuid: $r"
+t_check "stopped setuid: the attack ran ($r)" test "$(field opened "$r")" -ge 64
 
 # 1b. A slow tenant (1.8 s a lookup) and nobody's misses, 8 at once: they
 # must not hold every live tenant connection while PAM waits.

@@ -5,11 +5,20 @@
  *       "sent=S found=F notfound=M busy=B unavail=U other=O failed=X secs=T"
  *   sockprobe SOCKET account NAME               one account check; prints
  *       "status=S msg=M" (status -1: no answer)
- * Made setuid root by a test, it is the "setuid program run by a user". */
+ *   sockprobe SOCKET hold K SECONDS             keeps K connections open
+ *       that send nothing, reopening any the daemon closes; prints
+ *       "opened=N"
+ * Made setuid root by a test, it is the "setuid program run by a user";
+ * `hold` is such a program stopped (SIGSTOP by the user who ran it) between
+ * its connect() and its request. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proto.h"
 
@@ -47,6 +56,48 @@ static int lookups(const char *sock, const char *prefix, long n, double secs)
 	return 0;
 }
 
+static int connect_to(const char *sock)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int hold(const char *sock, int k, double secs)
+{
+	struct pollfd p[256];
+	double t0 = now_s();
+	long opened = 0;
+
+	if (k < 1 || k > 256)
+		return 2;
+	for (int i = 0; i < k; i++)
+		p[i] = (struct pollfd){.fd = -1, .events = POLLIN};
+	while (now_s() - t0 < secs) {
+		for (int i = 0; i < k; i++) {
+			char c;
+
+			if (p[i].fd >= 0 && (p[i].revents & (POLLIN | POLLHUP)) &&
+			    recv(p[i].fd, &c, 1, MSG_DONTWAIT) <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+			}
+			if (p[i].fd < 0 && (p[i].fd = connect_to(sock)) >= 0)
+				opened++;
+		}
+		usleep(5000); /* a reconnect round at most every 5 ms */
+		poll(p, (nfds_t)k, 200);
+	}
+	printf("opened=%ld\n", opened);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint16_t st = 0;
@@ -63,6 +114,10 @@ int main(int argc, char **argv)
 		printf("status=%u msg=%s\n", st, msg);
 		return 0;
 	}
-	fprintf(stderr, "usage: sockprobe SOCKET lookup PREFIX N [SECONDS] | account NAME\n");
+	if (argc == 5 && !strcmp(argv[2], "hold"))
+		return hold(argv[1], atoi(argv[3]), atof(argv[4]));
+	fprintf(
+	    stderr,
+	    "usage: sockprobe SOCKET lookup PREFIX N [SECONDS] | account NAME | hold K SECONDS\n");
 	return 2;
 }
