@@ -41,9 +41,10 @@ static int lookups(const char *sock, const char *prefix, long n, double secs)
 
 		snprintf(name, sizeof(name), "%s%ld", prefix, i);
 		if (sb_proto_call(sock, SB_REQ_USER_BY_NAME, name, strlen(name), 3000, &st, NULL, 0,
-				  NULL) < 0)
+				  NULL) < 0) {
 			failed++;
-		else
+			usleep(1000); /* refused at once: no need to spin */
+		} else
 			count[st <= SB_RESP_DENIED ? st : SB_RESP_DENIED + 1]++;
 	}
 	printf("sent=%ld found=%ld notfound=%ld busy=%ld unavail=%ld other=%ld failed=%ld "
