@@ -94,10 +94,14 @@ int merge_groups(struct sb_scim_groups *kept, struct sb_scim_groups *fresh);
 /* limits.c: per-uid token bucket and the negative cache of misses.
  * limit_allow takes the caller's real uid; uid 0 has its own bucket, which
  * only root's misses spend (sshd looking up remote names before auth). */
-#define LIMIT_RATE    20.0 /* tenant calls a second, per uid */
-#define LIMIT_BURST   50.0
-#define LIMIT_BUCKETS 1024 /* uids metered at once */
+#define LIMIT_RATE	  20.0 /* tenant calls a second, per uid */
+#define LIMIT_BURST	  50.0
+#define LIMIT_BUCKETS	  1024	/* uids metered at once */
+#define LIMIT_TOTAL_RATE  100.0 /* all uids but root together */
+#define LIMIT_TOTAL_BURST 250.0
 bool limit_allow(uid_t uid);
+/* For tests: the shared bucket's rate and burst, refilled. */
+void limit_set_total(double rate, double burst);
 bool neg_cached(const char *key, unsigned ttl);
 void neg_add(const char *key);
 void neg_forget(const char *key);

@@ -10,7 +10,8 @@
  * only an unused entry or one that has refilled to a full burst (idle for
  * LIMIT_BURST / LIMIT_RATE s), which is the state a new bucket starts in:
  * so no uid can reset another's bucket by evicting it. A full table of
- * spent buckets refuses new uids until one refills. The negative cache is
+ * spent buckets refuses new uids until one refills. All uids but root also
+ * share one bucket of LIMIT_TOTAL_RATE a second. The negative cache is
  * a small fixed table too: an attacker can evict entries, not grow memory. */
 #include <pthread.h>
 #include <string.h>
@@ -32,6 +33,10 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bucket root_bucket = {.uid = 0, .used = true, .tokens = LIMIT_BURST};
 static struct bucket buckets[LIMIT_BUCKETS];
 static double last_full_log = -60.0;
+/* every uid but root together: someone holding many uids (subordinate
+ * uids of a user namespace, say) still cannot multiply the rate */
+static double total_rate = LIMIT_TOTAL_RATE, total_burst = LIMIT_TOTAL_BURST;
+static struct bucket total_bucket = {.used = true, .tokens = LIMIT_TOTAL_BURST};
 static struct {
 	uint64_t hash;
 	time_t at;
@@ -45,12 +50,21 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void refill(struct bucket *b, double now)
+static void refill(struct bucket *b, double now, double rate, double burst)
 {
-	b->tokens += (now - b->at) * LIMIT_RATE;
-	if (b->tokens > LIMIT_BURST)
-		b->tokens = LIMIT_BURST;
+	b->tokens += (now - b->at) * rate;
+	if (b->tokens > burst)
+		b->tokens = burst;
 	b->at = now;
+}
+
+void limit_set_total(double rate, double burst)
+{
+	pthread_mutex_lock(&lock);
+	total_rate = rate;
+	total_burst = burst;
+	total_bucket.tokens = burst;
+	pthread_mutex_unlock(&lock);
 }
 
 /* uid's bucket, or a fresh one in an entry nobody needs; NULL if none. */
@@ -82,13 +96,16 @@ bool limit_allow(uid_t uid)
 
 	pthread_mutex_lock(&lock);
 	if (root_bucket.at == 0)
-		root_bucket.at = now;
+		root_bucket.at = total_bucket.at = now;
 	b = find(uid, now);
 	if (b) {
-		refill(b, now);
-		ok = b->tokens >= 1.0;
+		refill(b, now, LIMIT_RATE, LIMIT_BURST);
+		refill(&total_bucket, now, total_rate, total_burst);
+		ok = b->tokens >= 1.0 && (uid == 0 || total_bucket.tokens >= 1.0);
 		if (ok)
 			b->tokens -= 1.0;
+		if (ok && uid != 0)
+			total_bucket.tokens -= 1.0;
 	}
 	if (!b && now - last_full_log >= 60.0) {
 		last_full_log = now; /* once a minute: the log is no one's to flood */
