@@ -117,6 +117,11 @@ $(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) $(RELAY_LIBS) -pthread
 
+# The daemon's rate limit, tested on its own.
+$(O)/tests/bin/test_limits: $(OBJ)/tests/unit/test_limits.o $(OBJ)/daemon/limits.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
+
 $(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(PAMTEST_LIBS) -lpam -ldl -pthread

@@ -1,6 +1,11 @@
 /* proto.c — framing and the client call of the daemon protocol (proto.h).
  * The client runs inside the NSS module in any process: no signals
- * (MSG_NOSIGNAL), no allocation, no stdio, one deadline for the whole call. */
+ * (MSG_NOSIGNAL), no allocation, no stdio, one deadline for the whole call.
+ * It talks only to a server run by root or by its own effective uid
+ * (SO_PEERCRED), so a process that took the socket's place while the daemon
+ * was down cannot answer "active" to PAM; and it sends its credentials with
+ * the request (SCM_CREDENTIALS, checked by the kernel), so the daemon meters
+ * a setuid program by the user who ran it. */
 #include "proto.h"
 
 #include <errno.h>
@@ -121,10 +126,50 @@ static int connect_unix(const char *path, const struct timespec *deadline, struc
 	return fd;
 }
 
+/* Root, or ourselves: anyone else may be an impostor. */
+static int server_trusted(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 &&
+	       (cr.uid == 0 || cr.uid == geteuid());
+}
+
+/* The first bytes go with our pid, real uid and real gid attached. */
+static ssize_t send_creds(int fd, const uint8_t *p, size_t n)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+	} ctl;
+	struct ucred cr = {.pid = getpid(), .uid = getuid(), .gid = getgid()};
+	struct iovec iov = {.iov_base = (void *)p, .iov_len = n};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl.b,
+			   .msg_controllen = sizeof(ctl.b)};
+	struct cmsghdr *c;
+	ssize_t w;
+
+	memset(&ctl, 0, sizeof(ctl));
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_CREDENTIALS;
+	c->cmsg_len = CMSG_LEN(sizeof(cr));
+	memcpy(CMSG_DATA(c), &cr, sizeof(cr));
+	w = sendmsg(fd, &m, MSG_NOSIGNAL);
+	if (w < 0 && (errno == EPERM || errno == EINVAL)) /* then the daemon uses our euid */
+		w = send(fd, p, n, MSG_NOSIGNAL);
+	return w;
+}
+
 static int send_all(int fd, const uint8_t *p, size_t n, const struct timespec *deadline)
 {
+	int first = 1;
+
 	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		ssize_t w = first ? send_creds(fd, p, n) : send(fd, p, n, MSG_NOSIGNAL);
 
 		if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
 			if (wait_fd(fd, POLLOUT, deadline) < 0)
@@ -133,6 +178,7 @@ static int send_all(int fd, const uint8_t *p, size_t n, const struct timespec *d
 		}
 		if (w <= 0)
 			return -1;
+		first = 0;
 		p += w;
 		n -= (size_t)w;
 	}
@@ -193,6 +239,10 @@ int sb_proto_call(const char *socket_path, uint16_t type, const char *key, size_
 	fd = connect_unix(socket_path, &deadline, err);
 	if (fd < 0)
 		return -1;
+	if (!server_trusted(fd)) {
+		sb_err_set(err, SB_E_NETWORK, "%s: not served by root, ignored", socket_path);
+		goto out;
+	}
 	n = sb_proto_encode(buf, sizeof(buf), type, key, key_len);
 	if (send_all(fd, buf, n, &deadline) < 0 ||
 	    recv_frame(fd, buf, sizeof(buf), &deadline, status, &m, &mlen) < 0) {

@@ -80,16 +80,32 @@ void tenant_failed(struct daemon *d, const char *what, const struct sb_err *err)
 void tenant_reached(struct daemon *d, const char *what);
 void *probe_thread(void *arg);
 
-/* live_pool.c: a client for one live call, released with its slot */
+/* live_pool.c: a client for one live call, released with its slot. Set
+ * live_reserved in the calling thread for root's account checks: they may
+ * take the last free client. */
+extern _Thread_local bool live_reserved;
 int live_pool_init(struct daemon *d, struct sb_err *err);
 struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *err);
 void live_release(struct daemon *d, int slot);
 
-/* server.c */
-int serve(struct daemon *d);
+/* server.c: connection limits (man scimbridged(8), "Limits") */
+#define MAX_CLIENTS	    64	 /* connection threads at once */
+#define ROOT_RESERVE	    16	 /* of them, kept for uid 0 */
+#define PER_UID_CONNS	    8	 /* for any one other uid */
+#define REQUEST_DEADLINE_MS 1000 /* to read a whole request */
+/* The listening socket, made before any thread starts: a refusal (say, a
+ * socket directory others may write) then ends the daemon cleanly. */
+int serve_listen(struct daemon *d);
+int serve(struct daemon *d, int fd);
+/* uid 0, or the daemon's own uid (a daemon run unprivileged for tests) */
+bool uid_privileged(uid_t uid);
+/* Counts connection `slot` as the caller's real uid from now on; false
+ * (answer BUSY) when that uid has no room left. */
+bool conn_reclassify(int slot, uid_t real_uid);
 
 /* requests.c */
-void handle_connection(struct daemon *d, int fd);
+struct ucred;
+void handle_connection(struct daemon *d, int fd, int slot, const struct ucred *peer);
 
 /* tenant_ops.c */
 uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *msg,
@@ -115,8 +131,17 @@ int cached_in_groups(struct daemon *d, const char *name, const struct sb_strlist
 int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fresh);
 int merge_groups(struct sb_scim_groups *kept, struct sb_scim_groups *fresh);
 
-/* limits.c: per-uid token bucket and the negative cache of misses */
+/* limits.c: per-uid token bucket and the negative cache of misses.
+ * limit_allow takes the caller's real uid; uid 0 has its own bucket, which
+ * only root's misses spend (sshd looking up remote names before auth). */
+#define LIMIT_RATE	  20.0 /* tenant calls a second, per uid */
+#define LIMIT_BURST	  50.0
+#define LIMIT_BUCKETS	  1024	/* uids metered at once */
+#define LIMIT_TOTAL_RATE  100.0 /* all uids but root together */
+#define LIMIT_TOTAL_BURST 250.0
 bool limit_allow(uid_t uid);
+/* For tests: the shared bucket's rate and burst, refilled. */
+void limit_set_total(double rate, double burst);
 bool neg_cached(const char *key, unsigned ttl);
 void neg_add(const char *key);
 void neg_forget(const char *key);

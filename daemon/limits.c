@@ -1,19 +1,27 @@
 /* limits.c — what keeps `getent passwd random$RANDOM` in a loop from
- * flooding the tenant: a token bucket per caller uid (20 tenant questions a
- * second, bursts of 50) and a table of recent misses answered from memory
- * for negative_ttl seconds. Small fixed tables: an attacker can evict
- * entries, not grow memory. */
+ * flooding the tenant: a token bucket per caller's real uid (LIMIT_RATE
+ * tenant questions a second, bursts of LIMIT_BURST) and a table of recent
+ * misses answered from memory for negative_ttl seconds. Root has a bucket
+ * of its own: its misses are names sshd looks up for remote users before
+ * they authenticate, which anyone on the network can choose; PAM's live
+ * checks of known users are not metered here, so that bucket cannot starve
+ * them.
+ * Buckets are keyed by the whole uid in a fixed table; a new uid may take
+ * only an unused entry or one that has refilled to a full burst (idle for
+ * LIMIT_BURST / LIMIT_RATE s), which is the state a new bucket starts in:
+ * so no uid can reset another's bucket by evicting it. A full table of
+ * spent buckets refuses new uids until one refills. All uids but root also
+ * share one bucket of LIMIT_TOTAL_RATE a second. The negative cache is
+ * a small fixed table too: an attacker can evict entries, not grow memory. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
 
 #include "daemon.h"
 #include "hashmap.h"
+#include "log.h"
 
-#define BUCKETS	  128
 #define NEG_SLOTS 4096
-#define RATE	  20.0
-#define BURST	  50.0
 
 struct bucket {
 	uid_t uid;
@@ -22,7 +30,13 @@ struct bucket {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct bucket buckets[BUCKETS];
+static struct bucket root_bucket = {.uid = 0, .used = true, .tokens = LIMIT_BURST};
+static struct bucket buckets[LIMIT_BUCKETS];
+static double last_full_log = -60.0;
+/* every uid but root together: someone holding many uids (subordinate
+ * uids of a user namespace, say) still cannot multiply the rate */
+static double total_rate = LIMIT_TOTAL_RATE, total_burst = LIMIT_TOTAL_BURST;
+static struct bucket total_bucket = {.used = true, .tokens = LIMIT_TOTAL_BURST};
 static struct {
 	uint64_t hash;
 	time_t at;
@@ -36,25 +50,68 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-bool limit_allow(uid_t uid)
+static void refill(struct bucket *b, double now, double rate, double burst)
 {
-	struct bucket *b = &buckets[uid % BUCKETS];
-	double now = now_s();
-	bool ok;
+	b->tokens += (now - b->at) * rate;
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->at = now;
+}
+
+void limit_set_total(double rate, double burst)
+{
+	pthread_mutex_lock(&lock);
+	total_rate = rate;
+	total_burst = burst;
+	total_bucket.tokens = burst;
+	pthread_mutex_unlock(&lock);
+}
+
+/* uid's bucket, or a fresh one in an entry nobody needs; NULL if none. */
+static struct bucket *find(uid_t uid, double now)
+{
+	struct bucket *spare = NULL;
 
 	if (uid == 0)
-		return true;
-	pthread_mutex_lock(&lock);
-	if (!b->used || b->uid != uid) {
-		*b = (struct bucket){.uid = uid, .used = true, .tokens = BURST, .at = now};
+		return &root_bucket;
+	for (int i = 0; i < LIMIT_BUCKETS; i++) {
+		struct bucket *b = &buckets[i];
+
+		if (b->used && b->uid == uid)
+			return b;
+		if (!spare && (!b->used || b->tokens + (now - b->at) * LIMIT_RATE >= LIMIT_BURST))
+			spare = b;
 	}
-	b->tokens += (now - b->at) * RATE;
-	if (b->tokens > BURST)
-		b->tokens = BURST;
-	b->at = now;
-	ok = b->tokens >= 1.0;
-	if (ok)
-		b->tokens -= 1.0;
+	if (spare)
+		*spare =
+		    (struct bucket){.uid = uid, .used = true, .tokens = LIMIT_BURST, .at = now};
+	return spare;
+}
+
+bool limit_allow(uid_t uid)
+{
+	double now = now_s();
+	struct bucket *b;
+	bool ok = false;
+
+	pthread_mutex_lock(&lock);
+	if (root_bucket.at == 0)
+		root_bucket.at = total_bucket.at = now;
+	b = find(uid, now);
+	if (b) {
+		refill(b, now, LIMIT_RATE, LIMIT_BURST);
+		refill(&total_bucket, now, total_rate, total_burst);
+		ok = b->tokens >= 1.0 && (uid == 0 || total_bucket.tokens >= 1.0);
+		if (ok)
+			b->tokens -= 1.0;
+		if (ok && uid != 0)
+			total_bucket.tokens -= 1.0;
+	}
+	if (!b && now - last_full_log >= 60.0) {
+		last_full_log = now; /* once a minute: the log is no one's to flood */
+		sb_log(LOG_WARNING, "rate limit: %d uids metered at once, uid %ld refused",
+		       LIMIT_BUCKETS, (long)uid);
+	}
 	pthread_mutex_unlock(&lock);
 	return ok;
 }

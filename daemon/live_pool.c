@@ -5,11 +5,15 @@
  * LIVE_CLIENTS calls run at once, each on its own client (own connection
  * and token). Slot 0 is made at start so that config and secret errors show
  * then; the others when first needed. A caller finding every slot busy
- * waits at most `timeout` for one. */
+ * waits at most `timeout` for one. The last free client is kept for root's
+ * account checks (live_reserved set by requests.c): misses, which any user
+ * can cause by the dozen, never hold every client while PAM waits. */
 #include <errno.h>
 #include <time.h>
 
 #include "daemon.h"
+
+_Thread_local bool live_reserved;
 
 /* Live checks answer a login: one attempt, then PAM's cached fallback. */
 static int live_new(struct daemon *d, int slot, struct sb_err *err)
@@ -30,7 +34,8 @@ void live_release(struct daemon *d, int slot)
 {
 	pthread_mutex_lock(&d->live_lock);
 	d->live_busy[slot] = false;
-	pthread_cond_signal(&d->live_cond);
+	/* every waiter: the one woken must be one the freed client may serve */
+	pthread_cond_broadcast(&d->live_cond);
 	pthread_mutex_unlock(&d->live_lock);
 }
 
@@ -41,8 +46,12 @@ static int take_slot(struct daemon *d, const struct timespec *until)
 
 	pthread_mutex_lock(&d->live_lock);
 	for (;;) {
+		int busy = 0;
+
+		for (int i = 0; i < LIVE_CLIENTS; i++)
+			busy += d->live_busy[i];
 		for (int i = 0; i < LIVE_CLIENTS && slot < 0; i++)
-			if (!d->live_busy[i])
+			if (!d->live_busy[i] && (live_reserved || busy < LIVE_CLIENTS - 1))
 				slot = i;
 		if (slot >= 0 ||
 		    pthread_cond_timedwait(&d->live_cond, &d->live_lock, until) == ETIMEDOUT)

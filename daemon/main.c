@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 	bool foreground = false, debug = false;
 	sigset_t all, old;
 	pthread_t t;
-	int opt, rc;
+	int opt, rc, lfd;
 
 	while ((opt = getopt(argc, argv, "c:fdh")) != -1) {
 		if (opt == 'c')
@@ -127,6 +127,9 @@ int main(int argc, char **argv)
 		sb_log(LOG_ERR, "cannot detach");
 		return 1;
 	}
+	lfd = serve_listen(&d);
+	if (lfd < 0)
+		return 1;
 	signals();
 	/* Threads start with signals blocked so the handler runs in main. */
 	sigfillset(&all);
@@ -140,7 +143,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	rc = serve(&d) < 0 ? 1 : 0;
+	rc = serve(&d, lfd) < 0 ? 1 : 0;
 	sb_log(LOG_INFO, "stopping");
 	return rc;
 }

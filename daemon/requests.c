@@ -1,6 +1,16 @@
 /* requests.c — one client connection: read one request frame (bounded size,
- * 1 s deadline), identify the caller (SO_PEERCRED), answer, close. */
+ * REQUEST_DEADLINE_MS for the whole of it, however it trickles in),
+ * identify the caller, answer, close.
+ * Two uids per caller: the peer's (SO_PEERCRED: the effective uid at
+ * connect) says what it may ask; the real uid says whose rate-limit bucket
+ * pays. The real uid comes from the SCM_CREDENTIALS the kernel attaches to
+ * the request (the daemon sets SO_PASSCRED; the clients also send their
+ * getuid() explicitly, which the kernel accepts only when it is one of the
+ * sender's own uids). A setuid-root program run by a user thus pays from
+ * the user's bucket; it cannot lie, it runs its own code, not the user's.
+ * Without credentials (an older client) the peer's uid is used. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +22,98 @@
 #include "log.h"
 #include "proto.h"
 
-static int read_request(int fd, uint8_t *buf, size_t size, uint16_t *type, const uint8_t **key,
-			size_t *key_len)
+/* Who asks: the peer's effective uid and the caller's real uid. */
+struct caller {
+	struct ucred peer;
+	uid_t real;
+	bool privileged; /* the peer is root (PAM, also inside su or sudo) */
+};
+
+static long ms_left(const struct timespec *deadline)
 {
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* One recvmsg: the bytes, and the sender's credentials if attached. File
+ * descriptors someone sent along are closed. */
+static ssize_t recv_creds(int fd, uint8_t *p, size_t n, struct ucred *cr, bool *have_cr)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(8 * sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = p, .iov_len = n};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl.b,
+			   .msg_controllen = sizeof(ctl.b)};
+	ssize_t r = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	if (r <= 0)
+		return r;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(*cr))) {
+			memcpy(cr, CMSG_DATA(c), sizeof(*cr));
+			*have_cr = cr->pid != 0; /* 0: nothing was attached */
+		} else if (c->cmsg_type == SCM_RIGHTS) {
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t i = 0; i < k; i++) {
+				int passed;
+
+				memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+				close(passed);
+			}
+		}
+	}
+	return r;
+}
+
+/* Reads one frame before the deadline; the credentials of every chunk must
+ * agree (one writer). *real is the sender's real uid when known. */
+static int read_request(int fd, uint8_t *buf, size_t size, uint16_t *type, const uint8_t **key,
+			size_t *key_len, uid_t *real, bool *have_real)
+{
+	struct timespec deadline;
 	size_t have = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += REQUEST_DEADLINE_MS / 1000;
+	deadline.tv_nsec += (long)(REQUEST_DEADLINE_MS % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
 	for (;;) {
 		long r = sb_proto_decode(buf, have, SB_PROTO_MAX_KEY, type, key, key_len);
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct ucred cr = {0};
+		bool got = false;
+		long left = ms_left(&deadline);
 		ssize_t n;
 
 		if (r != 0)
 			return r > 0 ? 0 : -1;
-		if (have == size)
+		if (have == size || left <= 0)
+			return -1; /* too big, or not whole within the deadline */
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			return -1;
-		n = recv(fd, buf + have, size - have, 0);
-		if (n < 0 && errno == EINTR)
+		n = recv_creds(fd, buf + have, size - have, &cr, &got);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n <= 0)
-			return -1; /* closed, or the 1 s deadline passed */
+			return -1;
+		if (have == 0) {
+			*have_real = got;
+			*real = cr.uid;
+		} else if (got && (!*have_real || cr.uid != *real)) {
+			return -1; /* a second writer */
+		}
 		have += (size_t)n;
 	}
 }
@@ -86,12 +170,19 @@ static void status_text(struct daemon *d, char *out, size_t size)
 		snprintf(out + n, size - n, "tenant=online\n");
 }
 
-/* SB_REQ_ACCOUNT_GROUPS: "name\ngroup\ngroup…" (see proto.h). */
-static uint16_t account_groups(struct daemon *d, char *key, char *msg, size_t msg_size)
+/* SB_REQ_ACCOUNT_GROUPS: "name\ngroup\ngroup…" (see proto.h). A live
+ * decision with the reason, so for root (PAM) only. */
+static uint16_t account_groups(struct daemon *d, const struct caller *who, char *key, char *msg,
+			       size_t msg_size)
 {
 	struct sb_strlist groups = {0};
 	char *v[SB_PROTO_MAX_KEY / 2 + 1], *save = NULL, *nl = strchr(key, '\n');
+	uint16_t st;
 
+	if (!who->privileged) {
+		snprintf(msg, msg_size, "live checks are for root");
+		return SB_RESP_DENIED;
+	}
 	if (nl) {
 		*nl = '\0';
 		for (char *g = strtok_r(nl + 1, "\n", &save); g; g = strtok_r(NULL, "\n", &save))
@@ -100,36 +191,81 @@ static uint16_t account_groups(struct daemon *d, char *key, char *msg, size_t ms
 	groups.v = v;
 	if (!*key)
 		return SB_RESP_BADREQ;
-	return op_account(d, key, &groups, msg, msg_size);
+	/* root's own checks are not metered; su or sudo run by a user are */
+	if (!uid_privileged(who->real) && !limit_allow(who->real))
+		return SB_RESP_BUSY;
+	live_reserved = true;
+	st = op_account(d, key, &groups, msg, msg_size);
+	live_reserved = false;
+	return st;
 }
 
-static uint16_t dispatch(struct daemon *d, const struct ucred *peer, uint16_t type, char *key,
+/* An account check asked by someone other than root: what the public
+ * cache says, never a reason the cache does not hold. A user the cache
+ * says is inactive is checked live (metered), so that a user Okta has
+ * reactivated gets their keys back through `scimbridge keys`, which sshd
+ * runs as nobody; the live result goes into the public cache anyway. */
+static uint16_t account_public(struct daemon *d, const struct caller *who, const char *name,
+			       char *msg, size_t msg_size)
+{
+	struct sb_cache *c;
+	struct sb_user_view u;
+	bool found = false, active = false;
+	uint16_t st;
+
+	if (sb_cache_open(d->cfg.cache_path, &c, NULL) < 0)
+		return SB_RESP_UNAVAIL;
+	if (sb_cache_user_by_name(c, name, &u) && u.uid != 0) {
+		found = true;
+		active = u.flags & SB_USER_ACTIVE;
+	}
+	sb_cache_close(c);
+	if (!found)
+		return SB_RESP_ACCT_UNKNOWN;
+	if (!active && limit_allow(who->real)) {
+		st = op_account(d, name, NULL, msg, msg_size);
+		if (st == SB_RESP_ACCT_OK)
+			return st;
+	}
+	snprintf(msg, msg_size, "%s", active ? "active (cache)" : "inactive (cache)");
+	return active ? SB_RESP_ACCT_OK : SB_RESP_ACCT_EXPIRED;
+}
+
+static uint16_t account(struct daemon *d, const struct caller *who, const char *name, char *msg,
+			size_t msg_size)
+{
+	uint16_t st;
+
+	if (!who->privileged)
+		return account_public(d, who, name, msg, msg_size);
+	/* root's own checks are not metered; su or sudo run by a user are */
+	if (!uid_privileged(who->real) && !limit_allow(who->real))
+		return SB_RESP_BUSY;
+	live_reserved = true;
+	st = op_account(d, name, NULL, msg, msg_size);
+	live_reserved = false;
+	return st;
+}
+
+static uint16_t dispatch(struct daemon *d, const struct caller *who, uint16_t type, char *key,
 			 char *msg, size_t msg_size)
 {
 	switch (type) {
 	case SB_REQ_USER_BY_NAME:
-		return op_lookup_user(d, peer->uid, key, msg, msg_size);
+		return op_lookup_user(d, who->real, key, msg, msg_size);
 	case SB_REQ_USER_BY_UID:
 	case SB_REQ_GROUP_BY_NAME:
 	case SB_REQ_GROUP_BY_GID:
 		return from_cache(d, type, key);
 	case SB_REQ_ACCOUNT:
-		if (!limit_allow(peer->uid))
-			return SB_RESP_BUSY;
-		return op_account(d, key, NULL, msg, msg_size);
+		return account(d, who, key, msg, msg_size);
 	case SB_REQ_ACCOUNT_GROUPS:
-		if (peer->uid != 0) {
-			snprintf(msg, msg_size, "live checks are for root");
-			return SB_RESP_DENIED;
-		}
-		if (!limit_allow(peer->uid))
-			return SB_RESP_BUSY;
-		return account_groups(d, key, msg, msg_size);
+		return account_groups(d, who, key, msg, msg_size);
 	case SB_REQ_STATUS:
 		status_text(d, msg, msg_size);
 		return SB_RESP_OK;
 	case SB_REQ_SYNC:
-		if (peer->uid != 0)
+		if (who->peer.uid != 0)
 			return SB_RESP_DENIED;
 		return sync_now(d, 300, msg, msg_size) == 0 ? SB_RESP_OK : SB_RESP_UNAVAIL;
 	default:
@@ -137,34 +273,40 @@ static uint16_t dispatch(struct daemon *d, const struct ucred *peer, uint16_t ty
 	}
 }
 
-void handle_connection(struct daemon *d, int fd)
+void handle_connection(struct daemon *d, int fd, int slot, const struct ucred *peer)
 {
 	uint8_t buf[8 + SB_PROTO_MAX_KEY];
 	struct timeval tv = {.tv_sec = 1};
-	struct ucred peer = {0};
-	socklen_t len = sizeof(peer);
+	struct caller who = {.peer = *peer, .real = peer->uid};
 	const uint8_t *key;
 	size_t key_len;
 	uint16_t type, status;
+	bool have_real = false;
+	int one = 1;
 	char keystr[SB_PROTO_MAX_KEY + 1], msg[1024] = "";
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0)
-		return;
-	if (read_request(fd, buf, sizeof(buf), &type, &key, &key_len) < 0 ||
+	setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+	if (read_request(fd, buf, sizeof(buf), &type, &key, &key_len, &who.real, &have_real) < 0 ||
 	    memchr(key, '\0', key_len)) {
-		sb_log(LOG_DEBUG, "malformed request from pid %ld uid %ld", (long)peer.pid,
-		       (long)peer.uid);
+		sb_log(LOG_DEBUG, "malformed request from pid %ld uid %ld", (long)peer->pid,
+		       (long)peer->uid);
 		reply(fd, SB_RESP_BADREQ, "malformed request");
 		return;
 	}
-	if (peer.pid == getpid()) { /* our own NSS lookups must never come back here */
+	if (!have_real)
+		who.real = peer->uid;
+	who.privileged = uid_privileged(peer->uid);
+	if (peer->pid == getpid()) { /* our own NSS lookups must never come back here */
 		reply(fd, SB_RESP_UNAVAIL, "recursion");
+		return;
+	}
+	if (!conn_reclassify(slot, who.real)) {
+		reply(fd, SB_RESP_BUSY, "too many connections");
 		return;
 	}
 	memcpy(keystr, key, key_len);
 	keystr[key_len] = '\0';
-	status = dispatch(d, &peer, type, keystr, msg, sizeof(msg));
+	status = dispatch(d, &who, type, keystr, msg, sizeof(msg));
 	reply(fd, status, msg);
 }

@@ -1,11 +1,20 @@
 /* server.c — the listening socket and the accept loop. Each connection gets
- * a short-lived thread (at most MAX_CLIENTS at once; beyond that the
- * connection is closed at once, which the modules treat as "no daemon"), so
- * a slow client or a slow tenant answer never holds up another caller. */
+ * a short-lived thread, within limits that keep the daemon answering root
+ * (PAM) however many connections other users open (issue 14):
+ *   at most MAX_CLIENTS connections at once; the last ROOT_RESERVE of them
+ *   only for peers with uid 0; at most PER_UID_CONNS for any other uid;
+ *   a request must arrive whole within REQUEST_DEADLINE_MS (requests.c).
+ * The uid is first the peer's (SO_PEERCRED, an effective uid; for uid 0 the
+ * real uid in /proc, see holder_uid); once the request is read it becomes
+ * the caller's real uid (requests.c), so a setuid-root program run by a
+ * user counts as that user.
+ * A connection over a limit is closed at once, which the modules treat as
+ * "no daemon". */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,95 +25,237 @@
 #include "daemon.h"
 #include "log.h"
 
-#define MAX_CLIENTS 64
-
-static int active;
-static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Who holds each connection thread: by peer uid until the request is read,
+ * then by the caller's real uid. */
+static struct {
+	bool used;
+	uid_t uid;
+} slots[MAX_CLIENTS];
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct conn {
 	struct daemon *d;
-	int fd;
+	int fd, slot;
+	struct ucred peer;
 };
+
+bool uid_privileged(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/* May one more connection of `uid` run, `self` (a slot, or -1) not counted? */
+static bool room_for(uid_t uid, int self)
+{
+	int total = 0, same = 0;
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (!slots[i].used || i == self)
+			continue;
+		total++;
+		if (slots[i].uid == uid)
+			same++;
+	}
+	if (total >= MAX_CLIENTS)
+		return false;
+	if (uid_privileged(uid))
+		return true;
+	return total < MAX_CLIENTS - ROOT_RESERVE && same < PER_UID_CONNS;
+}
+
+static int slot_take(uid_t uid)
+{
+	int slot = -1;
+
+	pthread_mutex_lock(&slots_lock);
+	if (room_for(uid, -1))
+		for (int i = 0; i < MAX_CLIENTS && slot < 0; i++)
+			if (!slots[i].used)
+				slot = i;
+	if (slot >= 0)
+		slots[slot].used = true, slots[slot].uid = uid;
+	pthread_mutex_unlock(&slots_lock);
+	return slot;
+}
+
+bool conn_reclassify(int slot, uid_t real_uid)
+{
+	bool ok;
+
+	pthread_mutex_lock(&slots_lock);
+	ok = room_for(real_uid, slot);
+	if (ok)
+		slots[slot].uid = real_uid;
+	pthread_mutex_unlock(&slots_lock);
+	return ok;
+}
+
+static void slot_give(int slot)
+{
+	pthread_mutex_lock(&slots_lock);
+	slots[slot].used = false;
+	pthread_mutex_unlock(&slots_lock);
+}
 
 static void *conn_thread(void *arg)
 {
 	struct conn *c = arg;
 
-	handle_connection(c->d, c->fd);
+	handle_connection(c->d, c->fd, c->slot, &c->peer);
 	close(c->fd);
+	slot_give(c->slot);
 	free(c);
-	pthread_mutex_lock(&active_lock);
-	active--;
-	pthread_mutex_unlock(&active_lock);
 	return NULL;
+}
+
+/* The uid a connection counts against until its request arrives: the
+ * peer's, except that a uid-0 peer whose real uid is a user's (a setuid
+ * program that user ran, and may have stopped between its connect() and
+ * its request) counts as that user. /proc is racy (the pid may be gone or
+ * reused), which is why it decides no privilege and no metering; here a
+ * wrong read at worst leaves the connection in root's share, as before. */
+static uid_t holder_uid(const struct ucred *peer)
+{
+	char path[64], buf[2048];
+	const char *line;
+	unsigned long ruid;
+	ssize_t n;
+	int fd;
+
+	if (peer->uid != 0 || peer->pid <= 0)
+		return peer->uid;
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)peer->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return peer->uid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return peer->uid;
+	buf[n] = '\0';
+	line = strstr(buf, "\nUid:");
+	if (!line || sscanf(line, "\nUid: %lu", &ruid) != 1)
+		return peer->uid;
+	return (uid_t)ruid;
 }
 
 static void spawn(struct daemon *d, int fd)
 {
 	struct conn *c = malloc(sizeof(*c));
+	socklen_t len = sizeof(c->peer);
 	pthread_attr_t attr;
 	pthread_t t;
-	bool ok;
 
-	pthread_mutex_lock(&active_lock);
-	ok = c && active < MAX_CLIENTS;
-	if (ok)
-		active++;
-	pthread_mutex_unlock(&active_lock);
-	if (!ok) {
+	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len) < 0 ||
+	    (c->slot = slot_take(holder_uid(&c->peer))) < 0) {
 		free(c);
 		close(fd);
 		return;
 	}
-	*c = (struct conn){.d = d, .fd = fd};
+	c->d = d;
+	c->fd = fd;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &attr, conn_thread, c) != 0) {
 		close(fd);
+		slot_give(c->slot);
 		free(c);
-		pthread_mutex_lock(&active_lock);
-		active--;
-		pthread_mutex_unlock(&active_lock);
 	}
 	pthread_attr_destroy(&attr);
+}
+
+/* The socket's directory must be ours and writable by nobody else: then no
+ * one can swap the socket for a symlink between bind() and the chmod. */
+static int safe_dir(const char *path)
+{
+	char *copy = strdup(path);
+	struct stat st;
+	int dfd = -1;
+
+	if (!copy)
+		return -1;
+	if (mkdir(dirname(copy), 0755) < 0 && errno != EEXIST)
+		sb_log(LOG_WARNING, "cannot create %s: %s", copy, strerror(errno));
+	dfd = open(copy, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, &st) < 0) {
+		sb_log(LOG_ERR, "socket directory %s: %s", copy, strerror(errno));
+	} else if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		sb_log(LOG_ERR,
+		       "socket directory %s must be owned by uid %ld and not "
+		       "group- or world-writable",
+		       copy, (long)geteuid());
+		close(dfd);
+		dfd = -1;
+	}
+	free(copy);
+	return dfd;
+}
+
+/* 0666 on the socket itself, never through a symlink. */
+static int open_up(int dfd, const char *path)
+{
+	char *copy = strdup(path);
+	const char *base;
+	struct stat st;
+	int rc = -1;
+
+	if (!copy)
+		return -1;
+	base = basename(copy);
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_uid == geteuid()) {
+		rc = fchmodat(dfd, base, 0666, AT_SYMLINK_NOFOLLOW);
+		/* older libc/kernels: no flag; the checks above and the
+		 * directory nobody else may write make the plain call safe */
+		if (rc < 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
+			rc = fchmodat(dfd, base, 0666, 0);
+	} else {
+		errno = EEXIST;
+	}
+	free(copy);
+	return rc;
 }
 
 static int listen_on(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char *dir = strdup(path);
 	struct stat st;
-	int fd;
+	int fd = -1, dfd, one = 1;
 
-	if (!dir || strlen(path) >= sizeof(sa.sun_path)) {
-		free(dir);
+	if (strlen(path) >= sizeof(sa.sun_path)) {
 		sb_log(LOG_ERR, "socket_path too long: %s", path);
 		return -1;
 	}
-	if (mkdir(dirname(dir), 0755) < 0 && errno != EEXIST)
-		sb_log(LOG_WARNING, "cannot create the directory of %s: %s", path, strerror(errno));
-	free(dir);
+	dfd = safe_dir(path);
+	if (dfd < 0)
+		return -1;
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(path); /* left by a daemon that died */
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0 ||
-	    listen(fd, 64) < 0) {
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || open_up(dfd, path) < 0 ||
+	    listen(fd, 128) < 0) {
 		sb_log(LOG_ERR, "cannot listen on %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		fd = -1;
 	}
+	close(dfd);
 	return fd;
 }
 
-int serve(struct daemon *d)
+int serve_listen(struct daemon *d)
 {
 	int fd = listen_on(d->cfg.socket_path);
 
-	if (fd < 0)
-		return -1;
-	sb_log(LOG_INFO, "listening on %s", d->cfg.socket_path);
+	if (fd >= 0)
+		sb_log(LOG_INFO, "listening on %s", d->cfg.socket_path);
+	return fd;
+}
+
+int serve(struct daemon *d, int fd)
+{
 	while (!daemon_stopping) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		int c;

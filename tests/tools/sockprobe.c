@@ -1,0 +1,124 @@
+/* sockprobe — asks the daemon directly with the client code every module
+ * uses (sb_proto_call), for the attack suites:
+ *   sockprobe SOCKET lookup PREFIX N [SECONDS]  N user-by-name requests for
+ *       PREFIX0..PREFIX(N-1), stopping after SECONDS; prints
+ *       "sent=S found=F notfound=M busy=B unavail=U other=O failed=X secs=T"
+ *   sockprobe SOCKET account NAME               one account check; prints
+ *       "status=S msg=M" (status -1: no answer)
+ *   sockprobe SOCKET hold K SECONDS             keeps K connections open
+ *       that send nothing, reopening any the daemon closes; prints
+ *       "opened=N"
+ * Made setuid root by a test, it is the "setuid program run by a user";
+ * `hold` is such a program stopped (SIGSTOP by the user who ran it) between
+ * its connect() and its request. */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int lookups(const char *sock, const char *prefix, long n, double secs)
+{
+	long count[SB_RESP_DENIED + 2] = {0}, failed = 0, sent = 0;
+	double t0 = now_s();
+	char name[256];
+
+	for (long i = 0; i < n && now_s() - t0 < secs; i++, sent++) {
+		uint16_t st = 0;
+
+		snprintf(name, sizeof(name), "%s%ld", prefix, i);
+		if (sb_proto_call(sock, SB_REQ_USER_BY_NAME, name, strlen(name), 3000, &st, NULL, 0,
+				  NULL) < 0) {
+			failed++;
+			usleep(1000); /* refused at once: no need to spin */
+		} else
+			count[st <= SB_RESP_DENIED ? st : SB_RESP_DENIED + 1]++;
+	}
+	printf("sent=%ld found=%ld notfound=%ld busy=%ld unavail=%ld other=%ld failed=%ld "
+	       "secs=%.2f\n",
+	       sent, count[SB_RESP_FOUND], count[SB_RESP_NOTFOUND], count[SB_RESP_BUSY],
+	       count[SB_RESP_UNAVAIL],
+	       sent - failed - count[SB_RESP_FOUND] - count[SB_RESP_NOTFOUND] -
+		   count[SB_RESP_BUSY] - count[SB_RESP_UNAVAIL],
+	       failed, now_s() - t0);
+	return 0;
+}
+
+static int connect_to(const char *sock)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int hold(const char *sock, int k, double secs)
+{
+	struct pollfd p[256];
+	double t0 = now_s();
+	long opened = 0;
+
+	if (k < 1 || k > 256)
+		return 2;
+	for (int i = 0; i < k; i++)
+		p[i] = (struct pollfd){.fd = -1, .events = POLLIN};
+	while (now_s() - t0 < secs) {
+		for (int i = 0; i < k; i++) {
+			char c;
+
+			if (p[i].fd >= 0 && (p[i].revents & (POLLIN | POLLHUP)) &&
+			    recv(p[i].fd, &c, 1, MSG_DONTWAIT) <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+			}
+			if (p[i].fd < 0 && (p[i].fd = connect_to(sock)) >= 0)
+				opened++;
+		}
+		usleep(5000); /* a reconnect round at most every 5 ms */
+		poll(p, (nfds_t)k, 200);
+	}
+	printf("opened=%ld\n", opened);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint16_t st = 0;
+	char msg[512] = "";
+
+	if (argc >= 5 && !strcmp(argv[2], "lookup"))
+		return lookups(argv[1], argv[3], atol(argv[4]), argc > 5 ? atof(argv[5]) : 60.0);
+	if (argc == 4 && !strcmp(argv[2], "account")) {
+		if (sb_proto_call(argv[1], SB_REQ_ACCOUNT, argv[3], strlen(argv[3]), 5000, &st, msg,
+				  sizeof(msg), NULL) < 0) {
+			printf("status=-1 msg=\n");
+			return 1;
+		}
+		printf("status=%u msg=%s\n", st, msg);
+		return 0;
+	}
+	if (argc == 5 && !strcmp(argv[2], "hold"))
+		return hold(argv[1], atoi(argv[3]), atof(argv[4]));
+	fprintf(
+	    stderr,
+	    "usage: sockprobe SOCKET lookup PREFIX N [SECONDS] | account NAME | hold K SECONDS\n");
+	return 2;
+}
