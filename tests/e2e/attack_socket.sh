@@ -246,7 +246,13 @@ t_check "the impostor listens" test -S "$T_TMP/imp/socket"
 sed "s|^socket_path = .*|socket_path = $T_TMP/imp/socket|" "$C" >"$T_TMP/imp.conf"
 sed "s|config=$C|config=$T_TMP/imp.conf|" /etc/pam.d/scimtest >/etc/pam.d/scimimp
 r=$(pamtester scimimp dave acct_mgmt 2>&1)
-t_check "impostor answering 'active' on the socket: deactivated dave still refused ($r)" grep -qi expired <<<"$r"
+# The impostor is not the daemon: with the default daemon_down = deny the
+# answer is "cannot decide"; with daemon_down = cache the cache refuses dave.
+t_check "impostor answering 'active' on the socket: deactivated dave refused as 'no daemon' ($r)" \
+	grep -qi 'cannot retrieve authentication info' <<<"$r"
+printf 'daemon_down = cache\n' >>"$T_TMP/imp.conf"
+r=$(pamtester scimimp dave acct_mgmt 2>&1)
+t_check "… and with daemon_down = cache, refused by the cache ($r)" grep -qi expired <<<"$r"
 kill $ip 2>/dev/null
 wait $ip 2>/dev/null
 
