@@ -115,6 +115,7 @@ for f in tests/fuzz/bin/fuzz_*; do
 	work=$(mktemp -d)
 	[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/ 2>/dev/null
 	if "$f" -max_total_time="$FUZZ_SMOKE_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$LOGDIR/" \
 		"$work" >"$LOGDIR/$name.log" 2>&1; then
 		echo "pass fuzz/$name" >>"$T_RESULTS"; echo "  fuzz/$name: ok ($(grep -c . "$LOGDIR/$name.log") log lines)"
 	else
