@@ -17,7 +17,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum kind { K_STR, K_UINT, K_BOOL, K_LIST, K_WORDS, K_DIALECT, K_ROLE, K_ABSPATH, K_RELAY_URL, K_PUBKEY };
+enum kind {
+	K_STR,
+	K_UINT,
+	K_BOOL,
+	K_LIST,
+	K_WORDS,
+	K_DIALECT,
+	K_ROLE,
+	K_ABSPATH,
+	K_RELAY_URL,
+	K_PUBKEY
+};
 
 struct key {
 	const char *name;
