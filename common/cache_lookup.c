@@ -129,13 +129,15 @@ static uint32_t any_gid_min(const struct sb_cache *c)
 }
 
 /* A user is served only with ids the writer could have given (the floors,
- * cache_reader.h); a supplementary list holding a lower gid is dropped
+ * cache_reader.h; a primary gid below them only if it is primary_group's
+ * local gid, never 0); a supplementary list holding a lower gid is dropped
  * whole: only a damaged or forged file has one. */
 SB_HOT static int ids_ok(const struct sb_cache *c, const struct sb_user_view *v)
 {
 	uint32_t floor = any_gid_min(c);
 
-	if (v->uid < c->uid_min || (v->gid != v->uid && v->gid < c->gid_min))
+	if (v->uid < c->uid_min ||
+	    (v->gid != v->uid && v->gid < c->gid_min && (!v->gid || v->gid != c->primary_gid)))
 		return 0;
 	for (uint32_t i = 0; i < v->n_gids; i++)
 		if (v->gids[i] < floor)

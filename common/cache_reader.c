@@ -248,6 +248,11 @@ void sb_cache_set_id_min(struct sb_cache *c, uint32_t uid_min, uint32_t gid_min)
 	c->gid_min = gid_min > SB_CACHE_ID_FLOOR ? gid_min : SB_CACHE_ID_FLOOR;
 }
 
+void sb_cache_allow_primary_gid(struct sb_cache *c, uint32_t gid)
+{
+	c->primary_gid = gid;
+}
+
 SB_HOT bool sb_cache_superseded(const struct sb_cache *c)
 {
 	return __atomic_load_n(&c->h->superseded, __ATOMIC_RELAXED) != 0;

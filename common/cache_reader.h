@@ -67,6 +67,11 @@ void sb_cache_close(struct sb_cache *c);
  * uid, groups with a lower gid, and such gids in a user's list are not
  * served. A user private group (gid = uid) is held to uid_min. */
 void sb_cache_set_id_min(struct sb_cache *c, uint32_t uid_min, uint32_t gid_min);
+/* The one gid below the floors a user may have as primary gid: the local
+ * group the config's primary_group names (sb_config_primary_gid; 0 allows
+ * none). Only the primary gid; a supplementary list or a group record is
+ * still held to the floors. */
+void sb_cache_allow_primary_gid(struct sb_cache *c, uint32_t gid);
 /* True once a writer has replaced this file (one memory load, no syscall). */
 bool sb_cache_superseded(const struct sb_cache *c);
 void sb_cache_get_info(const struct sb_cache *c, struct sb_cache_info *info);

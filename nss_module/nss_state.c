@@ -36,6 +36,8 @@ static int state_in_use HOT_DATA;
 static bool loaded HOT_DATA, enumerate HOT_DATA, invalid HOT_DATA;
 static long next_check HOT_DATA; /* monotonic seconds; set under the write lock */
 static char *cache_path;
+/* primary_group's local gid, allowed below the id floor (cache_reader.h) */
+static uint32_t primary_gid;
 
 SB_HOT static long now_coarse(void)
 {
@@ -76,6 +78,7 @@ static void load_config(void)
 	free(cache_path);
 	cache_path = strdup(cfg.cache_path ? cfg.cache_path : "/var/lib/scimbridge/cache");
 	enumerate = cfg.enumerate;
+	primary_gid = sb_config_primary_gid(&cfg, NULL);
 	nss_daemon_configure(cfg.socket_path, cfg.negative_ttl);
 	sb_config_free(&cfg);
 	loaded = true;
@@ -94,6 +97,7 @@ static void reload_locked(void)
 	invalid = false;
 	if (!cache_path || sb_cache_open_in(cache_path, state[!state_in_use], &fresh, NULL) < 0)
 		return; /* keep serving the last good mapping, if any */
+	sb_cache_allow_primary_gid(fresh, primary_gid);
 	sb_cache_close(cache);
 	cache = fresh;
 	state_in_use = !state_in_use;
@@ -149,6 +153,8 @@ enum nss_status nss_cache_open_own(struct sb_cache **out, int *errnop)
 		 * taken: as a missing cache */
 		*errnop = ENOENT;
 		st = NSS_STATUS_UNAVAIL;
+	} else {
+		sb_cache_allow_primary_gid(*out, primary_gid);
 	}
 	nss_cache_release();
 	return st;

@@ -124,12 +124,21 @@ static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 			 *msg ? msg : "directory says so");
 }
 
+/* The cache, with primary_group's local gid allowed below the id floor. */
+static int open_cache(const struct sb_config *cfg, struct sb_cache **c)
+{
+	if (sb_cache_open(cfg->cache_path, c, NULL) < 0)
+		return -1;
+	sb_cache_allow_primary_gid(*c, sb_config_primary_gid(cfg, NULL));
+	return 0;
+}
+
 static int lookup(const struct sb_config *cfg, const char *user, struct sb_cache **c,
 		  struct sb_user_view *u)
 {
 	uint16_t status = SB_RESP_UNAVAIL;
 
-	if (sb_cache_open(cfg->cache_path, c, NULL) == 0 && sb_cache_user_by_name(*c, user, u))
+	if (open_cache(cfg, c) == 0 && sb_cache_user_by_name(*c, user, u))
 		return 1;
 	/* Perhaps created in the tenant since the last sync: the daemon fetches
 	 * it and rewrites the cache. */
@@ -139,7 +148,7 @@ static int lookup(const struct sb_config *cfg, const char *user, struct sb_cache
 		return *c ? 0 : -1;
 	sb_cache_close(*c);
 	*c = NULL;
-	return sb_cache_open(cfg->cache_path, c, NULL) == 0 && sb_cache_user_by_name(*c, user, u);
+	return open_cache(cfg, c) == 0 && sb_cache_user_by_name(*c, user, u);
 }
 
 void pam_scim_decide(const struct sb_config *cfg, const char *user, bool debug,

@@ -5,8 +5,9 @@
  * can tell which file a concurrent reader saw. With -p/-g it also writes the
  * equivalent passwd and group text files (for nss_files and size figures).
  *
- * usage: mkcache [-G gen] [-A age_s] [-p passwd] [-g group] OUT N_USERS N_GROUPS
- * (-A: the cache says it was synced age_s seconds ago). */
+ * usage: mkcache [-G gen] [-A age_s] [-P gid] [-p passwd] [-g group] OUT N_USERS N_GROUPS
+ * (-A: the cache says it was synced age_s seconds ago; -P: every user's
+ * primary gid, as the mapping writes it for primary_group = a local group). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,14 +145,16 @@ int main(int argc, char **argv)
 	struct sb_err err = {0};
 	const char *pw = NULL, *gr = NULL;
 	unsigned gen = 1;
-	long age = 0;
+	long age = 0, primary = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "G:A:p:g:")) != -1) {
+	while ((opt = getopt(argc, argv, "G:A:P:p:g:")) != -1) {
 		if (opt == 'G')
 			gen = (unsigned)atoi(optarg);
 		else if (opt == 'A')
 			age = atol(optarg);
+		else if (opt == 'P')
+			primary = atol(optarg);
 		else if (opt == 'p')
 			pw = optarg;
 		else if (opt == 'g')
@@ -167,6 +170,8 @@ int main(int argc, char **argv)
 	arena = &ds.arena;
 	make_users(&ds, (size_t)atol(argv[optind + 1]), (size_t)atol(argv[optind + 2]), gen);
 	make_groups(&ds, (size_t)atol(argv[optind + 2]));
+	for (size_t i = 0; primary && i < ds.n_users; i++)
+		ds.users[i].gid = (uint32_t)primary;
 	ds.sync_time = time(NULL) - age;
 	write_text(&ds, pw, gr);
 	if (sb_cache_write(argv[optind], &ds, &err) < 0) {

@@ -526,13 +526,15 @@ static void test_ids_below_floor_not_served(void **state)
 
 	(void)state;
 	memset(&ds, 0, sizeof(ds));
-	ds.users = calloc(6, sizeof(*ds.users));
+	ds.users = calloc(8, sizeof(*ds.users));
 	add_user(&ds, "zero", 0, 0, 0);
 	add_user(&ds, "low", 500, 500, 0);
 	add_user(&ds, "diskgid", 200001, 6, 0);
 	add_user(&ds, "diskextra", 200002, 200002, 6);
 	add_user(&ds, "midrange", 150000, 150000, 0);
 	add_user(&ds, "fine", 200003, 200003, 0);
+	add_user(&ds, "usersgid", 200004, 100, 0); /* primary_group = users */
+	add_user(&ds, "gidzero", 200005, 0, 0);
 	ds.groups = calloc(3, sizeof(*ds.groups));
 	ds.groups[ds.n_groups++] = (struct sb_group){.name = sdup(&ds, "sudo"), .gid = 27};
 	ds.groups[ds.n_groups++] = (struct sb_group){.name = sdup(&ds, "eng"), .gid = 300001};
@@ -567,6 +569,20 @@ static void test_ids_below_floor_not_served(void **state)
 	assert_int_equal(sb_cache_group_by_name(c, "eng", &g), 1);
 	sb_cache_set_id_min(c, 5, 5); /* never below the floor */
 	assert_int_equal(sb_cache_passwd_by_name(c, "low", &u), 0);
+
+	/* primary_group's local gid (100 for "users") is allowed as a primary
+	 * gid once the reader is told it, and no other low gid with it. */
+	assert_int_equal(sb_cache_passwd_by_name(c, "usersgid", &u), 0);
+	sb_cache_allow_primary_gid(c, 100);
+	assert_int_equal(sb_cache_passwd_by_name(c, "usersgid", &u), 1);
+	assert_int_equal(u.gid, 100);
+	assert_int_equal(sb_cache_user_by_uid(c, 200004, &u), 1);
+	assert_int_equal(sb_cache_passwd_by_name(c, "diskgid", &u), 0);
+	assert_int_equal(sb_cache_passwd_by_name(c, "diskextra", &u), 0);
+	assert_int_equal(sb_cache_group_by_gid(c, 27, &g), 0);
+	sb_cache_allow_primary_gid(c, 0); /* 0 allows none, gid 0 never */
+	assert_int_equal(sb_cache_passwd_by_name(c, "usersgid", &u), 0);
+	assert_int_equal(sb_cache_passwd_by_name(c, "gidzero", &u), 0);
 	sb_cache_close(c);
 }
 
