@@ -209,10 +209,19 @@ SB_HOT int sb_cache_passwd_by_uid(const struct sb_cache *c, uint32_t uid, struct
 	return passwd_view(c, find_uid(c, uid), out);
 }
 
+/* A user the floors refuse (or a damaged record) is a hole, as in
+ * sb_cache_group_at: returning 0 there ended getpwent at that user. */
 int sb_cache_user_at(const struct sb_cache *c, uint32_t i, struct sb_user_view *out)
 {
-	return i < c->n_users && passwd_view(c, urec_ref(c, c->users[i].rec), out) &&
-	       out->index == i && detail_view(c, out);
+	if (i >= c->n_users)
+		return 0;
+	if (!passwd_view(c, urec_ref(c, c->users[i].rec), out) || out->index != i ||
+	    !detail_view(c, out)) {
+		memset(out, 0, sizeof(*out)); /* uid and gid 0, which no caller serves */
+		out->name = out->gecos = out->home = out->shell = out->scim_id = out->text = "";
+		out->index = i;
+	}
+	return 1;
 }
 
 const char *sb_cache_user_key(const struct sb_cache *c, const struct sb_user_view *u, uint32_t i)

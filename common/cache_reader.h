@@ -92,7 +92,8 @@ int sb_cache_group_by_name(const struct sb_cache *c, const char *name, struct sb
 int sb_cache_group_by_gid(const struct sb_cache *c, uint32_t gid, struct sb_group_view *out);
 /* Enumeration by index, from 0 until the call returns 0. Groups count their
  * user private groups; an index where a user has none gives a view with gid
- * 0 and an empty name, which callers skip (gid 0 is never served). */
+ * 0 and an empty name, which callers skip (gid 0 is never served). The same
+ * for a user the id floors refuse: uid and gid 0, an empty name. */
 int sb_cache_user_at(const struct sb_cache *c, uint32_t i, struct sb_user_view *out);
 int sb_cache_group_at(const struct sb_cache *c, uint32_t i, struct sb_group_view *out);
 /* Member i's login name of group g; key i of user u. */

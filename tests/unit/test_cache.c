@@ -522,7 +522,7 @@ static void test_ids_below_floor_not_served(void **state)
 	struct sb_err err = {0};
 	struct sb_user_view u;
 	struct sb_group_view g;
-	uint32_t groups = 0;
+	uint32_t groups = 0, users = 0;
 
 	(void)state;
 	memset(&ds, 0, sizeof(ds));
@@ -560,6 +560,12 @@ static void test_ids_below_floor_not_served(void **state)
 		groups += g.gid != 0;
 	}
 	assert_int_equal(groups, 2);
+	/* and users: a refused user is a hole (uid 0), not the end of the list */
+	for (uint32_t i = 0; sb_cache_user_at(c, i, &u); i++) {
+		assert_true(u.uid == 0 || (u.uid >= 1000 && u.gid >= 1000));
+		users += u.uid != 0;
+	}
+	assert_int_equal(users, 2); /* fine, midrange */
 
 	sb_cache_set_id_min(c, 200000, 200000);
 	assert_int_equal(sb_cache_passwd_by_name(c, "midrange", &u), 0);
