@@ -103,7 +103,9 @@ static void record(struct daemon *d, int ok, const struct sb_err *err)
 	d->last_ok = ok;
 	if (ok)
 		d->last_success = d->last_attempt;
-	snprintf(d->last_error, sizeof(d->last_error), "%.500s", ok ? "" : err->msg);
+	/* Escaped (sb_text_escape): it may quote the tenant, and `status` and
+	 * `sync` print it line by line to an admin's terminal. */
+	sb_text_escape(ok ? "" : err->msg, d->last_error, sizeof(d->last_error));
 	d->syncs_done++;
 	pthread_cond_broadcast(&d->sync_cond);
 	pthread_mutex_unlock(&d->sync_lock);
