@@ -36,6 +36,15 @@ out=$(LD_PRELOAD=libpam_wrapper.so tests/bin/pamtest_account young u000010 acct_
 t_check "… and the user is told through the conversation ($out)" grep -q "deactivated" <<<"$out"
 check young nosuchuser user_unknown "not a directory user: PAM_USER_UNKNOWN"
 check young root user_unknown "root (a local account): PAM_USER_UNKNOWN, never decided by the tenant"
+# primary_group = a local group below the id floor: every user has its gid
+# (mkcache -P); without the setting the user is unknown, with it decided.
+read -r lgroup lgid < <(awk -F: '$3 > 0 && $3 < 1000 { print $1, $3; exit }' /etc/group)
+tests/bin/mkcache -P "$lgid" "$T_TMP/primary" 20 5 || exit 1
+service noprimary "cache_path = $T_TMP/primary"
+check noprimary u000001 user_unknown "gid $lgid without primary_group: not served, PAM_USER_UNKNOWN"
+service primary "cache_path = $T_TMP/primary" "primary_group = $lgroup"
+check primary u000001 success "primary_group = $lgroup (gid $lgid): active user allowed"
+check primary u000010 acct_expired "primary_group = $lgroup: deactivated user PAM_ACCT_EXPIRED"
 service allowed "cache_path = $T_TMP/young" "allowed_groups = g00001"
 check allowed u000002 perm_denied "not in allowed_groups: PAM_PERM_DENIED"
 check allowed u000001 success "in allowed_groups: allowed"
