@@ -48,11 +48,15 @@ static atomic_flag refusal_logged = ATOMIC_FLAG_INIT;
 /* The file (fstat of the open fd) and its directory must be written only
  * by a trusted owner: with a writable state directory anyone could rename
  * a forged cache into place. */
-static int check_trust(const char *path, const struct stat *st, struct sb_err *err)
+static int check_trust(const char *path, const struct stat *st, struct sb_err *caller_err)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/'), *why, *what = "cache";
 	struct stat dst;
+	/* The message is logged even for a caller that passed no sb_err (the
+	 * modules, the daemon): logging err->msg through a NULL err crashed
+	 * every PAM application and the daemon at the first refusal. */
+	struct sb_err own = {0}, *err = caller_err ? caller_err : &own;
 
 	if (slash == path)
 		snprintf(dir, sizeof(dir), "/");

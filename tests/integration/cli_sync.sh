@@ -182,6 +182,22 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$T_ROOT/daemon/scimbridged" ]; then
 	t_check "status after a failed daemon sync: the tenant's error is shown ($s)" grep -q 'evil' <<<"$s"
 	t_eq "… with no control byte (ESC, BEL) from the tenant" 0 "$(ctl_bytes "$s")"
 	t_eq "… and no status line forged by the tenant" 0 "$(grep -c '^ *forged=' <<<"$s")"
+	# A cache the daemon must refuse (its directory 0777): the daemon
+	# answers lookups and stays up. The refusal's log line went through a
+	# NULL sb_err and the daemon died (SIGSEGV) at the first lookup.
+	ask() { # TYPE KEY: the daemon's status code for one request
+		/usr/bin/python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(20); s.connect(sys.argv[1])
+k = sys.argv[3].encode(); s.sendall(struct.pack(">IHH", 0x53434231, int(sys.argv[2]), len(k)) + k)
+print(struct.unpack(">IHH", s.recv(8))[1])' "$T_TMP/sock" "$1" "$2" 2>&1
+	}
+	chmod 777 "$T_TMP"
+	a1=$(ask 2 999999); a2=$(ask 1 nosuchuser)
+	chmod 700 "$T_TMP"
+	t_check "a refused cache: the daemon answers uid and name lookups ($a1, $a2)" \
+		test -n "$a1" -a -n "$a2" -a "${#a1}" -le 3 -a "${#a2}" -le 3
+	t_check "… and is still running" kill -0 "$dpid"
 	kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null
 else
 	t_skip "status/keys with the daemon (needs root and daemon/scimbridged)"
