@@ -193,10 +193,14 @@ if command -v strace >/dev/null; then
 		NSS_WRAPPER_PASSWD="$T_TMP/passwd" NSS_WRAPPER_GROUP="$T_TMP/group" \
 		NSS_WRAPPER_MODULE_SO_PATH="$SO" NSS_WRAPPER_MODULE_FN_PREFIX=scim \
 		getent passwd u000001 nosuchuser >/dev/null
-	t_check "strace: the secret file is never opened" bash -c "! grep -q '$T_TMP/secret' '$T_TMP/strace'"
+	t_check "strace: the secret file is never opened (by path, nor by name through a directory fd)" \
+		bash -c "! grep -qE '\"($T_TMP/)?secret\"' '$T_TMP/strace'"
 	t_check "strace: no connect() except the daemon's socket" \
 		bash -c "! grep 'connect(' '$T_TMP/strace' | grep -v 'no-daemon.sock' | grep -q ."
-	t_check "strace: the cache was read" grep -q "$T_TMP/cache" "$T_TMP/strace"
+	# through its directory, so the directory checked is the one it came from
+	t_check "strace: the cache was read (its directory opened, then the file in it)" \
+		bash -c "grep -qE 'openat\(AT_FDCWD, \"$T_TMP\", [^)]*O_PATH' '$T_TMP/strace' &&
+			grep -qE 'openat\([0-9]+, \"cache\", O_RDONLY' '$T_TMP/strace'"
 else
 	t_skip "strace not installed"
 fi
