@@ -46,14 +46,16 @@ service primary "cache_path = $T_TMP/primary" "primary_group = $lgroup"
 check primary u000001 success "primary_group = $lgroup (gid $lgid): active user allowed"
 check primary u000010 acct_expired "primary_group = $lgroup: deactivated user PAM_ACCT_EXPIRED"
 # A cache the reader refuses (its directory 0777, issue 14): the module
-# decides as without a cache, for a directory user and a local one alike;
-# the refusal's log line went through a NULL sb_err and killed the PAM
-# application (SIGSEGV) for every user but root.
+# decides as without a cache for any name not in /etc/passwd (a local
+# account never reaches the cache); the refusal's log line went through a
+# NULL sb_err and killed the PAM application (SIGSEGV) for those names.
 mkdir -m 777 "$T_TMP/open"
 cp "$T_TMP/young" "$T_TMP/open/cache"
 service refused "cache_path = $T_TMP/open/cache"
 check refused u000001 authinfo_unavail "cache in a 0777 directory: directory user AUTHINFO_UNAVAIL, no crash"
-check refused localonly authinfo_unavail "cache in a 0777 directory: local user AUTHINFO_UNAVAIL, no crash"
+check refused notlocal authinfo_unavail "cache in a 0777 directory: a name in neither /etc/passwd nor the cache: AUTHINFO_UNAVAIL, no crash"
+lname=$(awk -F: '$1 != "root" { print $1; exit }' /etc/passwd)
+check refused "$lname" user_unknown "cache in a 0777 directory: local account $lname PAM_USER_UNKNOWN"
 check refused root user_unknown "cache in a 0777 directory: root PAM_USER_UNKNOWN"
 service allowed "cache_path = $T_TMP/young" "allowed_groups = g00001"
 check allowed u000002 perm_denied "not in allowed_groups: PAM_PERM_DENIED"
