@@ -120,4 +120,15 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 else
 	t_skip "not dumpable (needs root and setpriv)"
 fi
+# A tenant failing with a hostile message (a terminal escape, a BEL, a
+# newline that would start a line of its own): the FAIL line shows it as
+# one line of printable text.
+H=$T_TMP/hostile.conf; cp "$C" "$H"; conf_set "$H" timeout 2
+tenant_fault '{"match":"/scim/Users","kind":"500","times":1000,"message":"evil\u001b]2;pwned\u0007\nOK     forged"}'
+run_check hostile "$H"
+tenant_reset_faults
+t_check "hostile tenant message: the Users step FAILs and shows it" grep -qE '^FAIL +Users .*evil' <<<"$out"
+t_eq "… with no control byte (ESC, BEL) from the tenant" 0 \
+	"$(tr -d '\n' <<<"$out" | LC_ALL=C tr -cd '\000-\037\177' | wc -c)"
+t_eq "… and no line of the tenant's own" 0 "$(grep -c '^OK     forged' <<<"$out")"
 t_done
