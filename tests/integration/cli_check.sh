@@ -89,6 +89,12 @@ echo "$out"
 t_eq "create-directory existing domain: exit 1" 1 "$rc"
 t_check "create-directory existing domain: HTTP 409 and the tenant's message" \
 	grep -qE 'HTTP 409: .+' <<<"$out"
+# The tenant quotes a directory name someone else chose: shown escaped.
+"$SB" -c "$C" create-directory --name $'evil\e]2;pwned\a\nforged line' --domain evil.example.net >/dev/null 2>&1
+out=$("$SB" -c "$C" create-directory --name X --domain evil.example.net 2>&1)
+t_check "create-directory 409 quoting a hostile name: shown ($out)" grep -q 'HTTP 409: .*evil' <<<"$out"
+t_eq "… with no control byte (ESC, BEL)" 0 "$(tr -d '\n' <<<"$out" | LC_ALL=C tr -cd '\000-\037\177' | wc -c)"
+t_eq "… and no line of the tenant's own" 0 "$(grep -c '^forged line' <<<"$out")"
 S2=$T_TMP/s2.conf; tenant_conf "$S2" scim2
 out=$("$SB" -c "$S2" create-directory --name X --domain x.example.com 2>&1); rc=$?
 t_eq "create-directory with scim2: exit 1" 1 "$rc"
