@@ -217,8 +217,17 @@ int sb_cache_user_at(const struct sb_cache *c, uint32_t i, struct sb_user_view *
 		return 0;
 	if (!passwd_view(c, urec_ref(c, c->users[i].rec), out) || out->index != i ||
 	    !detail_view(c, out)) {
-		memset(out, 0, sizeof(*out)); /* uid and gid 0, which no caller serves */
-		out->name = out->gecos = out->home = out->shell = out->scim_id = out->text = "";
+		/* uid and gid 0, which no caller serves; empty fields laid out as
+		 * passwd_view lays them out, so text[text_len - 1] is still ours */
+		static const char hole[] = "\0*\0\0\0\0";
+
+		memset(out, 0, sizeof(*out));
+		out->text = out->name = hole;
+		out->text_len = sizeof(hole) - 1;
+		out->gecos = hole + 3;
+		out->home = hole + 4;
+		out->shell = hole + 5;
+		out->scim_id = "";
 		out->index = i;
 	}
 	return 1;
