@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "log.h"
 #include "scim_types.h"
 
 #define DOMAINS_SHOWN 8
@@ -47,10 +48,14 @@ static const char *classify(const struct sb_err *e)
 }
 
 /* The error message already carries the URL, HTTP status and the tenant's
- * or curl's words; the prefix names the layer. */
+ * or curl's words (escaped: the tenant's may hold a terminal escape or a
+ * line of its own); the prefix names the layer. */
 static void step_fail(const char *name, const struct sb_err *e)
 {
-	printf("FAIL     %-5s %s: %s\n", name, classify(e), e->msg);
+	char msg[sizeof(e->msg) * 4];
+
+	sb_text_escape(e->msg, msg, sizeof(msg));
+	printf("FAIL     %-5s %s: %s\n", name, classify(e), msg);
 }
 
 static int check_token(struct cli *ctx, struct sb_scim_client *c)

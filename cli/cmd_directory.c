@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "log.h"
 #include "scim_parse.h"
 
 #define DIRCONFIG_PATH "/SAAS/jersey/manager/api/connectormanagement/directoryconfigs"
@@ -33,10 +34,11 @@ out:
 	return body;
 }
 
-/* 201 carries {"directoryId": …}; anything else the tenant's own words. */
+/* 201 carries {"directoryId": …}; anything else the tenant's own words,
+ * escaped (sb_text_escape) like every tenant text shown on a terminal. */
 static int report(struct cli *ctx, long status, const char *resp, size_t len)
 {
-	char msg[512];
+	char msg[512], shown[2048];
 	cJSON *o = NULL;
 	const cJSON *id;
 	int rc = CLI_FAIL;
@@ -44,18 +46,22 @@ static int report(struct cli *ctx, long status, const char *resp, size_t len)
 	if (status != 200 && status != 201) {
 		if (!resp || sb_parse_error_body(resp, len, msg, sizeof(msg)) != 0)
 			snprintf(msg, sizeof(msg), "%.200s", resp ? resp : "(empty body)");
+		sb_text_escape(msg, shown, sizeof(shown));
 		fprintf(stderr, "%s: create-directory: tenant answered HTTP %ld: %s\n", ctx->prog,
-			status, msg);
+			status, shown);
 		return CLI_FAIL;
 	}
 	o = cJSON_ParseWithLength(resp, len);
 	id = cJSON_GetObjectItemCaseSensitive(o, "directoryId");
 	if (!cJSON_IsString(id) || !id->valuestring[0]) {
-		fprintf(stderr, "%s: create-directory: HTTP %ld but no directoryId in: %.200s\n",
-			ctx->prog, status, resp ? resp : "(empty body)");
+		snprintf(msg, sizeof(msg), "%.200s", resp ? resp : "(empty body)");
+		sb_text_escape(msg, shown, sizeof(shown));
+		fprintf(stderr, "%s: create-directory: HTTP %ld but no directoryId in: %s\n",
+			ctx->prog, status, shown);
 		goto out;
 	}
-	printf("%s\n", id->valuestring);
+	sb_text_escape(id->valuestring, shown, sizeof(shown));
+	printf("%s\n", shown);
 	rc = CLI_OK;
 out:
 	cJSON_Delete(o);

@@ -85,6 +85,7 @@ static int open_cache(struct cli *ctx, struct sb_cache **c, struct sb_err *err)
 	if (sb_cache_open(ctx->cfg.cache_path, c, err) < 0)
 		return -1;
 	sb_cache_set_id_min(*c, ctx->cfg.uid_min, ctx->cfg.gid_min);
+	sb_cache_allow_primary_gid(*c, sb_config_primary_gid(&ctx->cfg, NULL));
 	return 0;
 }
 

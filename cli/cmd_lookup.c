@@ -81,6 +81,7 @@ int cmd_lookup(struct cli *ctx, int argc, char **argv)
 		return CLI_FAIL;
 	}
 	sb_cache_set_id_min(cache, ctx->cfg.uid_min, ctx->cfg.gid_min);
+	sb_cache_allow_primary_gid(cache, sb_config_primary_gid(&ctx->cfg, NULL));
 	id = parse_id(argv[1]);
 	found_u = id >= 0 ? sb_cache_user_by_uid(cache, (uint32_t)id, &u)
 			  : sb_cache_user_by_name(cache, argv[1], &u);

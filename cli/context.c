@@ -7,15 +7,22 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "log.h"
 
+/* The message may quote the tenant (an HTTP error body) or a file: escaped
+ * (sb_text_escape), so it cannot move the admin's terminal (ESC, BEL) or
+ * print a line that did not come from us. */
 void cli_print_err(const struct cli *ctx, const char *what, const struct sb_err *err)
 {
+	char msg[sizeof(err->msg) * 4];
+
+	sb_text_escape(err->msg, msg, sizeof(msg));
 	if (err->http_status)
 		fprintf(stderr, "%s: %s: %s (HTTP %ld): %s\n", ctx->prog, what,
-			sb_errkind_name(err->kind), err->http_status, err->msg);
+			sb_errkind_name(err->kind), err->http_status, msg);
 	else
 		fprintf(stderr, "%s: %s: %s: %s\n", ctx->prog, what, sb_errkind_name(err->kind),
-			err->msg);
+			msg);
 }
 
 int cli_load_config_err(struct cli *ctx, enum cli_conf_mode mode, struct sb_err *err)

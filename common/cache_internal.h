@@ -38,7 +38,8 @@ struct sb_cache {
 	/* Lowest uid and gid served (sb_cache_set_id_min); never below
 	 * SB_CACHE_ID_FLOOR, whatever the file says. */
 	uint32_t uid_min, gid_min;
-	bool owned; /* allocated by sb_cache_open (else the caller's storage) */
+	uint32_t primary_gid; /* sb_cache_allow_primary_gid; 0: none */
+	bool owned;	      /* allocated by sb_cache_open (else the caller's storage) */
 };
 
 #endif

@@ -129,13 +129,15 @@ static uint32_t any_gid_min(const struct sb_cache *c)
 }
 
 /* A user is served only with ids the writer could have given (the floors,
- * cache_reader.h); a supplementary list holding a lower gid is dropped
+ * cache_reader.h; a primary gid below them only if it is primary_group's
+ * local gid, never 0); a supplementary list holding a lower gid is dropped
  * whole: only a damaged or forged file has one. */
 SB_HOT static int ids_ok(const struct sb_cache *c, const struct sb_user_view *v)
 {
 	uint32_t floor = any_gid_min(c);
 
-	if (v->uid < c->uid_min || (v->gid != v->uid && v->gid < c->gid_min))
+	if (v->uid < c->uid_min ||
+	    (v->gid != v->uid && v->gid < c->gid_min && (!v->gid || v->gid != c->primary_gid)))
 		return 0;
 	for (uint32_t i = 0; i < v->n_gids; i++)
 		if (v->gids[i] < floor)
@@ -207,10 +209,28 @@ SB_HOT int sb_cache_passwd_by_uid(const struct sb_cache *c, uint32_t uid, struct
 	return passwd_view(c, find_uid(c, uid), out);
 }
 
+/* A user the floors refuse (or a damaged record) is a hole, as in
+ * sb_cache_group_at: returning 0 there ended getpwent at that user. */
 int sb_cache_user_at(const struct sb_cache *c, uint32_t i, struct sb_user_view *out)
 {
-	return i < c->n_users && passwd_view(c, urec_ref(c, c->users[i].rec), out) &&
-	       out->index == i && detail_view(c, out);
+	if (i >= c->n_users)
+		return 0;
+	if (!passwd_view(c, urec_ref(c, c->users[i].rec), out) || out->index != i ||
+	    !detail_view(c, out)) {
+		/* uid and gid 0, which no caller serves; empty fields laid out as
+		 * passwd_view lays them out, so text[text_len - 1] is still ours */
+		static const char hole[] = "\0*\0\0\0\0";
+
+		memset(out, 0, sizeof(*out));
+		out->text = out->name = hole;
+		out->text_len = sizeof(hole) - 1;
+		out->gecos = hole + 3;
+		out->home = hole + 4;
+		out->shell = hole + 5;
+		out->scim_id = "";
+		out->index = i;
+	}
+	return 1;
 }
 
 const char *sb_cache_user_key(const struct sb_cache *c, const struct sb_user_view *u, uint32_t i)

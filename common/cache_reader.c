@@ -45,27 +45,22 @@ static const char *untrusted(const struct stat *st)
 
 static atomic_flag refusal_logged = ATOMIC_FLAG_INIT;
 
-/* The file (fstat of the open fd) and its directory must be written only
- * by a trusted owner: with a writable state directory anyone could rename
- * a forged cache into place. */
-static int check_trust(const char *path, const struct stat *st, struct sb_err *err)
+/* The file and its directory (fstat of the fds the file was opened
+ * through, open_in_dir) must be written only by a trusted owner: with a
+ * writable state directory anyone could rename a forged cache into place. */
+static int check_trust(const char *path, const struct stat *st, const struct stat *dst,
+		       struct sb_err *caller_err)
 {
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/'), *why, *what = "cache";
-	struct stat dst;
+	const char *why, *what = "cache";
+	/* The message is logged even for a caller that passed no sb_err (the
+	 * modules, the daemon): logging err->msg through a NULL err crashed
+	 * every PAM application and the daemon at the first refusal. */
+	struct sb_err own = {0}, *err = caller_err ? caller_err : &own;
 
-	if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else if (slash)
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	else
-		snprintf(dir, sizeof(dir), ".");
 	why = untrusted(st);
 	if (!why) {
 		what = "its directory";
-		if (stat(dir, &dst) < 0)
-			return sb_err_sys(err, errno, "%s", dir);
-		why = untrusted(&dst);
+		why = untrusted(dst);
 	}
 	if (!why)
 		return 0;
@@ -164,13 +159,40 @@ static void bind_sections(struct sb_cache *c)
 
 _Static_assert(sizeof(struct sb_cache) <= SB_CACHE_STATE_SIZE, "SB_CACHE_STATE_SIZE too small");
 
+/* Opens path's directory, fstats it into *dst, and opens the file through
+ * that very directory: the directory checked is the one the file came
+ * from, whatever renames or symlink swaps happen meanwhile (a stat of the
+ * directory's path after the open could see another one). */
+static int open_in_dir(const char *path, struct stat *dst)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	int dfd, fd = -1, saved;
+
+	if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	if (fstat(dfd, dst) == 0)
+		fd = openat(dfd, base, O_RDONLY | O_CLOEXEC);
+	saved = errno;
+	close(dfd);
+	errno = saved;
+	return fd;
+}
+
 /* state: the caller's storage, or NULL to allocate it. */
 static int open_cache(const char *path, void *state, struct sb_cache **out, struct sb_err *err)
 {
 	struct sb_cache *c = NULL;
-	struct stat st;
+	struct stat st, dst;
 	void *map = MAP_FAILED;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_in_dir(path, &dst);
 
 	*out = NULL;
 	if (fd < 0)
@@ -180,7 +202,7 @@ static int open_cache(const char *path, void *state, struct sb_cache **out, stru
 		sb_err_set(err, SB_E_FORMAT, "%s: not a regular file", path);
 		goto fail;
 	}
-	if (check_trust(path, &st, err) < 0)
+	if (check_trust(path, &st, &dst, err) < 0)
 		goto fail;
 	if ((size_t)st.st_size < sizeof(struct sb_cache_header)) {
 		sb_err_set(err, SB_E_FORMAT, "%s: truncated cache (%lld bytes)", path,
@@ -246,6 +268,11 @@ void sb_cache_set_id_min(struct sb_cache *c, uint32_t uid_min, uint32_t gid_min)
 {
 	c->uid_min = uid_min > SB_CACHE_ID_FLOOR ? uid_min : SB_CACHE_ID_FLOOR;
 	c->gid_min = gid_min > SB_CACHE_ID_FLOOR ? gid_min : SB_CACHE_ID_FLOOR;
+}
+
+void sb_cache_allow_primary_gid(struct sb_cache *c, uint32_t gid)
+{
+	c->primary_gid = gid;
 }
 
 SB_HOT bool sb_cache_superseded(const struct sb_cache *c)

@@ -67,6 +67,11 @@ void sb_cache_close(struct sb_cache *c);
  * uid, groups with a lower gid, and such gids in a user's list are not
  * served. A user private group (gid = uid) is held to uid_min. */
 void sb_cache_set_id_min(struct sb_cache *c, uint32_t uid_min, uint32_t gid_min);
+/* The one gid below the floors a user may have as primary gid: the local
+ * group the config's primary_group names (sb_config_primary_gid; 0 allows
+ * none). Only the primary gid; a supplementary list or a group record is
+ * still held to the floors. */
+void sb_cache_allow_primary_gid(struct sb_cache *c, uint32_t gid);
 /* True once a writer has replaced this file (one memory load, no syscall). */
 bool sb_cache_superseded(const struct sb_cache *c);
 void sb_cache_get_info(const struct sb_cache *c, struct sb_cache_info *info);
@@ -87,7 +92,8 @@ int sb_cache_group_by_name(const struct sb_cache *c, const char *name, struct sb
 int sb_cache_group_by_gid(const struct sb_cache *c, uint32_t gid, struct sb_group_view *out);
 /* Enumeration by index, from 0 until the call returns 0. Groups count their
  * user private groups; an index where a user has none gives a view with gid
- * 0 and an empty name, which callers skip (gid 0 is never served). */
+ * 0 and an empty name, which callers skip (gid 0 is never served). The same
+ * for a user the id floors refuse: uid and gid 0, an empty name. */
 int sb_cache_user_at(const struct sb_cache *c, uint32_t i, struct sb_user_view *out);
 int sb_cache_group_at(const struct sb_cache *c, uint32_t i, struct sb_group_view *out);
 /* Member i's login name of group g; key i of user u. */

@@ -382,6 +382,29 @@ int sb_config_validate(const struct sb_config *cfg, struct sb_err *err)
 	return 0;
 }
 
+uint32_t sb_config_primary_gid(const struct sb_config *cfg, const char *group_file)
+{
+	const char *name = cfg->primary_group;
+	size_t len = name ? strlen(name) : 0;
+	FILE *f;
+	char line[4096];
+	unsigned long gid = 0;
+
+	if (!len || !(f = fopen(group_file ? group_file : "/etc/group", "re")))
+		return 0;
+	while (!gid && fgets(line, sizeof(line), f)) {
+		char *p = line + len, *end;
+
+		if (strncmp(line, name, len) != 0 || *p != ':' || !(p = strchr(p + 1, ':')))
+			continue;
+		gid = strtoul(p + 1, &end, 10);
+		if (end == p + 1 || *end != ':' || gid > UINT32_MAX)
+			gid = 0;
+	}
+	fclose(f);
+	return (uint32_t)gid;
+}
+
 const char *sb_config_module_path(void)
 {
 	const char *p = secure_getenv("SCIMBRIDGE_CONF");

@@ -111,6 +111,14 @@ const char *sb_config_module_path(void);
  * newline (and \r). Returns a malloc'd NUL-terminated string or NULL. */
 char *sb_config_read_secret(const char *path, long allowed_owner, struct sb_err *err);
 
+/* The gid of the local group (group_file, NULL for /etc/group) that
+ * primary_group names, which the mapping gives every user as primary gid
+ * when no tenant group has the name; 0 when primary_group is unset, names
+ * no local group, or names gid 0. Cache readers allow it below their id
+ * floor (sb_cache_allow_primary_gid): primary_group = users (gid 100) is a
+ * supported setup, and with the floor alone no user would be served. */
+uint32_t sb_config_primary_gid(const struct sb_config *cfg, const char *group_file);
+
 /* Parses "yes/no/true/false" → 0/1, else -1. */
 int sb_parse_bool(const char *s);
 

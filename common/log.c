@@ -96,6 +96,68 @@ size_t sb_log_escape(const char *in, char *out, size_t size)
 	return n;
 }
 
+/* Length of the well-formed UTF-8 sequence at p that encodes a printable
+ * character, or 0: not C1 (U+0080..U+009F: U+009B is CSI to many
+ * terminals), not a line or paragraph separator, not a bidirectional
+ * control (which reorders what the admin sees). */
+static size_t utf8_printable(const unsigned char *p)
+{
+	unsigned c = p[0], need, cp;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 3;
+	else
+		return 0;
+	for (unsigned k = 1; k <= need; k++)
+		if ((p[k] & 0xc0) != 0x80) /* a NUL stops here too */
+			return 0;
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+		return 0;
+	cp = c & (need == 1 ? 0x1f : need == 2 ? 0x0f : 0x07);
+	for (unsigned k = 1; k <= need; k++)
+		cp = cp << 6 | (p[k] & 0x3f);
+	if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200e && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
+	return need + 1;
+}
+
+size_t sb_text_escape(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return 0;
+	while (in && *in) {
+		size_t len = utf8_printable((const unsigned char *)in);
+		char one[2] = {*in, '\0'};
+
+		if (!len) { /* ASCII, or a byte that is not printable UTF-8 */
+			char e[8];
+			size_t m = sb_log_escape(one, e, sizeof(e));
+
+			if (n + m >= size)
+				break;
+			memcpy(out + n, e, m);
+			n += m;
+			in++;
+			continue;
+		}
+		if (n + len >= size)
+			break;
+		memcpy(out + n, in, len);
+		n += len;
+		in += len;
+	}
+	out[n] = '\0';
+	return n;
+}
+
 void sb_log(int prio, const char *fmt, ...)
 {
 	char raw[2048], buf[2048];

@@ -26,5 +26,11 @@ void sb_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3))
  * unambiguously; cut before an escape that would not fit. Returns the
  * length written. */
 size_t sb_log_escape(const char *in, char *out, size_t size);
+/* The same for text an admin reads on a terminal (CLI errors, the daemon's
+ * last error in `status`), except that well-formed UTF-8 encoding no
+ * control character is kept ("≥" stays "≥"): ESC, BEL, a newline, C1
+ * (U+009B is CSI to many terminals) and stray bytes >= 0x80 still become
+ * \xNN. */
+size_t sb_text_escape(const char *in, char *out, size_t size);
 
 #endif

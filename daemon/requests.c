@@ -141,6 +141,7 @@ static uint16_t from_cache(const struct daemon *d, uint16_t type, const char *ke
 
 	if (sb_cache_open(d->cfg.cache_path, &c, NULL) < 0)
 		return SB_RESP_UNAVAIL;
+	sb_cache_allow_primary_gid(c, sb_config_primary_gid(&d->cfg, NULL));
 	if (type == SB_REQ_USER_BY_UID)
 		found = *key && !*end && sb_cache_user_by_uid(c, (uint32_t)id, &u);
 	else if (type == SB_REQ_GROUP_BY_GID)

@@ -142,7 +142,9 @@ static void record(struct daemon *d, int ok, const struct sb_err *err)
 	d->last_ok = ok;
 	if (ok)
 		d->last_success = d->last_attempt;
-	snprintf(d->last_error, sizeof(d->last_error), "%.500s", ok ? "" : err->msg);
+	/* Escaped (sb_text_escape): it may quote the tenant, and `status` and
+	 * `sync` print it line by line to an admin's terminal. */
+	sb_text_escape(ok ? "" : err->msg, d->last_error, sizeof(d->last_error));
 	snprintf(d->last_summary, sizeof(d->last_summary), "%.500s", msg);
 	d->syncs_done++;
 	pthread_cond_broadcast(&d->sync_cond);

@@ -63,6 +63,7 @@ static bool cache_has_user(const struct sb_config *cfg, const char *name, char *
 	if (sb_cache_open(cfg->cache_path, &c, NULL) < 0)
 		return false;
 	sb_cache_set_id_min(c, cfg->uid_min, cfg->gid_min);
+	sb_cache_allow_primary_gid(c, sb_config_primary_gid(cfg, NULL));
 	if (sb_cache_user_by_name(c, name, &u)) {
 		found = true;
 		if (scim_id)

@@ -38,6 +38,8 @@ static long next_check HOT_DATA; /* monotonic seconds; set under the write lock 
 static char *cache_path;
 /* the config's id floors, applied to every mapping this module opens */
 static uint32_t uid_min, gid_min;
+/* primary_group's local gid, allowed below the id floor (cache_reader.h) */
+static uint32_t primary_gid;
 
 SB_HOT static long now_coarse(void)
 {
@@ -80,6 +82,7 @@ static void load_config(void)
 	enumerate = cfg.enumerate;
 	uid_min = cfg.uid_min;
 	gid_min = cfg.gid_min;
+	primary_gid = sb_config_primary_gid(&cfg, NULL);
 	nss_daemon_configure(cfg.socket_path, cfg.negative_ttl);
 	sb_config_free(&cfg);
 	loaded = true;
@@ -99,6 +102,7 @@ static void reload_locked(void)
 	if (!cache_path || sb_cache_open_in(cache_path, state[!state_in_use], &fresh, NULL) < 0)
 		return; /* keep serving the last good mapping, if any */
 	sb_cache_set_id_min(fresh, uid_min, gid_min);
+	sb_cache_allow_primary_gid(fresh, primary_gid);
 	sb_cache_close(cache);
 	cache = fresh;
 	state_in_use = !state_in_use;
@@ -156,6 +160,7 @@ enum nss_status nss_cache_open_own(struct sb_cache **out, int *errnop)
 		st = NSS_STATUS_UNAVAIL;
 	} else {
 		sb_cache_set_id_min(*out, uid_min, gid_min);
+		sb_cache_allow_primary_gid(*out, primary_gid);
 	}
 	nss_cache_release();
 	return st;

@@ -175,13 +175,15 @@ static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 			 *msg ? msg : "directory says so");
 }
 
-/* Opens the cache with the config's id floors: a record below uid_min is
- * never a directory user, whatever the file says. */
+/* Opens the cache with the config's id floors (a record below uid_min is
+ * never a directory user, whatever the file says) and primary_group's local
+ * gid allowed below them. */
 static int open_cache(const struct sb_config *cfg, struct sb_cache **c)
 {
 	if (sb_cache_open(cfg->cache_path, c, NULL) < 0)
 		return -1;
 	sb_cache_set_id_min(*c, cfg->uid_min, cfg->gid_min);
+	sb_cache_allow_primary_gid(*c, sb_config_primary_gid(cfg, NULL));
 	return 0;
 }
 

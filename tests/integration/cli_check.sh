@@ -89,6 +89,12 @@ echo "$out"
 t_eq "create-directory existing domain: exit 1" 1 "$rc"
 t_check "create-directory existing domain: HTTP 409 and the tenant's message" \
 	grep -qE 'HTTP 409: .+' <<<"$out"
+# The tenant quotes a directory name someone else chose: shown escaped.
+"$SB" -c "$C" create-directory --name $'evil\e]2;pwned\a\nforged line' --domain evil.example.net >/dev/null 2>&1
+out=$("$SB" -c "$C" create-directory --name X --domain evil.example.net 2>&1)
+t_check "create-directory 409 quoting a hostile name: shown ($out)" grep -q 'HTTP 409: .*evil' <<<"$out"
+t_eq "… with no control byte (ESC, BEL)" 0 "$(tr -d '\n' <<<"$out" | LC_ALL=C tr -cd '\000-\037\177' | wc -c)"
+t_eq "… and no line of the tenant's own" 0 "$(grep -c '^forged line' <<<"$out")"
 S2=$T_TMP/s2.conf; tenant_conf "$S2" scim2
 out=$("$SB" -c "$S2" create-directory --name X --domain x.example.com 2>&1); rc=$?
 t_eq "create-directory with scim2: exit 1" 1 "$rc"
@@ -120,4 +126,15 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 else
 	t_skip "not dumpable (needs root and setpriv)"
 fi
+# A tenant failing with a hostile message (a terminal escape, a BEL, a
+# newline that would start a line of its own): the FAIL line shows it as
+# one line of printable text.
+H=$T_TMP/hostile.conf; cp "$C" "$H"; conf_set "$H" timeout 2
+tenant_fault '{"match":"/scim/Users","kind":"500","times":1000,"message":"evil\u001b]2;pwned\u0007\nOK     forged"}'
+run_check hostile "$H"
+tenant_reset_faults
+t_check "hostile tenant message: the Users step FAILs and shows it" grep -qE '^FAIL +Users .*evil' <<<"$out"
+t_eq "… with no control byte (ESC, BEL) from the tenant" 0 \
+	"$(tr -d '\n' <<<"$out" | LC_ALL=C tr -cd '\000-\037\177' | wc -c)"
+t_eq "… and no line of the tenant's own" 0 "$(grep -c '^OK     forged' <<<"$out")"
 t_done

@@ -133,12 +133,30 @@ t_eq "scim2: grace (no domain in SCIM 2.0) is served" 0 "$?"
 t_eq "scim2: same uid for alice as ws1 (same SCIM id, same hash)" "$uid" \
 	"$("$SB" -c "$S2" lookup alice | sed -n 's/^passwd: alice:[*]:\([0-9]*\):.*/\1/p')"
 
+# A hostile tenant's error text (issue 14: escape what comes from the
+# tenant): a terminal escape (set the window title), a BEL and a newline
+# that would start a line of its own. `sync` prints it as one line of
+# printable text.
+EVIL_FAULT='{"match":"/scim/Users","kind":"500","times":1000,"message":"evil\u001b]2;pwned\u0007\nforged=1"}'
+ctl_bytes() { tr -d '\n' <<<"$1" | LC_ALL=C tr -cd '\000-\037\177' | wc -c; }
+E=$T_TMP/evil.conf; cp "$WS1" "$E"
+conf_set "$E" cache_path "$T_TMP/evil.cache"
+conf_set "$E" timeout 2
+tenant_fault "$EVIL_FAULT"
+out=$("$SB" -c "$E" sync 2>&1)
+tenant_reset_faults
+t_check "sync against a tenant failing with a hostile message: the message is shown ($out)" \
+	grep -q 'evil' <<<"$out"
+t_eq "… with no control byte (ESC, BEL) from the tenant" 0 "$(ctl_bytes "$out")"
+t_eq "… and no line of the tenant's own" 0 "$(grep -c '^forged=' <<<"$out")"
+
 # With the daemon: `status` prints its lines, and `keys` for a user created
 # after the last sync asks the daemon, which adds the user to the cache.
 if [ "$(id -u)" -eq 0 ] && [ -x "$T_ROOT/daemon/scimbridged" ]; then
 	D=$T_TMP/daemon.conf; cp "$WS1" "$D"
 	conf_set "$D" socket_path "$T_TMP/sock"
 	conf_set "$D" cache_path "$T_TMP/d.cache"
+	conf_set "$D" timeout 2 # the injected 500s are retried within 3 timeouts
 	"$T_ROOT/daemon/scimbridged" -f -c "$D" >"$T_TMP/daemon.log" 2>&1 &
 	dpid=$!
 	T_CLEANUP_HOOK="kill $dpid 2>/dev/null; ${T_CLEANUP_HOOK:-:}"
@@ -151,6 +169,35 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$T_ROOT/daemon/scimbridged" ]; then
 	k=$("$SB" -c "$D" keys latecomer 2>&1)
 	t_eq "keys for a user newer than the cache: the daemon fetches it" \
 		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIlate latecomer@test" "$k"
+	# A tenant's error text reaches `status` as one line of printable
+	# text: no terminal escape, no forged status line.
+	tenant_fault "$EVIL_FAULT"
+	kill -HUP "$dpid"
+	for _ in $(seq 1 300); do
+		s=$("$SB" -c "$D" status 2>&1)
+		grep -q '^  last_ok=0' <<<"$s" && break
+		sleep 0.1
+	done
+	tenant_reset_faults
+	t_check "status after a failed daemon sync: the tenant's error is shown ($s)" grep -q 'evil' <<<"$s"
+	t_eq "… with no control byte (ESC, BEL) from the tenant" 0 "$(ctl_bytes "$s")"
+	t_eq "… and no status line forged by the tenant" 0 "$(grep -c '^ *forged=' <<<"$s")"
+	# A cache the daemon must refuse (its directory 0777): the daemon
+	# answers lookups and stays up. The refusal's log line went through a
+	# NULL sb_err and the daemon died (SIGSEGV) at the first lookup.
+	ask() { # TYPE KEY: the daemon's status code for one request
+		/usr/bin/python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(20); s.connect(sys.argv[1])
+k = sys.argv[3].encode(); s.sendall(struct.pack(">IHH", 0x53434231, int(sys.argv[2]), len(k)) + k)
+print(struct.unpack(">IHH", s.recv(8))[1])' "$T_TMP/sock" "$1" "$2" 2>&1
+	}
+	chmod 777 "$T_TMP"
+	a1=$(ask 2 999999); a2=$(ask 1 nosuchuser)
+	chmod 700 "$T_TMP"
+	t_check "a refused cache: the daemon answers uid and name lookups ($a1, $a2)" \
+		test -n "$a1" -a -n "$a2" -a "${#a1}" -le 3 -a "${#a2}" -le 3
+	t_check "… and is still running" kill -0 "$dpid"
 	kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null
 else
 	t_skip "status/keys with the daemon (needs root and daemon/scimbridged)"

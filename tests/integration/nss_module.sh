@@ -59,6 +59,22 @@ echo "root:x:0:0:root:/root:/bin/bash" >"$T_TMP/foreign"
 conf "$T_TMP/foreign"
 t_eq "foreign file: UNAVAIL" "status=$UNAVAIL errno=$ENOENT" "$($P "$SO" pwnam u000007)"
 
+# primary_group = a local group below the id floor (Debian's users, gid
+# 100): the mapping gives every user that gid, and the module must serve
+# them with it, while a gid the config does not name stays refused.
+read -r lgroup lgid < <(awk -F: '$3 > 0 && $3 < 1000 { print $1, $3; exit }' /etc/group)
+tests/bin/mkcache -P "$lgid" "$T_TMP/primary-cache" 5 2 || exit 1
+conf "$T_TMP/primary-cache"
+t_eq "primary_group unset: a user with gid $lgid is not served" "status=$NOTFOUND errno=$ENOENT" \
+	"$($P "$SO" pwnam u000002)"
+echo "primary_group = $lgroup" >>"$SCIMBRIDGE_CONF"
+t_eq "primary_group = $lgroup (gid $lgid): served with that gid" \
+	"status=$SUCCESS errno=0 u000002:*:200002:$lgid:User 2 gen 1:/home/u000002:/bin/bash" \
+	"$($P "$SO" pwnam u000002)"
+t_eq "primary_group = $lgroup: by uid too" \
+	"status=$SUCCESS errno=0 u000003:*:200003:$lgid:User 3 gen 1:/home/u000003:/bin/bash" \
+	"$($P "$SO" pwuid 200003)"
+
 # Real clients through nss_wrapper (no root, no /etc/nsswitch.conf change).
 conf "$T_TMP/cache"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$T_TMP/passwd"
@@ -75,6 +91,11 @@ t_eq "enumerate off: getent passwd shows only local users" 1 "$(W getent passwd 
 conf "$T_TMP/cache" yes
 t_eq "enumerate on: every user" 51 "$(W getent passwd | wc -l)"
 t_eq "enumerate on: every group (50 private + 5)" 56 "$(W getent group | wc -l)"
+conf "$T_TMP/primary-cache" yes
+echo "primary_group = $lgroup" >>"$SCIMBRIDGE_CONF"
+t_eq "primary_group = $lgroup: getent passwd enumerates every user with gid $lgid" 5 \
+	"$(W getent passwd | grep -c ":$lgid:User ")"
+conf "$T_TMP/cache" yes
 # nss_wrapper answers getgrouplist by walking getgrent, so `id` needs
 # enumeration here; the end-to-end suite checks initgroups through glibc.
 # The module agrees with itself (nss_files' rule): initgroups_dyn returns
@@ -179,10 +200,14 @@ if command -v strace >/dev/null; then
 		NSS_WRAPPER_PASSWD="$T_TMP/passwd" NSS_WRAPPER_GROUP="$T_TMP/group" \
 		NSS_WRAPPER_MODULE_SO_PATH="$SO" NSS_WRAPPER_MODULE_FN_PREFIX=scim \
 		getent passwd u000001 nosuchuser >/dev/null
-	t_check "strace: the secret file is never opened" bash -c "! grep -q '$T_TMP/secret' '$T_TMP/strace'"
+	t_check "strace: the secret file is never opened (by path, nor by name through a directory fd)" \
+		bash -c "! grep -qE '\"($T_TMP/)?secret\"' '$T_TMP/strace'"
 	t_check "strace: no connect() except the daemon's socket" \
 		bash -c "! grep 'connect(' '$T_TMP/strace' | grep -v 'no-daemon.sock' | grep -q ."
-	t_check "strace: the cache was read" grep -q "$T_TMP/cache" "$T_TMP/strace"
+	# through its directory, so the directory checked is the one it came from
+	t_check "strace: the cache was read (its directory opened, then the file in it)" \
+		bash -c "grep -qE 'openat\(AT_FDCWD, \"$T_TMP\", [^)]*O_PATH' '$T_TMP/strace' &&
+			grep -qE 'openat\([0-9]+, \"cache\", O_RDONLY' '$T_TMP/strace'"
 else
 	t_skip "strace not installed"
 fi

@@ -40,6 +40,27 @@ out=$(LD_PRELOAD=libpam_wrapper.so tests/bin/pamtest_account young u000010 acct_
 t_check "… and the user is told through the conversation ($out)" grep -q "deactivated" <<<"$out"
 check young nosuchuser user_unknown "not a directory user: PAM_USER_UNKNOWN"
 check young root user_unknown "root (a local account): PAM_USER_UNKNOWN, never decided by the tenant"
+# primary_group = a local group below the id floor: every user has its gid
+# (mkcache -P); without the setting the user is unknown, with it decided.
+read -r lgroup lgid < <(awk -F: '$3 > 0 && $3 < 1000 { print $1, $3; exit }' /etc/group)
+tests/bin/mkcache -P "$lgid" "$T_TMP/primary" 20 5 || exit 1
+service noprimary "cache_path = $T_TMP/primary" "daemon_down = cache"
+check noprimary u000001 user_unknown "gid $lgid without primary_group: not served, PAM_USER_UNKNOWN"
+service primary "cache_path = $T_TMP/primary" "primary_group = $lgroup" "daemon_down = cache"
+check primary u000001 success "primary_group = $lgroup (gid $lgid): active user allowed"
+check primary u000010 acct_expired "primary_group = $lgroup: deactivated user PAM_ACCT_EXPIRED"
+# A cache the reader refuses (its directory 0777, issue 14): the module
+# decides as without a cache for any name not in /etc/passwd (a local
+# account never reaches the cache); the refusal's log line went through a
+# NULL sb_err and killed the PAM application (SIGSEGV) for those names.
+mkdir -m 777 "$T_TMP/open"
+cp "$T_TMP/young" "$T_TMP/open/cache"
+service refused "cache_path = $T_TMP/open/cache"
+check refused u000001 authinfo_unavail "cache in a 0777 directory: directory user AUTHINFO_UNAVAIL, no crash"
+check refused notlocal authinfo_unavail "cache in a 0777 directory: a name in neither /etc/passwd nor the cache: AUTHINFO_UNAVAIL, no crash"
+lname=$(awk -F: '$1 != "root" { print $1; exit }' /etc/passwd)
+check refused "$lname" user_unknown "cache in a 0777 directory: local account $lname PAM_USER_UNKNOWN"
+check refused root user_unknown "cache in a 0777 directory: root PAM_USER_UNKNOWN"
 service allowed "cache_path = $T_TMP/young" "allowed_groups = g00001" "daemon_down = cache"
 check allowed u000002 perm_denied "not in allowed_groups: PAM_PERM_DENIED"
 check allowed u000001 success "in allowed_groups: allowed"

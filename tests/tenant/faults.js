@@ -2,7 +2,8 @@
 // contains `match` (and whose method is `method`, when given); it skips the
 // first `after` matches, then applies to the next `times` (0 = forever).
 // Kinds that need no body act before the handler (500, 429, stall, close,
-// expire-token); the others rewrite the body the handler produced.
+// expire-token); the others rewrite the body the handler produced. A 500
+// says `message` when the rule gives one (what a hostile tenant would say).
 const BEFORE = new Set(["500", "400", "429", "stall", "close", "expire-token"]);
 
 export class Faults {
@@ -40,7 +41,7 @@ export class Faults {
     res.locals.fault = r;
     switch (r.kind) {
       case "500":
-        return res.status(500).json({ errors: [{ code: "internal.error", message: "injected server error" }] });
+        return res.status(500).json({ errors: [{ code: "internal.error", message: r.message ?? "injected server error" }] });
       case "400": // a request the tenant does not accept, e.g. an unsupported filter
         return res.status(400).json({ errors: [{ code: "invalid.request", message: "injected bad request" }] });
       case "429":

@@ -5,12 +5,14 @@
  * can tell which file a concurrent reader saw. With -p/-g it also writes the
  * equivalent passwd and group text files (for nss_files and size figures).
  *
- * usage: mkcache [-G gen] [-A age_s] [-V change] [-p passwd] [-g group] OUT N_USERS N_GROUPS
+ * usage: mkcache [-G gen] [-A age_s] [-V change] [-P gid] [-p passwd] [-g group]
+ *        OUT N_USERS N_GROUPS
  * (-A: the cache says it was synced age_s seconds ago; -V: one change to the
  * middle user for delta benchmarks: `gecos` renames them, `inactive`
  * deactivates them, `add` adds one more user at the end, `insert` in the
  * middle, `remove` removes them, `group` adds a group with them as its
- * only member). */
+ * only member; -P: every user's primary gid, as the mapping writes it for
+ * primary_group = a local group). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,16 +202,18 @@ int main(int argc, char **argv)
 	const char *pw = NULL, *gr = NULL, *change = NULL;
 	size_t n_users;
 	unsigned gen = 1;
-	long age = 0;
+	long age = 0, primary = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "G:A:V:p:g:")) != -1) {
+	while ((opt = getopt(argc, argv, "G:A:V:P:p:g:")) != -1) {
 		if (opt == 'G')
 			gen = (unsigned)atoi(optarg);
 		else if (opt == 'A')
 			age = atol(optarg);
 		else if (opt == 'V')
 			change = optarg;
+		else if (opt == 'P')
+			primary = atol(optarg);
 		else if (opt == 'p')
 			pw = optarg;
 		else if (opt == 'g')
@@ -236,6 +240,8 @@ int main(int argc, char **argv)
 	make_groups(&ds, (size_t)atol(argv[optind + 2]));
 	if (change && strcmp(change, "group") == 0)
 		add_group(&ds, (size_t)atol(argv[optind + 2]));
+	for (size_t i = 0; primary && i < ds.n_users; i++)
+		ds.users[i].gid = (uint32_t)primary;
 	ds.sync_time = time(NULL) - age;
 	write_text(&ds, pw, gr);
 	if (sb_cache_write(argv[optind], &ds, &err) < 0) {

@@ -4,6 +4,7 @@
  * old file untouched. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -513,6 +514,80 @@ static void add_user(struct sb_dataset *ds, const char *name, uint32_t uid, uint
 	}
 }
 
+static void write_at(const char *file, const char *marker)
+{
+	struct sb_dataset ds;
+	struct sb_err err = {0};
+
+	sample(&ds, marker);
+	assert_int_equal(sb_cache_write(file, &ds, &err), 0);
+	sb_dataset_free(&ds);
+}
+
+struct swapper {
+	char link[160], tmp[160];
+	volatile int stop;
+};
+
+/* Points `link` at good/ and bad/ in turn, each time by an atomic rename. */
+static void *swap_link(void *arg)
+{
+	struct swapper *s = arg;
+
+	for (unsigned i = 0; !s->stop; i++) {
+		unlink(s->tmp);
+		if (symlink(i % 2 ? "bad" : "good", s->tmp) == 0)
+			rename(s->tmp, s->link);
+	}
+	return NULL;
+}
+
+/* The directory checked is the one the file was opened in, not the path's
+ * directory looked up again after the open: with a path through a symlink
+ * someone swaps (or a parent they can rename), open() went through a
+ * 0777 directory while stat() saw the 0755 one, and the cache was taken.
+ * The test races the two for a bounded number of opens; with the check
+ * made on the opened directory no open can come back with bad/'s file. */
+static void test_trust_checks_the_directory_opened(void **state)
+{
+	struct swapper s = {.stop = 0};
+	char good[96], bad[96], p[160];
+	pthread_t t;
+	unsigned served = 0, from_bad = 0;
+
+	(void)state;
+	snprintf(good, sizeof(good), "%s/good", dir);
+	snprintf(bad, sizeof(bad), "%s/bad", dir);
+	assert_int_equal(mkdir(good, 0755), 0);
+	assert_int_equal(mkdir(bad, 0755), 0);
+	snprintf(p, sizeof(p), "%s/cache", good);
+	write_at(p, "GOOD");
+	snprintf(p, sizeof(p), "%s/cache", bad);
+	write_at(p, "BAD");
+	assert_int_equal(chmod(bad, 0777), 0);
+	snprintf(s.link, sizeof(s.link), "%s/cur", dir);
+	snprintf(s.tmp, sizeof(s.tmp), "%s/cur.tmp", dir);
+	assert_int_equal(symlink("good", s.link), 0);
+	snprintf(p, sizeof(p), "%s/cur/cache", dir);
+	assert_int_equal(pthread_create(&t, NULL, swap_link, &s), 0);
+	for (int i = 0; i < 20000; i++) {
+		struct sb_cache *c;
+		struct sb_user_view u;
+
+		if (sb_cache_open(p, &c, NULL) < 0)
+			continue;
+		served++;
+		if (sb_cache_user_by_name(c, "alice", &u) && strstr(u.gecos, "BAD"))
+			from_bad++;
+		sb_cache_close(c);
+	}
+	s.stop = 1;
+	pthread_join(t, NULL);
+	print_message("opens served %u, of them from the 0777 directory %u\n", served, from_bad);
+	assert_true(served > 0);
+	assert_int_equal(from_bad, 0);
+}
+
 /* Issue 14: whatever a (forged or damaged) file says, no uid or gid below
  * 1000 — nor below uid_min / gid_min once set — is ever served. */
 static void test_ids_below_floor_not_served(void **state)
@@ -522,17 +597,19 @@ static void test_ids_below_floor_not_served(void **state)
 	struct sb_err err = {0};
 	struct sb_user_view u;
 	struct sb_group_view g;
-	uint32_t groups = 0;
+	uint32_t groups = 0, users = 0;
 
 	(void)state;
 	memset(&ds, 0, sizeof(ds));
-	ds.users = calloc(6, sizeof(*ds.users));
+	ds.users = calloc(8, sizeof(*ds.users));
 	add_user(&ds, "zero", 0, 0, 0);
 	add_user(&ds, "low", 500, 500, 0);
 	add_user(&ds, "diskgid", 200001, 6, 0);
 	add_user(&ds, "diskextra", 200002, 200002, 6);
 	add_user(&ds, "midrange", 150000, 150000, 0);
 	add_user(&ds, "fine", 200003, 200003, 0);
+	add_user(&ds, "usersgid", 200004, 100, 0); /* primary_group = users */
+	add_user(&ds, "gidzero", 200005, 0, 0);
 	ds.groups = calloc(3, sizeof(*ds.groups));
 	ds.groups[ds.n_groups++] = (struct sb_group){.name = sdup(&ds, "sudo"), .gid = 27};
 	ds.groups[ds.n_groups++] = (struct sb_group){.name = sdup(&ds, "eng"), .gid = 300001};
@@ -558,6 +635,15 @@ static void test_ids_below_floor_not_served(void **state)
 		groups += g.gid != 0;
 	}
 	assert_int_equal(groups, 2);
+	/* and users: a refused user is a hole (uid 0), not the end of the list */
+	for (uint32_t i = 0; sb_cache_user_at(c, i, &u); i++) {
+		assert_true(u.uid == 0 || (u.uid >= 1000 && u.gid >= 1000));
+		/* a hole is still a well-formed view (fuzz_cache_reader reads it) */
+		assert_true(u.text_len >= 6 && u.text[u.text_len - 1] == '\0');
+		assert_string_equal(u.shell, u.text + u.text_len - 1 - strlen(u.shell));
+		users += u.uid != 0;
+	}
+	assert_int_equal(users, 2); /* fine, midrange */
 
 	sb_cache_set_id_min(c, 200000, 200000);
 	assert_int_equal(sb_cache_passwd_by_name(c, "midrange", &u), 0);
@@ -567,6 +653,20 @@ static void test_ids_below_floor_not_served(void **state)
 	assert_int_equal(sb_cache_group_by_name(c, "eng", &g), 1);
 	sb_cache_set_id_min(c, 5, 5); /* never below the floor */
 	assert_int_equal(sb_cache_passwd_by_name(c, "low", &u), 0);
+
+	/* primary_group's local gid (100 for "users") is allowed as a primary
+	 * gid once the reader is told it, and no other low gid with it. */
+	assert_int_equal(sb_cache_passwd_by_name(c, "usersgid", &u), 0);
+	sb_cache_allow_primary_gid(c, 100);
+	assert_int_equal(sb_cache_passwd_by_name(c, "usersgid", &u), 1);
+	assert_int_equal(u.gid, 100);
+	assert_int_equal(sb_cache_user_by_uid(c, 200004, &u), 1);
+	assert_int_equal(sb_cache_passwd_by_name(c, "diskgid", &u), 0);
+	assert_int_equal(sb_cache_passwd_by_name(c, "diskextra", &u), 0);
+	assert_int_equal(sb_cache_group_by_gid(c, 27, &g), 0);
+	sb_cache_allow_primary_gid(c, 0); /* 0 allows none, gid 0 never */
+	assert_int_equal(sb_cache_passwd_by_name(c, "usersgid", &u), 0);
+	assert_int_equal(sb_cache_passwd_by_name(c, "gidzero", &u), 0);
 	sb_cache_close(c);
 }
 
@@ -582,6 +682,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_missing_is_notfound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_write_keeps_old, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_untrusted_cache_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_trust_checks_the_directory_opened, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ids_below_floor_not_served, setup, teardown),
 	};
 

@@ -323,6 +323,39 @@ static void test_module_path(void **state)
 	assert_string_equal(sb_config_module_path(), SB_DEFAULT_CONF);
 }
 
+/* primary_group's local gid, which cache readers allow below the floor. */
+static void test_primary_gid(void **state)
+{
+	struct sb_config cfg;
+	char gr[64];
+	FILE *f;
+
+	(void)state;
+	snprintf(gr, sizeof(gr), "/tmp/sbgroup.%d", (int)getpid());
+	f = fopen(gr, "w");
+	assert_non_null(f);
+	fputs("root:x:0:\nusersx:x:7:\nuser:x:8:\nbad:x:12a:\nusers:x:100:ann,ben\n"
+	      "wheel:x:0:\n",
+	      f);
+	fclose(f);
+	sb_config_defaults(&cfg);
+	assert_int_equal(sb_config_primary_gid(&cfg, gr), 0); /* unset */
+	cfg.primary_group = strdup("users");
+	assert_int_equal(sb_config_primary_gid(&cfg, gr), 100); /* not usersx, not user */
+	free(cfg.primary_group);
+	cfg.primary_group = strdup("bad");
+	assert_int_equal(sb_config_primary_gid(&cfg, gr), 0);
+	free(cfg.primary_group);
+	cfg.primary_group = strdup("wheel");
+	assert_int_equal(sb_config_primary_gid(&cfg, gr), 0); /* gid 0 allows nothing */
+	free(cfg.primary_group);
+	cfg.primary_group = strdup("nosuch");
+	assert_int_equal(sb_config_primary_gid(&cfg, gr), 0);
+	assert_int_equal(sb_config_primary_gid(&cfg, "/nonexistent/group"), 0);
+	unlink(gr);
+	sb_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +369,7 @@ int main(void)
 	    cmocka_unit_test(test_validate),
 	    cmocka_unit_test(test_secret),
 	    cmocka_unit_test(test_module_path),
+	    cmocka_unit_test(test_primary_gid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,32 @@ static void test_escape(void **state)
 	assert_string_equal(out, "");
 }
 
+/* For a terminal: printable UTF-8 stays, control characters in any
+ * encoding and broken UTF-8 do not. */
+static void test_text_escape(void **state)
+{
+	char out[128], small[6];
+
+	(void)state;
+	sb_text_escape("uid_min: must be \xe2\x89\xa5 1000, Ren\xc3\xa9" "e", out, sizeof(out));
+	assert_string_equal(out, "uid_min: must be \xe2\x89\xa5 1000, Ren\xc3\xa9" "e");
+	sb_text_escape("evil\033]2;pwned\007\nforged=1\\", out, sizeof(out));
+	assert_string_equal(out, "evil\\x1b]2;pwned\\x07\\x0aforged=1\\\\");
+	/* C1 CSI (U+009B), RIGHT-TO-LEFT OVERRIDE, LINE SEPARATOR */
+	sb_text_escape("a\xc2\x9b" "2Jb\xe2\x80\xae" "c\xe2\x80\xa8" "d", out, sizeof(out));
+	assert_string_equal(out, "a\\xc2\\x9b2Jb\\xe2\\x80\\xaec\\xe2\\x80\\xa8d");
+	/* stray continuation, overlong, truncated sequence, lone lead at the end */
+	sb_text_escape("\x80\xc0\xaf\xe2\x89x\xe2", out, sizeof(out));
+	assert_string_equal(out, "\\x80\\xc0\\xaf\\xe2\\x89x\\xe2");
+	/* bounded: a character or an escape whole, or not at all */
+	assert_int_equal(sb_text_escape("ab\xe2\x89\xa5", small, sizeof(small)), 5);
+	assert_string_equal(small, "ab\xe2\x89\xa5");
+	assert_int_equal(sb_text_escape("abc\xe2\x89\xa5", small, sizeof(small)), 3);
+	assert_int_equal(sb_text_escape("ab\n", small, sizeof(small)), 2);
+	sb_text_escape(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 /* Cut before an escape that would not fit, never inside one. */
 static void test_escape_bounded(void **state)
 {
@@ -83,6 +109,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_escape_bounded),
+	    cmocka_unit_test(test_text_escape),
 	    cmocka_unit_test(test_sb_log_one_line),
 	};
 
