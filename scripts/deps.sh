@@ -11,7 +11,7 @@ libcurl4-openssl-dev libcjson-dev libpam0g-dev libcmocka-dev
 libnss-wrapper libpam-wrapper libpamtest0-dev pamtester
 openssh-server openssh-client openssl valgrind strace util-linux
 cppcheck clang-format procps psmisc python3 bc curl time man-db
-libsodium-dev libzstd-dev minisign $*"
+libsodium-dev libzstd-dev minisign libcjose-dev libjansson-dev $*"
 
 missing=""
 for p in $PKGS; do
