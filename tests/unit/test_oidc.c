@@ -22,7 +22,7 @@
 #define CLAIM "\"iss\":\"" ISS "\",\"sub\":\"00u1\",\"preferred_username\":\"alice\""
 
 static cjose_jwk_t *rsa1, *rsa2, *ec1;
-static char jwks[16384];   /* what the fetch hook serves */
+static char jwks[16384]; /* what the fetch hook serves */
 static unsigned fetch_calls;
 static int fetch_fails;
 
@@ -196,11 +196,13 @@ static void test_another_key(void **state)
 	(void)state;
 	serve(rsa1, ec1, NULL);
 	/* rsa2 signs but claims to be rsa1: the signature fails */
-	expect_refused(sign(rsa2, CJOSE_HDR_ALG_RS256, "rsa1", claims("\"" AUD "\"", NOW, NOW + 300)),
-		       "signature does not verify with the provider's key 'rsa1'");
+	expect_refused(
+	    sign(rsa2, CJOSE_HDR_ALG_RS256, "rsa1", claims("\"" AUD "\"", NOW, NOW + 300)),
+	    "signature does not verify with the provider's key 'rsa1'");
 	/* an RSA key named by an ES256 header is not the EC key's family */
-	expect_refused(sign(rsa1, CJOSE_HDR_ALG_RS256, "ec1", claims("\"" AUD "\"", NOW, NOW + 300)),
-		       "JWKS does not hold (another key)");
+	expect_refused(
+	    sign(rsa1, CJOSE_HDR_ALG_RS256, "ec1", claims("\"" AUD "\"", NOW, NOW + 300)),
+	    "JWKS does not hold (another key)");
 }
 
 static void test_unknown_kid_refresh(void **state)
@@ -225,7 +227,8 @@ static void test_unknown_kid_refresh(void **state)
 					  claims("\"" AUD "\"", NOW, NOW + 300)),
 				     &u, &err),
 			 -1);
-	assert_non_null(strstr(u, "signed with key 'rsa2', which the provider's JWKS does not hold"));
+	assert_non_null(
+	    strstr(u, "signed with key 'rsa2', which the provider's JWKS does not hold"));
 	free(u);
 	assert_int_equal(fetch_calls, 2);
 	/* the provider rotates: the next unknown kid refreshes and verifies */
@@ -249,10 +252,10 @@ static void test_unknown_kid_refresh(void **state)
 	oidc_keys_free(&k);
 	/* a JWKS that cannot be fetched is a network error, not a refusal */
 	fetch_fails = 1;
-	assert_int_equal(verify(sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1",
-				     claims("\"" AUD "\"", NOW, NOW + 300)),
-				&u, &err),
-			 -1);
+	assert_int_equal(
+	    verify(sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1", claims("\"" AUD "\"", NOW, NOW + 300)),
+		   &u, &err),
+	    -1);
 	fetch_fails = 0;
 	assert_int_equal(err.kind, SB_E_NETWORK);
 	free(u);
@@ -264,18 +267,18 @@ static void test_claims_refused(void **state)
 
 	(void)state;
 	serve(rsa1, NULL);
-	expect_refused(sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1",
-			    claims("\"another-client\"", NOW, NOW + 300)),
-		       "audience 'another-client' is not oidc_client_id '" AUD "' (another audience)");
+	expect_refused(
+	    sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1", claims("\"another-client\"", NOW, NOW + 300)),
+	    "audience 'another-client' is not oidc_client_id '" AUD "' (another audience)");
 	expect_refused(sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1",
 			    claims("[\"another-client\",\"x\"]", NOW, NOW + 300)),
 		       "(another audience)");
-	expect_refused(sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1",
-			    claims("\"" AUD "\"", NOW - 7200, NOW - 3600)),
-		       "expired at 1799996400, 3600 s ago");
-	expect_refused(sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1",
-			    claims("\"" AUD "\"", NOW + 3600, NOW + 7200)),
-		       "in the future");
+	expect_refused(
+	    sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1", claims("\"" AUD "\"", NOW - 7200, NOW - 3600)),
+	    "expired at 1799996400, 3600 s ago");
+	expect_refused(
+	    sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1", claims("\"" AUD "\"", NOW + 3600, NOW + 7200)),
+	    "in the future");
 	snprintf(buf, sizeof(buf),
 		 "{\"iss\":\"https://evil.example.com\",\"aud\":\"" AUD
 		 "\",\"iat\":%ld,\"exp\":%ld,\"preferred_username\":\"alice\"}",
@@ -372,9 +375,9 @@ static void test_discovery_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_good_tokens),	    cmocka_unit_test(test_another_key),
+	    cmocka_unit_test(test_good_tokens),		cmocka_unit_test(test_another_key),
 	    cmocka_unit_test(test_unknown_kid_refresh), cmocka_unit_test(test_claims_refused),
-	    cmocka_unit_test(test_alg_refused),	    cmocka_unit_test(test_custom_claim),
+	    cmocka_unit_test(test_alg_refused),		cmocka_unit_test(test_custom_claim),
 	    cmocka_unit_test(test_discovery_parse),
 	};
 
