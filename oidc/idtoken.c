@@ -19,6 +19,37 @@ struct oidc_key {
 	cjose_jwk_t *jwk;
 };
 
+/* Debian 12's cjose (0.6.2.1) asserts, and so aborts the daemon, when its
+ * base64url decoder meets a '=' inside a string or a length of 4n+1 (found
+ * by tests/fuzz/fuzz_oidc.c; later cjose returns an error). Everything
+ * handed to its decoder — the token's three parts and a JWK's key members —
+ * is first checked to be strict unpadded base64url. */
+static bool b64u_ok(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return n % 4 != 1;
+}
+
+static const char *const jwk_b64_members[] = {"n",  "e",  "d", "p", "q", "dp",
+					      "dq", "qi", "x", "y", "k"};
+
+static bool jwk_members_ok(const cJSON *j)
+{
+	for (size_t i = 0; i < sizeof(jwk_b64_members) / sizeof(jwk_b64_members[0]); i++) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, jwk_b64_members[i]);
+
+		if (m && (!cJSON_IsString(m) || !b64u_ok(m->valuestring, strlen(m->valuestring))))
+			return false;
+	}
+	return true;
+}
+
 static const char *const algs[] = {"RS256", "RS384", "RS512", "PS256", "PS384",
 				   "PS512", "ES256", "ES384", "ES512"};
 
@@ -55,7 +86,7 @@ static int import_key(const cJSON *j, struct oidc_key *out)
 	char *text;
 	cjose_err cerr;
 
-	if (cJSON_IsString(use) && strcmp(use->valuestring, "sig") != 0)
+	if ((cJSON_IsString(use) && strcmp(use->valuestring, "sig") != 0) || !jwk_members_ok(j))
 		return 0;
 	if (!(text = cJSON_PrintUnformatted(j)))
 		return 0;
@@ -139,8 +170,15 @@ static cJSON *read_header(const char *token, struct sb_err *err)
 	cjose_err cerr;
 	cJSON *h = NULL;
 
-	if (!dot || !strchr(dot + 1, '.')) {
+	const char *dot2 = dot ? strchr(dot + 1, '.') : NULL;
+
+	if (!dot2 || strchr(dot2 + 1, '.') || dot == token || dot2 == dot + 1) {
 		sb_err_set(err, SB_E_PROTOCOL, "ID token is not a compact JWS (three parts)");
+		return NULL;
+	}
+	if (!b64u_ok(token, (size_t)(dot - token)) || !b64u_ok(dot + 1, (size_t)(dot2 - dot - 1)) ||
+	    !b64u_ok(dot2 + 1, strlen(dot2 + 1))) {
+		sb_err_set(err, SB_E_PROTOCOL, "ID token is not base64url (RFC 7515 §2)");
 		return NULL;
 	}
 	if (cjose_base64url_decode(token, (size_t)(dot - token), &raw, &n, &cerr))

@@ -323,6 +323,41 @@ static void test_alg_refused(void **state)
 	expect_refused(strdup("not-a-token"), "not a compact JWS");
 }
 
+/* Debian's cjose asserts (aborts the process) on a '=' inside base64url or
+ * a length of 4n+1; such tokens and JWKs are refused before cjose sees
+ * them (found by fuzz_oidc). */
+static void test_malformed_base64url(void **state)
+{
+	char *good = sign(rsa1, CJOSE_HDR_ALG_RS256, "rsa1", claims("\"" AUD "\"", NOW, NOW + 300));
+	char *dot = strchr(good, '.'), *bad;
+	const char *jwk = "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"AB=CD\",\"e\":\"AQAB\"}]}";
+	size_t hlen, pad;
+	struct oidc_keys k;
+	struct sb_err err = {0};
+
+	(void)state;
+	serve(rsa1, NULL);
+	bad = strdup(good);
+	bad[dot - good + 2] = '='; /* a '=' after one payload character */
+	expect_refused(bad, "not base64url");
+	/* the header padded with 'A's to 4n+1 characters */
+	hlen = (size_t)(dot - good);
+	pad = (5 - hlen % 4) % 4;
+	bad = malloc(strlen(good) + pad + 1);
+	memcpy(bad, good, hlen);
+	memset(bad + hlen, 'A', pad);
+	strcpy(bad + hlen + pad, dot);
+	assert_int_equal((hlen + pad) % 4, 1);
+	expect_refused(bad, "not base64url");
+	expect_refused(strdup("eyJhbGciOiJSUzI1NiJ9.e30.AAAA.AAAA"), "not a compact JWS");
+	free(good);
+	/* a JWK whose modulus holds a '=' is skipped, not handed to cjose */
+	oidc_keys_init(&k, NULL, NULL);
+	assert_int_equal(oidc_keys_load(&k, jwk, strlen(jwk), &err), -1);
+	assert_non_null(strstr(err.msg, "no RSA or EC signing key"));
+	oidc_keys_free(&k);
+}
+
 static void test_custom_claim(void **state)
 {
 	struct oidc_expect w = {ISS, AUD, "email", NOW};
@@ -378,7 +413,7 @@ int main(void)
 	    cmocka_unit_test(test_good_tokens),		cmocka_unit_test(test_another_key),
 	    cmocka_unit_test(test_unknown_kid_refresh), cmocka_unit_test(test_claims_refused),
 	    cmocka_unit_test(test_alg_refused),		cmocka_unit_test(test_custom_claim),
-	    cmocka_unit_test(test_discovery_parse),
+	    cmocka_unit_test(test_discovery_parse),	cmocka_unit_test(test_malformed_base64url),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
