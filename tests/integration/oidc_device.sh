@@ -51,9 +51,9 @@ line() { sed -n "s/^$2 //p" "$T_TMP/$1.out" | head -1; }
 refused() {
 	local name=$1 mode=$2 reason=$3
 	shift 3
-	oidc_ctl /idtoken "{\"mode\":\"$mode\",\"user\":\"bob\"}" >/dev/null
+	oidc_ctl /idtoken "{\"mode\":\"$mode\",\"user\":\"bob\"}" >/dev/null || t_fail "$name: control /idtoken"
 	login "$name" approve:alice "$@"
-	oidc_ctl /reset >/dev/null
+	oidc_ctl /reset >/dev/null || t_fail "$name: control /reset"
 	t_eq "$name: exit 1" 1 "$rc"
 	t_check "$name: refused: '$reason' (got: $(line "$name" REFUSED))" \
 		grep -qF "REFUSED ID token refused: $reason" "$T_TMP/$name.out"
@@ -145,12 +145,24 @@ t_check "stalled provider: a network error ($(cat "$T_TMP/stall.out"))" grep -qE
 t_check "stalled provider: gave up in ${took} s (< 20 s; timeout = 2, stall 30 s)" test "$took" -lt 20
 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID"
 
+# --- an oversized answer is refused, not read whole
+oidc_ctl /pad-metadata '{"bytes":100000}' >/dev/null
+"$P" -c "$C" discover >"$T_TMP/big.out" 2>&1
+rc=$?
+oidc_ctl /reset >/dev/null
+t_eq "oversized metadata: exit 1" 1 "$rc"
+t_check "oversized metadata: refused by size ($(cat "$T_TMP/big.out"))" \
+	grep -q '^ERROR .*openid-configuration: answer larger than 65536 bytes' "$T_TMP/big.out"
+
 # --- a code nobody approves runs out (a provider with a 3 s device code)
 oidc_start --interval 1 --device-ttl 3 || { t_fail "the OpenID provider did not restart"; t_done; exit 1; }
 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID"
 login expired-code none
 t_eq "expired code: exit 1" 1 "$rc"
 t_eq "expired code: expires_in as the provider said" 3 "$(line expired-code EXPIRES_IN)"
+polls=$(oidc_ctl /stats | sed -n 's/.*"polls":\([0-9]*\).*/\1/p')
+t_check "expired code: polled at the 1 s interval, not faster ($polls polls in 3 s)" \
+	test "${polls:-0}" -ge 1 -a "${polls:-99}" -le 5
 t_check "expired code: says expired_token ($(tail -2 "$T_TMP/expired-code.out" | head -1))" \
 	grep -q '^EXPIRED token: provider said: expired_token' "$T_TMP/expired-code.out"
 t_done

@@ -56,11 +56,12 @@ oidc_conf_lines() {
 	echo "device_login = yes"
 }
 
-# oidc_ctl PATH [JSON]: POST (or GET without JSON) to the provider's control.
+# oidc_ctl PATH [JSON]: GET /stats, else POST JSON (default {}) to the
+# provider's control; fails on an HTTP error.
 oidc_ctl() {
-	if [ $# -gt 1 ]; then
-		curl -sS --max-time 10 -X POST -H 'Content-Type: application/json' -d "$2" "$OIDC_CTL$1"
+	if [ "$1" = /stats ]; then
+		curl -sSf --max-time 10 "$OIDC_CTL$1"
 	else
-		curl -sS --max-time 10 "$OIDC_CTL$1"
+		curl -sSf --max-time 10 -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$OIDC_CTL$1"
 	fi
 }

@@ -24,8 +24,9 @@
 //     with the RSA public key: the algorithm confusion attack)
 //   POST /slow-down {count}           the next count polls answer slow_down
 //   POST /stall {seconds}             every provider request waits that long
+//   POST /pad-metadata {bytes}        discovery answers grow by that much
 //   GET /stats                        counters (device_auths, polls, jwks, …)
-//   POST /reset                       mode normal, no slow-down or stall
+//   POST /reset                       mode normal, no slow-down, stall or padding
 // The browser side (GET /device, the login and consent pages) is the
 // provider's own devInteractions and is not driven here yet.
 import crypto from "node:crypto";
@@ -121,7 +122,7 @@ function signJwt(header, payload, key) {
 }
 
 // --- test switches -------------------------------------------------------
-const state = { mode: "normal", user: "bob", slowDown: 0, stall: 0 };
+const state = { mode: "normal", user: "bob", slowDown: 0, stall: 0, pad: 0 };
 const stats = { device_auths: 0, polls: 0, slow_downs: 0, jwks: 0, discovery: 0, id_tokens: 0, forged: 0 };
 
 // The provider signed `tok`; give back what the current mode asks for.
@@ -193,7 +194,10 @@ server.listen(Number(args.port || 0), "127.0.0.1", () => {
       stats.jwks++;
       if (publishRotated) ctx.body = { keys: [...ctx.body.keys, rotated.pub] };
     }
-    if (ctx.path === "/.well-known/openid-configuration") stats.discovery++;
+    if (ctx.path === "/.well-known/openid-configuration") {
+      stats.discovery++;
+      if (state.pad > 0) ctx.body = { ...ctx.body, padding: "x".repeat(state.pad) };
+    }
     if (ctx.path === "/token" && ctx.status === 200 && ctx.body?.id_token) {
       stats.id_tokens++;
       if (state.mode !== "normal") {
@@ -243,7 +247,8 @@ server.listen(Number(args.port || 0), "127.0.0.1", () => {
     },
     "POST /slow-down": (res, b) => { state.slowDown = Number(b.count || 1); json(res, 200, { ok: true }); },
     "POST /stall": (res, b) => { state.stall = Number(b.seconds || 0); json(res, 200, { ok: true }); },
-    "POST /reset": (res) => { Object.assign(state, { mode: "normal", slowDown: 0, stall: 0 }); json(res, 200, { ok: true }); },
+    "POST /pad-metadata": (res, b) => { state.pad = Number(b.bytes || 0); json(res, 200, { ok: true }); },
+    "POST /reset": (res) => { Object.assign(state, { mode: "normal", slowDown: 0, stall: 0, pad: 0 }); json(res, 200, { ok: true }); },
     "GET /stats": (res) => json(res, 200, stats),
   };
   const ctl = http.createServer((req, res) => {
