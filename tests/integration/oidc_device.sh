@@ -93,6 +93,14 @@ t_eq "ES256 sign-in: exit 0" 0 "$rc"
 t_eq "ES256 sign-in: username" carol "$(line es USERNAME)"
 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID"
 
+# --- a client the provider does not know: its error, word for word
+mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = nobody"
+login unknown-client none
+t_eq "unknown client: exit 1" 1 "$rc"
+t_check "unknown client: the provider's error ($(line unknown-client ERROR))" \
+	grep -q '^ERROR device authorization: provider said: invalid_client' "$T_TMP/unknown-client.out"
+mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID"
+
 # --- slow_down: the interval grows by 5 s (RFC 8628 §3.5)
 oidc_ctl /slow-down '{"count":1}' >/dev/null
 login slow approve:alice
