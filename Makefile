@@ -88,7 +88,7 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Only the relay's users see its headers.
+# Only the relay's and oidc's users see their headers.
 $(OBJ)/relay/%.o $(OBJ)/daemon/%.o $(OBJ)/cli/%.o $(OBJ)/tests/%.o: CFLAGS += $(RELAY_INC)
 $(OBJ)/oidc/%.o $(OBJ)/daemon/%.o $(OBJ)/cli/%.o $(OBJ)/tests/%.o: CFLAGS += $(OIDC_INC)
 
