@@ -29,6 +29,11 @@ PAMTEST_LIBS = $(eval PAMTEST_LIBS := $$(shell pkg-config --libs libpamtest 2>/d
 RELAY_PKGS   := libsodium libzstd
 RELAY_CFLAGS = $(eval RELAY_CFLAGS := $$(shell pkg-config --cflags $(RELAY_PKGS) 2>/dev/null))$(RELAY_CFLAGS)
 RELAY_LIBS   = $(eval RELAY_LIBS := $$(shell pkg-config --libs $(RELAY_PKGS) 2>/dev/null || echo -lsodium -lzstd))$(RELAY_LIBS)
+# oidc/ (device sign-in, issue 17): the same, for cjose (JOSE); it also uses
+# libcurl and cJSON from PKGS. Never linked into the modules.
+OIDC_PKGS   := cjose
+OIDC_CFLAGS = $(eval OIDC_CFLAGS := $$(shell pkg-config --cflags $(OIDC_PKGS) 2>/dev/null))$(OIDC_CFLAGS)
+OIDC_LIBS   = $(eval OIDC_LIBS := $$(shell pkg-config --libs $(OIDC_PKGS) 2>/dev/null || echo -lcjose -ljansson -lcrypto))$(OIDC_LIBS)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -36,6 +41,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN) -Icommon $(PKG_CFLAGS)
 # relay's headers for the daemon, the CLI and the tests (the modules include none).
 RELAY_INC = -Irelay $(RELAY_CFLAGS)
+OIDC_INC  = -Ioidc $(OIDC_CFLAGS)
 # --no-undefined makes an accidental libcurl dependency of a module a link
 # error; a sanitized module takes the ASan runtime from the executable, so it
 # is left out there.
@@ -55,6 +61,7 @@ LDFLAGS  += -Wl,-z,relro,-z,now
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
 RELAY_SRC  := $(sort $(wildcard relay/*.c))
+OIDC_SRC   := $(sort $(wildcard oidc/*.c))
 NSS_SRC    := $(sort $(wildcard nss_module/*.c))
 PAM_SRC    := $(sort $(wildcard pam_module/*.c))
 DAEMON_SRC := $(sort $(wildcard daemon/*.c))
@@ -67,6 +74,7 @@ obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIBCOMMON := $(OBJ)/libcommon.a
 LIBRELAY  := $(OBJ)/librelay.a
+LIBOIDC   := $(OBJ)/liboidc.a
 NSS_SO    := $(O)/nss_module/libnss_scim.so.2
 PAM_SO    := $(O)/pam_module/pam_scim.so
 DAEMON    := $(O)/daemon/scimbridged
@@ -81,8 +89,13 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Only the relay's users see its headers.
+# Only the relay's and oidc's users see their headers.
 $(OBJ)/relay/%.o $(OBJ)/daemon/%.o $(OBJ)/cli/%.o $(OBJ)/tests/%.o: CFLAGS += $(RELAY_INC)
+$(OBJ)/oidc/%.o $(OBJ)/daemon/%.o $(OBJ)/cli/%.o $(OBJ)/tests/%.o: CFLAGS += $(OIDC_INC)
+
+$(LIBOIDC): $(call obj,$(OIDC_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
 
 $(LIBRELAY): $(call obj,$(RELAY_SRC))
 	@mkdir -p $(dir $@)
@@ -105,26 +118,26 @@ $(PAM_SO): $(call obj,$(PAM_SRC)) $(LIBCOMMON) pam_module/exports.map
 	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIBCOMMON) $(LDFLAGS) \
 	  -Wl,--version-script=pam_module/exports.map $(NOUNDEF) -lpam -pthread
 
-$(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBRELAY) $(LIBCOMMON)
+$(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
 
-$(CLI): $(call obj,$(CLI_SRC)) $(LIBRELAY) $(LIBCOMMON)
+$(CLI): $(call obj,$(CLI_SRC)) $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
 
-$(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBRELAY) $(LIBCOMMON)
+$(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) $(RELAY_LIBS) -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
 
 # The daemon's rate limit, tested on its own.
 $(O)/tests/bin/test_limits: $(OBJ)/tests/unit/test_limits.o $(OBJ)/daemon/limits.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
 
-$(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBRELAY) $(LIBCOMMON)
+$(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(PAMTEST_LIBS) -lpam -ldl -pthread
+	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) $(PAMTEST_LIBS) -lpam -ldl -pthread
 
 tests: all $(UNIT_BINS) $(TOOL_BINS)
 
@@ -183,17 +196,17 @@ uninstall:
 	  "$(LIBDIR)" "$(PAMDIR)" "$(SBINDIR)" "$(BINDIR)"
 
 format:
-	clang-format -i $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) \
-	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h)
+	clang-format -i $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) $(OIDC_SRC) \
+	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h oidc/*.h)
 
 format-check:
-	clang-format --dry-run -Werror $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) \
-	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h)
+	clang-format --dry-run -Werror $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) $(OIDC_SRC) \
+	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h oidc/*.h)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon -Irelay \
-	  common nss_module pam_module daemon cli relay
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon -Irelay -Ioidc \
+	  common nss_module pam_module daemon cli relay oidc
 
 clean:
 	rm -rf build tests/bin tests/fuzz/bin bench/bin $(NSS_SO) $(PAM_SO) $(DAEMON) $(CLI)

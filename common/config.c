@@ -83,6 +83,11 @@ static const struct key keys[] = {
     {"relay_url", K_RELAY_URL, F(relay_url), NULL, 0, 0},
     {"relay_public_key", K_PUBKEY, F(relay_public_key), NULL, 0, 0},
     {"relay_poll_interval", K_UINT, F(relay_poll_interval), "30", 5, 86400},
+    {"oidc_issuer", K_STR, F(oidc_issuer), NULL, 0, 0},
+    {"oidc_client_id", K_STR, F(oidc_client_id), NULL, 0, 0},
+    {"oidc_scopes", K_STR, F(oidc_scopes), "openid profile", 0, 0},
+    {"oidc_username_claim", K_STR, F(oidc_username_claim), "preferred_username", 0, 0},
+    {"device_login", K_BOOL, F(device_login), "no", 0, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -353,11 +358,24 @@ static int validate_role(const struct sb_config *cfg, const char *p, struct sb_e
 	return 0;
 }
 
+/* Device sign-in (issue 17): the provider is trusted for logins, so it is
+ * reached over verified TLS only. */
+static int validate_oidc(const struct sb_config *cfg, const char *p, struct sb_err *err)
+{
+	if (cfg->oidc_issuer && strncmp(cfg->oidc_issuer, "https://", 8) != 0)
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: key 'oidc_issuer': must start with https://", p);
+	if (cfg->device_login && (!cfg->oidc_issuer || !cfg->oidc_client_id))
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: device_login = yes needs oidc_issuer and oidc_client_id", p);
+	return 0;
+}
+
 int sb_config_validate(const struct sb_config *cfg, struct sb_err *err)
 {
 	const char *p = cfg->path ? cfg->path : "config";
 
-	if (validate_role(cfg, p, err) < 0)
+	if (validate_role(cfg, p, err) < 0 || validate_oidc(cfg, p, err) < 0)
 		return -1;
 	if (!cfg->url)
 		return sb_err_set(err, SB_E_CONFIG, "%s: key 'url' is required", p);

@@ -87,6 +87,13 @@ struct sb_config {
 	char *relay_url;	      /* NULL; http:// or https:// (subscriber) */
 	char *relay_public_key;	      /* NULL; minisign public key "RW…" (subscriber) */
 	unsigned relay_poll_interval; /* 30 s */
+
+	/* device sign-in (issue 17): oidc/ reads these; not wired into pam_scim yet */
+	char *oidc_issuer;	   /* NULL; https:// URL, compared byte for byte */
+	char *oidc_client_id;	   /* NULL; a public client (no secret) */
+	char *oidc_scopes;	   /* "openid profile" */
+	char *oidc_username_claim; /* "preferred_username" */
+	bool device_login;	   /* no */
 };
 
 /* Fills every field with its default. */

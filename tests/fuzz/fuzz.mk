@@ -14,6 +14,10 @@ COMMON   := $(sort $(wildcard common/*.c))
 RELAY    := $(sort $(wildcard relay/*.c))
 FCFLAGS  += -Irelay
 FLIBS    += $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+# oidc/ (issue 17) and cjose, for the ID token, JWKS and discovery parsers.
+OIDC     := $(sort $(wildcard oidc/*.c))
+FCFLAGS  += -Ioidc $(shell pkg-config --cflags cjose 2>/dev/null)
+FLIBS    += $(shell pkg-config --libs cjose 2>/dev/null || echo -lcjose -ljansson -lcrypto)
 TARGETS  := $(patsubst tests/fuzz/%.c,$(FBIN)/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_SECONDS ?= 60
 
@@ -30,7 +34,10 @@ $(FOBJ)/libcommon.a: $(patsubst %.c,$(FOBJ)/%.o,$(COMMON))
 $(FOBJ)/librelay.a: $(patsubst %.c,$(FOBJ)/%.o,$(RELAY))
 	rm -f $@ && ar rcs $@ $^
 
-$(FBIN)/%: $(FOBJ)/tests/fuzz/%.o $(FOBJ)/librelay.a $(FOBJ)/libcommon.a
+$(FOBJ)/liboidc.a: $(patsubst %.c,$(FOBJ)/%.o,$(OIDC))
+	rm -f $@ && ar rcs $@ $^
+
+$(FBIN)/%: $(FOBJ)/tests/fuzz/%.o $(FOBJ)/liboidc.a $(FOBJ)/librelay.a $(FOBJ)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(FCC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(FLIBS)
 

@@ -260,6 +260,52 @@ static void test_validate(void **state)
 	sb_config_free(&cfg);
 }
 
+/* Device sign-in keys (issue 17): defaults, values, and device_login = yes
+ * refused without a provider or with one that is not https. */
+static void test_oidc_keys(void **state)
+{
+	static const char base[] = "url = https://t\nbearer_token_file = /t\n";
+	struct sb_config cfg;
+	struct sb_err err;
+	char text[512];
+
+	(void)state;
+	assert_int_equal(load(base, &cfg, &err), 0);
+	assert_null(cfg.oidc_issuer);
+	assert_null(cfg.oidc_client_id);
+	assert_string_equal(cfg.oidc_scopes, "openid profile");
+	assert_string_equal(cfg.oidc_username_claim, "preferred_username");
+	assert_false(cfg.device_login);
+	assert_int_equal(sb_config_validate(&cfg, &err), 0);
+	sb_config_free(&cfg);
+	snprintf(text, sizeof(text),
+		 "%soidc_issuer = https://idp.example.com/oauth2/default\noidc_client_id = 0oa1\n"
+		 "oidc_scopes = openid profile email\noidc_username_claim = email\n"
+		 "device_login = yes\n",
+		 base);
+	assert_int_equal(load(text, &cfg, &err), 0);
+	assert_string_equal(cfg.oidc_issuer, "https://idp.example.com/oauth2/default");
+	assert_string_equal(cfg.oidc_client_id, "0oa1");
+	assert_string_equal(cfg.oidc_scopes, "openid profile email");
+	assert_string_equal(cfg.oidc_username_claim, "email");
+	assert_true(cfg.device_login);
+	assert_int_equal(sb_config_validate(&cfg, &err), 0);
+	sb_config_free(&cfg);
+	snprintf(text, sizeof(text), "%sdevice_login = yes\noidc_client_id = c\n", base);
+	assert_int_equal(load(text, &cfg, &err), 0);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "device_login = yes needs oidc_issuer and oidc_client_id"));
+	sb_config_free(&cfg);
+	snprintf(text, sizeof(text), "%soidc_issuer = http://idp\n", base);
+	assert_int_equal(load(text, &cfg, &err), 0);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "key 'oidc_issuer': must start with https://"));
+	sb_config_free(&cfg);
+	assert_int_equal(load("device_login = maybe\n", &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "key 'device_login'"));
+	sb_config_free(&cfg);
+}
+
 static char *secret_file(const char *content, mode_t mode)
 {
 	static char p[64];
@@ -364,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_reserved_names),
 	    cmocka_unit_test(test_tenant_bounds),
 	    cmocka_unit_test(test_fleet_keys),
+	    cmocka_unit_test(test_oidc_keys),
 	    cmocka_unit_test(test_errors_name_file_line_key),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_validate),
