@@ -15,11 +15,13 @@ static enum sb_log_target log_target = SB_LOG_STDERR;
 static int log_level = LOG_INFO;
 static const char *log_ident = "scimbridge";
 static bool log_stamps;
+static int log_facility = LOG_USER;
 
 void sb_log_init(const char *ident, enum sb_log_target target, int facility)
 {
 	log_ident = ident;
 	log_target = target;
+	log_facility = facility;
 	if (target == SB_LOG_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
 }
@@ -172,6 +174,10 @@ void sb_log(int prio, const char *fmt, ...)
 	sb_log_escape(raw, buf, sizeof(buf));
 	if (log_target == SB_LOG_SYSLOG) {
 		syslog(prio, "%s", buf);
+		return;
+	}
+	if (log_target == SB_LOG_HOST) {
+		syslog(log_facility | prio, "%s: %s", log_ident, buf);
 		return;
 	}
 	{

@@ -8,7 +8,10 @@
 #include <stdbool.h>
 #include <syslog.h>
 
-enum sb_log_target { SB_LOG_STDERR, SB_LOG_SYSLOG, SB_LOG_NONE };
+/* SB_LOG_HOST: syslog through the host program's own openlog (a PAM module
+ * must not change sshd's ident): each line starts "ident: " and goes to the
+ * facility given to sb_log_init. */
+enum sb_log_target { SB_LOG_STDERR, SB_LOG_SYSLOG, SB_LOG_NONE, SB_LOG_HOST };
 
 /* ident is the syslog ident; facility e.g. LOG_DAEMON, LOG_AUTHPRIV. */
 void sb_log_init(const char *ident, enum sb_log_target target, int facility);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "log.h"
 #include "config.h"
 #include "pam_decide.h"
 
@@ -43,6 +44,9 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	struct pam_decision d;
 	bool debug = false;
 
+	/* what the shared code logs goes to authpriv, never to the stderr of
+	 * su, login or sshd (a user's terminal) */
+	sb_log_init("pam_scim", SB_LOG_HOST, LOG_AUTHPRIV);
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "debug") == 0)
 			debug = true;

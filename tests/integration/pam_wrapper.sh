@@ -61,6 +61,13 @@ check refused notlocal authinfo_unavail "cache in a 0777 directory: a name in ne
 lname=$(awk -F: '$1 != "root" { print $1; exit }' /etc/passwd)
 check refused "$lname" user_unknown "cache in a 0777 directory: local account $lname PAM_USER_UNKNOWN"
 check refused root user_unknown "cache in a 0777 directory: root PAM_USER_UNKNOWN"
+# what the shared code logs (here the refused cache) goes to syslog, never to
+# the PAM application's stderr, which is su's or login's terminal
+err=$(LD_PRELOAD=libpam_wrapper.so tests/bin/pamtest_account refused u000001 authinfo_unavail 2>&1 >/dev/null)
+t_check "nothing of the module's on the application's stderr (got '$err')" \
+	sh -c '! grep -q "scimbridge\|pam_scim\|refused\|error" <<EOF
+$1
+EOF' _ "$err"
 service allowed "cache_path = $T_TMP/young" "allowed_groups = g00001" "daemon_down = cache"
 check allowed u000002 perm_denied "not in allowed_groups: PAM_PERM_DENIED"
 check allowed u000001 success "in allowed_groups: allowed"
