@@ -116,19 +116,29 @@ static uint64_t read_generation(const struct pub *p)
 	return g;
 }
 
-/* The release now served, if it parses (its signature is ours to trust). */
+/* The release now served, if it parses and its signature beside it is
+ * ours and matches: a publisher killed between writing release.minisig and
+ * release leaves a pair that does not, which the next run replaces. */
 static int read_served(const struct pub *p, struct sb_release *r)
 {
+	struct sb_ms_pubkey pk;
 	char path[PATH_MAX];
-	uint8_t *buf;
-	size_t len;
-	int rc;
+	uint8_t *buf = NULL, *sig = NULL;
+	size_t len, slen;
+	int rc = -1;
 
+	sb_ms_seckey_pubkey(&p->sk, &pk);
 	pathf(path, "%s/release", p->dir);
 	if (sb_relay_read_file(path, SB_RELEASE_TEXT_MAX, &buf, &len, NULL) < 0)
-		return -1;
-	rc = sb_release_parse((char *)buf, len, r, NULL);
+		goto out;
+	pathf(path, "%s/release.minisig", p->dir);
+	if (sb_relay_read_file(path, SB_MS_SIG_FILE_MAX, &sig, &slen, NULL) < 0)
+		goto out;
+	if (sb_ms_verify(&pk, buf, len, (char *)sig, slen, NULL, 0, NULL) == 0)
+		rc = sb_release_parse((char *)buf, len, r, NULL);
+out:
 	free(buf);
+	free(sig);
 	return rc;
 }
 
@@ -254,6 +264,10 @@ static int sign_and_serve(struct pub *p, const uint8_t *cache, size_t cache_len,
 	if (sb_release_build(&p->rel, &text, &len, err) < 0 ||
 	    sb_ms_sign(&p->sk, text, len, "scimbridge release", comment, &sig, err) < 0)
 		goto out;
+	/* Kept first, so that a run after a kill can re-sign this generation. */
+	pathf(path, "%s/release-%" PRIu64, p->state, p->rel.generation);
+	if (sb_relay_write_file(path, 0600, text, len, err) < 0)
+		goto out;
 	pathf(path, "%s/release.minisig", p->dir);
 	if (sb_relay_write_file(path, 0644, sig, strlen(sig), err) < 0)
 		goto out;
@@ -261,8 +275,7 @@ static int sign_and_serve(struct pub *p, const uint8_t *cache, size_t cache_len,
 	if (sb_relay_write_file(path, 0644, text, len, err) < 0)
 		goto out;
 	fsync_path(p->dir);
-	pathf(path, "%s/release-%" PRIu64, p->state, p->rel.generation);
-	ret = sb_relay_write_file(path, 0600, text, len, err);
+	ret = 0;
 out:
 	free(text);
 	free(sig);
@@ -370,8 +383,13 @@ static int refresh(struct pub *p, const uint8_t *base, size_t blen, int have_ser
 		return 0;
 	}
 	pathf(path, "%s/release-%" PRIu64, p->state, p->last);
-	if (sb_relay_read_file(path, SB_RELEASE_TEXT_MAX, &buf, &len, err) < 0)
+	if (sb_relay_read_file(path, SB_RELEASE_TEXT_MAX, &buf, &len, err) < 0) {
+		/* Killed before this generation's release was kept: it was never
+		 * served, so a new generation replaces it. */
+		if (err && err->kind == SB_E_NOTFOUND)
+			return publish_new(p, NULL, err);
 		return -1;
+	}
 	rc = sb_release_parse((char *)buf, len, &p->rel, err);
 	free(buf);
 	if (rc < 0)
@@ -401,11 +419,10 @@ static int run(struct pub *p, struct sb_err *err)
 		if (have_served)
 			p->rel = served;
 		rc = refresh(p, base, blen, have_served, err);
-		p->rep->generation = p->last;
 	} else {
 		rc = publish_new(p, have_served ? &served : NULL, err);
-		p->rep->generation = p->rel.generation;
 	}
+	p->rep->generation = p->rel.generation;
 	free(base);
 	return rc;
 }

@@ -243,6 +243,46 @@ t_check "… byte-identical to the publisher's" cmp -s "$T_TMP/pubcache" "$SUBC"
 r=$(getent passwd carol)
 t_check "getent passwd carol shows the new name ($r)" grep -q 'Carol Relay' <<<"$r"
 
+# The publisher killed between release.minisig and release (as publish.c
+# orders them): the relay serves generation 3's release beside generation
+# 4's signature. Subscribers refuse the pair; the next publisher run
+# repairs it without a new generation.
+okta set-attr carol displayName "Carol Four" >/dev/null
+"$SB" -c "$P" sync >/dev/null 2>&1
+cp "$SUBC" "$T_TMP/sub.good"
+cp "$PUB.state/release-3" "$PUB/release"
+out=$("$SB" -c "$S" sync 2>&1)
+t_check "killed between the signature and the release: the pair is refused ($out)" grep -q 'release.minisig: .*verif' <<<"$out"
+t_check "… the cache byte-identical" cmp -s "$T_TMP/sub.good" "$SUBC"
+out=$("$SB" -c "$P" sync 2>&1)
+t_check "the next publisher run re-signs generation 4 ($(tail -1 <<<"$out"))" grep -q 'generation 4 unchanged, re-signed' <<<"$out"
+out=$("$SB" -c "$S" sync 2>&1)
+t_check "… and the subscriber installs it ($out)" grep -q 'generation 4 installed from the delta' <<<"$out"
+t_check "… byte-identical to generation 4 as published" cmp -s "$PUB.state/base-4" "$SUBC"
+# Killed between the two renames of a re-signing (same generation, new
+# times): generation 4's earlier release beside the new signature. The
+# release alone looks fresh; the publisher checks the pair and re-signs.
+sed -i 's/^created \([0-9]*\)$/echo created $((\1 - 1))/e' "$PUB/release"
+out=$("$SB" -c "$P" sync 2>&1)
+t_check "killed mid re-sign: the next run sees the pair does not verify and re-signs ($(tail -1 <<<"$out"))" grep -q 'generation 4 unchanged, re-signed' <<<"$out"
+r=$(minisign -Vm "$PUB/release" -P "$PK" 2>&1)
+t_check "… minisign verifies the pair again" grep -q 'Signature and comment signature verified' <<<"$r"
+
+# Killed after committing generation 5 to the state, before its release
+# was kept or served: the next run publishes generation 6, never a second 5.
+cp "$PUB/release" "$PUB/release.minisig" "$T_TMP/"
+okta set-attr carol displayName "Carol Five" >/dev/null
+"$SB" -c "$P" sync >/dev/null 2>&1
+rm "$PUB.state/release-5"
+cp "$T_TMP/release" "$T_TMP/release.minisig" "$PUB/"
+out=$("$SB" -c "$P" sync 2>&1)
+t_check "killed before release 5 was kept: the next run publishes generation 6 ($(tail -1 <<<"$out"))" grep -q 'generation 6 published' <<<"$out"
+out=$("$SB" -c "$S" sync 2>&1)
+t_check "… the subscriber installs 6 ($out)" grep -q 'generation 6 installed' <<<"$out"
+t_check "… byte-identical to the publisher's" cmp -s "$T_TMP/pubcache" "$SUBC"
+n=$(ls "$PUB/by-hash/SHA256" | wc -l)
+t_check "by-hash pruned to the files the last $((4)) releases name ($n files)" test "$n" -le 20
+
 # A subscriber config needs its keys: file:line:key.
 printf 'role = subscriber\nrelay_url = https://127.0.0.1:1/\n' >"$T_TMP/half.conf"
 out=$("$SB" -c "$T_TMP/half.conf" sync 2>&1)
