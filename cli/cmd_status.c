@@ -107,6 +107,7 @@ static int print_relay(struct cli *ctx)
 {
 	struct sb_relay_state st;
 	struct sb_err err = {0};
+	char buf[64];
 
 	printf("%-14s %s\n", "relay:", ctx->cfg.relay_url ? ctx->cfg.relay_url : "?");
 	if (sb_relay_state_read(&ctx->cfg, &st, &err) < 0) {
@@ -118,8 +119,10 @@ static int print_relay(struct cli *ctx)
 	if (st.valid_until > 0 && (long long)time(NULL) >= st.valid_until)
 		printf("%-14s EXPIRED at %lld: the relay counts as unreachable\n",
 		       "valid until:", (long long)st.valid_until);
-	else
-		print_age("valid until:", st.valid_until);
+	else if (st.valid_until > 0)
+		printf("%-14s %s (in %lld s)\n",
+		       "valid until:", cli_fmt_time(st.valid_until, buf, sizeof(buf)),
+		       (long long)st.valid_until - (long long)time(NULL));
 	print_age("last check:", st.checked);
 	printf("%-14s %s\n", "last result:", st.result);
 	return st.ok ? 0 : -1;

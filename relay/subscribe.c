@@ -126,7 +126,9 @@ static int fetch_release(struct sub *s, struct sb_err *err)
 		char url[PATH_MAX], trusted[SB_MS_TRUSTED_COMMENT_MAX];
 		int rc;
 
-		if (attempt == 0 && s->st.generation) {
+		/* Conditional only while the cache we installed is there: a
+		 * removed cache must be fetched again, not answered 304. */
+		if (attempt == 0 && s->st.generation && access(s->cfg->cache_path, F_OK) == 0) {
 			r.etag = s->st.etag;
 			r.last_modified = s->st.last_modified;
 		}
@@ -341,6 +343,15 @@ static int run(struct sub *s, struct sb_err *err)
 	rc = judge(s, err);
 	if (rc < 0)
 		return -1;
+	if (rc == 1) { /* the same generation: is our cache still there as installed? */
+		uint8_t *cur;
+		size_t len;
+
+		if (installed_base(s, &cur, &len) == 0)
+			free(cur);
+		else
+			rc = 0;
+	}
 	if (rc == 0 && install(s, err) < 0)
 		return -1;
 	if (rc == 1)

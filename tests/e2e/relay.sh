@@ -131,6 +131,10 @@ t_check "subscriber: again, nothing new ($out)" grep -q 'generation 1 is current
 t_check "… answered by a 304 to the conditional GET" bash -c "tail -1 '$NG/access.log' | grep -q '\"GET /release HTTP/1.1\" 304'"
 r=$("$SB" -c "$S" status 2>&1)
 t_check "status on a subscriber speaks of the relay ($(grep -E 'release gen|last result' <<<"$r" | tr '\n' ' '))" bash -c "grep -q 'release gen: *1' <<<'$r' && grep -q 'last result: *ok' <<<'$r'"
+rm "$SUBC"
+out=$("$SB" -c "$S" sync 2>&1)
+t_check "the cache removed: fetched again, not answered 304 ($out)" grep -q 'generation 1 installed from the snapshot' <<<"$out"
+t_check "… byte-identical to generation 1 as published" cmp -s "$PUB.state/base-1" "$SUBC"
 cp "$PUB/release" "$T_TMP/release.gen1"
 cp "$PUB/release.minisig" "$T_TMP/release.minisig.gen1"
 
