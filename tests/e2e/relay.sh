@@ -15,7 +15,7 @@ e2e_enter e2e/relay "$@"
 . "$(dirname "$0")/../lib/tenant.sh"
 t_tmpdir
 cd "$T_ROOT" || exit 1
-SB=$T_ROOT/cli/scimbridge
+SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
 RS=$T_ROOT/tests/bin/relaysign
 export LD_LIBRARY_PATH=$T_ROOT/nss_module
 if ! command -v nginx >/dev/null; then
