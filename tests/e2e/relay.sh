@@ -8,7 +8,9 @@
 # subscriber takes the delta (nginx's access log shows which file it read);
 # getent, id and pamtester on the subscriber's cache. Then every bad input
 # the subscriber must refuse, each leaving its cache byte-identical and
-# saying what was wrong.
+# saying what was wrong. Publisher crashes between its writes, simulated
+# file by file, are repaired by its next run. Last, a real ssh login on the
+# subscriber, refused once a deactivation is published.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/relay "$@"
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -286,6 +288,65 @@ t_check "… the subscriber installs 6 ($out)" grep -q 'generation 6 installed' 
 t_check "… byte-identical to the publisher's" cmp -s "$T_TMP/pubcache" "$SUBC"
 n=$(ls "$PUB/by-hash/SHA256" | wc -l)
 t_check "by-hash pruned to the files the last $((4)) releases name ($n files)" test "$n" -le 20
+
+# A real ssh login on the subscriber: sshd with UsePAM (pam_scim from the
+# subscriber's config, deciding from its cache: no daemon, daemon_down =
+# cache) and `scimbridge keys` as AuthorizedKeysCommand; alice's key comes
+# from the tenant through the publisher and the relay. Okta deactivates
+# her: once published and subscribed, the next login is refused.
+if command -v sshd >/dev/null || [ -x /usr/sbin/sshd ]; then
+	mount -t tmpfs -o mode=0755 tmpfs /mnt || exit 1
+	K=/mnt/scimbridge
+	mkdir -m 0755 "$K"
+	install -m 0755 cli/scimbridge "$K/scimbridge"
+	install -m 0644 "$S" "$K/sub.conf"
+	cp "$T_TMP/pam.d/scimtest" "$T_TMP/pam.d/sshd"
+	ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/key" -C alice@test || exit 1
+	ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/hostkey" || exit 1
+	okta set-attr alice urn:scim:schemas:extension:custom:1.0:sshPublicKey "$(cat "$T_TMP/key.pub")" >/dev/null
+	"$SB" -c "$P" sync >/dev/null 2>&1
+	"$SB" -c "$S" sync >/dev/null 2>&1
+	SPORT=$(spare_port)
+	cat >"$T_TMP/sshd_config" <<EOF2
+Port $SPORT
+ListenAddress 127.0.0.1
+HostKey $T_TMP/hostkey
+PidFile $T_TMP/sshd.pid
+UsePAM yes
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AuthorizedKeysFile none
+AuthorizedKeysCommand $K/scimbridge -c $K/sub.conf keys %u
+AuthorizedKeysCommandUser nobody
+StrictModes no
+LogLevel VERBOSE
+EOF2
+	mount -t tmpfs -o mode=0755 tmpfs /run || exit 1
+	mkdir -m 0755 /run/sshd
+	SSHD=$(command -v sshd || echo /usr/sbin/sshd)
+	"$SSHD" -D -e -f "$T_TMP/sshd_config" 2>"$T_TMP/sshd.log" &
+	SPID=$!
+	T_CLEANUP_HOOK="kill $SPID 2>/dev/null; $T_CLEANUP_HOOK"
+	for _ in $(seq 50); do grep -q 'listening' "$T_TMP/sshd.log" && break; sleep 0.1; done
+	login() {
+		ssh -i "$T_TMP/key" -p "$SPORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+			-o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR alice@127.0.0.1 \
+			'echo "logged in as $USER"' 2>&1
+	}
+	r=$(login)
+	t_check "ssh: alice logs in on the subscriber with her key from the relay ($r)" grep -q 'logged in as alice' <<<"$r"
+	okta deactivate alice >/dev/null
+	"$SB" -c "$P" sync >/dev/null 2>&1
+	out=$("$SB" -c "$S" sync 2>&1)
+	t_check "Okta deactivates alice: published, subscribed ($(head -1 <<<"$out"))" grep -q 'installed from the delta' <<<"$out"
+	r=$(login)
+	t_check "… the next ssh login on the subscriber is refused ($r)" bash -c "! grep -q 'logged in' <<<'$r'"
+	t_check "… by the PAM account stack (sshd's log)" grep -qiE 'account.*(expired|deactivated)|Failed|not allowed' "$T_TMP/sshd.log"
+	[ "$T_FAIL" -gt 0 ] && tail -20 "$T_TMP/sshd.log"
+else
+	t_skip "sshd is not installed: no ssh login"
+fi
 
 # A subscriber config needs its keys: file:line:key.
 printf 'role = subscriber\nrelay_url = https://127.0.0.1:1/\n' >"$T_TMP/half.conf"
