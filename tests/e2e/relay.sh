@@ -348,6 +348,23 @@ else
 	t_skip "sshd is not installed: no ssh login"
 fi
 
+# A publisher whose daemon runs: `scimbridge sync` has the daemon sync,
+# then publishes what it wrote.
+"$T_ROOT/daemon/scimbridged" -f -c "$P" 2>"$T_TMP/daemon.log" &
+DPID=$!
+T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
+for _ in $(seq 100); do [ -S "$T_TMP/pub.sock" ] && break; sleep 0.1; done
+okta reactivate alice >/dev/null
+gen=$(sed -n 's/^generation //p' "$PUB/release")
+out=$("$SB" -c "$P" sync 2>&1)
+t_check "publisher with its daemon: the daemon syncs, then generation $((gen + 1)) is published ($(tr '\n' ' ' <<<"$out"))" \
+	bash -c "grep -q 'sync by the daemon on .*: done' <<<'$out' && grep -q 'generation $((gen + 1)) published' <<<'$out'"
+kill $DPID 2>/dev/null
+wait $DPID 2>/dev/null
+out=$("$SB" -c "$S" sync 2>&1)
+t_check "… the subscriber installs it ($(head -1 <<<"$out"))" grep -q "generation $((gen + 1)) installed from the delta" <<<"$out"
+t_check "… byte-identical to the publisher's" cmp -s "$T_TMP/pubcache" "$SUBC"
+
 # A subscriber config needs its keys: file:line:key.
 printf 'role = subscriber\nrelay_url = https://127.0.0.1:1/\n' >"$T_TMP/half.conf"
 out=$("$SB" -c "$T_TMP/half.conf" sync 2>&1)
