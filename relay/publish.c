@@ -301,7 +301,7 @@ static int kept(char (*keep)[65], size_t n, const char *name)
  * none of the kept releases names. */
 static void prune(struct pub *p)
 {
-	static char keep[SB_PUBLISH_KEEP * (SB_RELEASE_MAX_DELTAS + 1)][65];
+	char(*keep)[65] = calloc((SB_PUBLISH_KEEP + 1) * (SB_RELEASE_MAX_DELTAS + 1), 65);
 	uint64_t gen = p->rel.generation;
 	char path[PATH_MAX];
 	size_t n = 0;
@@ -319,6 +319,8 @@ static void prune(struct pub *p)
 		pathf(path, "%s/base-%" PRIu64, p->state, g);
 		unlink(path);
 	}
+	if (!keep)
+		return; /* pruned next time */
 	for (uint64_t g = gen >= SB_PUBLISH_KEEP ? gen - SB_PUBLISH_KEEP + 1 : 1; g <= gen; g++) {
 		struct sb_release r;
 		uint8_t *buf;
@@ -343,6 +345,7 @@ static void prune(struct pub *p)
 	}
 	if (d)
 		closedir(d);
+	free(keep);
 }
 
 static void set_times(struct pub *p)
