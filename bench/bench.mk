@@ -6,9 +6,10 @@ BIN     := bench/bin
 .PHONY: run build tools
 build: $(BIN)/libnss_ref.so.2 $(BIN)/nssbench tools
 
-# bench_relay.sh: the cache generator and the relay's snapshot/delta figures.
+# bench_relay.sh: the cache generator and the relay's snapshot/delta figures;
+# bench_fleet.sh: publish and subscribe through nginx (relaypublish).
 tools:
-	$(MAKE) tests/bin/mkcache tests/bin/relaybench
+	$(MAKE) tests/bin/mkcache tests/bin/relaybench tests/bin/relaypublish cli/scimbridge
 
 $(BIN)/libnss_ref.so.2: bench/nss_ref.c
 	@mkdir -p $(BIN)

@@ -10,6 +10,8 @@
 
 #include "cli.h"
 #include "proto.h"
+#include "publish.h"
+#include "subscribe.h"
 #include "sync.h"
 
 #define SKIP_LINES_MAX 20
@@ -80,6 +82,49 @@ static int ask_daemon(struct cli *ctx, int *rc)
 	return 0;
 }
 
+static int publish(struct cli *ctx)
+{
+	static const char *const what[] = {"unchanged, release still fresh", "unchanged, re-signed",
+					   "published"};
+	struct sb_publish_report r;
+	struct sb_err err = {0};
+
+	if (sb_publish(&ctx->cfg, ctx->cfg.cache_path, &r, &err) < 0) {
+		cli_print_err(ctx, "publish failed, the relay is unchanged", &err);
+		return CLI_FAIL;
+	}
+	printf("relay:  generation %llu %s in %s", (unsigned long long)r.generation, what[r.action],
+	       ctx->cfg.publish_dir);
+	if (r.action == SB_PUBLISH_NEW)
+		printf(" (cache %llu bytes, snapshot %llu, %zu deltas %llu bytes, %zu pruned)",
+		       (unsigned long long)r.cache_size, (unsigned long long)r.snapshot_size,
+		       r.ndeltas, (unsigned long long)r.delta_bytes, r.pruned);
+	printf("\n");
+	return CLI_OK;
+}
+
+static int subscribe(struct cli *ctx)
+{
+	struct sb_subscribe_report r;
+	struct sb_err err = {0};
+
+	if (sb_subscribe(&ctx->cfg, &r, &err) < 0) {
+		cli_print_err(ctx, "relay", &err);
+		return CLI_FAIL;
+	}
+	if (r.action == SB_SUB_UNCHANGED)
+		printf("relay:  generation %llu is current (%ld requests, %llu bytes)\n",
+		       (unsigned long long)r.generation, r.requests, (unsigned long long)r.bytes);
+	else
+		printf("relay:  generation %llu installed from the %s (%ld requests, %llu "
+		       "bytes)%s%s\n",
+		       (unsigned long long)r.generation,
+		       r.action == SB_SUB_DELTA ? "delta" : "snapshot", r.requests,
+		       (unsigned long long)r.bytes, *r.note ? "; " : "", r.note);
+	printf("cache:  %s\n", ctx->cfg.cache_path);
+	return CLI_OK;
+}
+
 int cmd_sync(struct cli *ctx, int argc, char **argv)
 {
 	struct sb_scim_client *c = NULL;
@@ -102,8 +147,10 @@ int cmd_sync(struct cli *ctx, int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's maximum */
 	if (cli_load_config(ctx, CLI_CONF_STRICT) < 0)
 		return CLI_FAIL;
+	if (ctx->cfg.role == SB_ROLE_SUBSCRIBER)
+		return subscribe(ctx);
 	if (ask_daemon(ctx, &rc))
-		return rc;
+		return rc == CLI_OK && ctx->cfg.role == SB_ROLE_PUBLISHER ? publish(ctx) : rc;
 	if (cli_client_new(ctx, true, &c, &err) < 0) {
 		cli_print_err(ctx, "sync", &err);
 		goto out;
@@ -115,7 +162,7 @@ int cmd_sync(struct cli *ctx, int argc, char **argv)
 	}
 	print_summary(&rep, &skips);
 	printf("cache:  %s\n", ctx->cfg.cache_path);
-	rc = CLI_OK;
+	rc = ctx->cfg.role == SB_ROLE_PUBLISHER ? publish(ctx) : CLI_OK;
 out:
 	if (c)
 		sb_scim_client_free(c);

@@ -112,17 +112,36 @@ static int write_layout(int fd, const void *ctx)
 	return sb_write_all(fd, zeros, (size_t)(l->h.file_size - at));
 }
 
-static int commit_file(const char *path, const struct layout *l, int old_fd, struct sb_err *err)
+/* After the rename: the new file durable, the old one marked. */
+static void after_rename(const char *path, int old_fd)
 {
 	const uint32_t one = 1;
 
-	if (sb_file_replace(path, 0644, write_layout, l, "cache", err) < 0)
-		return -1;
 	fsync_dir(path);
 	if (old_fd >= 0 &&
 	    pwrite(old_fd, &one, sizeof(one), offsetof(struct sb_cache_header, superseded)) < 0)
 		(void)0; /* readers still notice by the once-a-second stat */
+}
+
+static int commit_file(const char *path, const struct layout *l, int old_fd, struct sb_err *err)
+{
+	if (sb_file_replace(path, 0644, write_layout, l, "cache", err) < 0)
+		return -1;
+	after_rename(path, old_fd);
 	return 0;
+}
+
+int sb_cache_install(const char *path, const void *data, size_t len, struct sb_err *err)
+{
+	uint64_t generation;
+	int old_fd = open_old(path, &generation), rc;
+
+	rc = sb_file_replace_data(path, 0644, data, len, "cache", err);
+	if (rc == 0)
+		after_rename(path, old_fd);
+	if (old_fd >= 0)
+		close(old_fd);
+	return rc;
 }
 
 int sb_cache_write(const char *path, const struct sb_dataset *ds, struct sb_err *err)

@@ -302,6 +302,8 @@ static int parse_line(struct sb_config *cfg, const char *path, unsigned lineno, 
 		return sb_err_set(err, SB_E_CONFIG, "%s:%u: key '%s' given twice", path, lineno,
 				  k->name);
 	why = set_value(cfg, k, value);
+	if (!why && !strcmp(k->name, "role"))
+		cfg->role_line = lineno; /* for validate_role's messages */
 	if (why)
 		return sb_err_set(err, SB_E_CONFIG, "%s:%u: key '%s': %s: '%.60s'", path, lineno,
 				  k->name, why, value);
@@ -339,22 +341,44 @@ static int range_ok(uint32_t lo, uint32_t hi)
 	return lo <= hi && lo >= 1000;
 }
 
-/* The keys each fleet role needs. Neither role is built yet (issue 16), so
- * a config that asks for one is refused rather than silently run as a
- * tenant host; the required keys are still checked first so the message
- * names what is missing. */
+/* The keys each fleet role needs, each missing one named with the line
+ * that set the role. A subscriber holds no tenant credential: url,
+ * client_id and the secret are neither needed nor checked. */
+static int need_key(const struct sb_config *cfg, const char *p, const char *key, const void *v,
+		    struct sb_err *err)
+{
+	if (v)
+		return 0;
+	return sb_err_set(err, SB_E_CONFIG, "%s:%u: key 'role': '%s' needs key '%s'", p,
+			  cfg->role_line,
+			  cfg->role == SB_ROLE_PUBLISHER ? "publisher" : "subscriber", key);
+}
+
 static int validate_role(const struct sb_config *cfg, const char *p, struct sb_err *err)
 {
-	if (cfg->role == SB_ROLE_PUBLISHER && (!cfg->publish_dir || !cfg->signing_key_file))
+	if (cfg->role == SB_ROLE_PUBLISHER)
+		return need_key(cfg, p, "publish_dir", cfg->publish_dir, err) < 0 ||
+			       need_key(cfg, p, "signing_key_file", cfg->signing_key_file, err) < 0
+			   ? -1
+			   : 0;
+	if (cfg->role == SB_ROLE_SUBSCRIBER)
+		return need_key(cfg, p, "relay_url", cfg->relay_url, err) < 0 ||
+			       need_key(cfg, p, "relay_public_key", cfg->relay_public_key, err) < 0
+			   ? -1
+			   : 0;
+	return 0;
+}
+
+static int validate_ranges(const struct sb_config *cfg, const char *p, struct sb_err *err)
+{
+	if (!range_ok(cfg->uid_min, cfg->uid_max))
 		return sb_err_set(err, SB_E_CONFIG,
-				  "%s: role 'publisher' needs publish_dir and signing_key_file", p);
-	if (cfg->role == SB_ROLE_SUBSCRIBER && (!cfg->relay_url || !cfg->relay_public_key))
+				  "%s: key 'uid_min': must be ≥ 1000 and ≤ uid_max", p);
+	if (!range_ok(cfg->gid_min, cfg->gid_max))
 		return sb_err_set(err, SB_E_CONFIG,
-				  "%s: role 'subscriber' needs relay_url and relay_public_key", p);
-	if (cfg->role != SB_ROLE_TENANT)
-		return sb_err_set(err, SB_E_CONFIG,
-				  "%s: key 'role': '%s' is not implemented yet (only 'tenant')", p,
-				  cfg->role == SB_ROLE_PUBLISHER ? "publisher" : "subscriber");
+				  "%s: key 'gid_min': must be ≥ 1000 and ≤ gid_max", p);
+	if (cfg->home[0] != '/')
+		return sb_err_set(err, SB_E_CONFIG, "%s: key 'home': must be an absolute path", p);
 	return 0;
 }
 
@@ -377,6 +401,8 @@ int sb_config_validate(const struct sb_config *cfg, struct sb_err *err)
 
 	if (validate_role(cfg, p, err) < 0 || validate_oidc(cfg, p, err) < 0)
 		return -1;
+	if (cfg->role == SB_ROLE_SUBSCRIBER)
+		return validate_ranges(cfg, p, err);
 	if (!cfg->url)
 		return sb_err_set(err, SB_E_CONFIG, "%s: key 'url' is required", p);
 	if (strncmp(cfg->url, "https://", 8) != 0)
@@ -389,15 +415,7 @@ int sb_config_validate(const struct sb_config *cfg, struct sb_err *err)
 				  "%s: set client_id and client_secret_file, "
 				  "or bearer_token_file",
 				  p);
-	if (!range_ok(cfg->uid_min, cfg->uid_max))
-		return sb_err_set(err, SB_E_CONFIG,
-				  "%s: key 'uid_min': must be ≥ 1000 and ≤ uid_max", p);
-	if (!range_ok(cfg->gid_min, cfg->gid_max))
-		return sb_err_set(err, SB_E_CONFIG,
-				  "%s: key 'gid_min': must be ≥ 1000 and ≤ gid_max", p);
-	if (cfg->home[0] != '/')
-		return sb_err_set(err, SB_E_CONFIG, "%s: key 'home': must be an absolute path", p);
-	return 0;
+	return validate_ranges(cfg, p, err);
 }
 
 uint32_t sb_config_primary_gid(const struct sb_config *cfg, const char *group_file)

@@ -79,8 +79,9 @@ struct sb_config {
 	enum sb_daemon_down daemon_down;  /* deny: PAM_AUTHINFO_UNAVAIL; cache: as offline */
 	bool enumerate;			  /* no */
 
-	/* fleet (issue 16): parsed and validated; the roles are not built yet */
+	/* fleet (issue 16); relay/publish.c, relay/subscribe.c */
 	enum sb_role role;	      /* tenant */
+	unsigned role_line;	      /* the line that set role (0: default) */
 	char *publish_dir;	      /* NULL; absolute path (publisher) */
 	char *signing_key_file;	      /* NULL; absolute path, 0600 (publisher) */
 	unsigned release_ttl;	      /* 3600 s: valid_until = creation + release_ttl */

@@ -385,9 +385,18 @@ static int authed(struct sb_scim_client *c, const char *method, const char *url,
 int sb_scim_client_new(const struct sb_config *cfg, const struct sb_client_opts *opts,
 		       struct sb_scim_client **out, struct sb_err *err)
 {
-	struct sb_scim_client *c = calloc(1, sizeof(*c));
+	struct sb_scim_client *c;
 
 	*out = NULL;
+	/* A subscriber validates without url (it reads a relay): whatever
+	 * would talk to the tenant for it stops here, with the reason. */
+	if (!cfg->url)
+		return sb_err_set(err, SB_E_CONFIG,
+				  "%s: no tenant url: role 'subscriber' reads the relay and never "
+				  "talks to the tenant (scimbridged does not run that role yet; "
+				  "`scimbridge sync` does)",
+				  cfg->path ? cfg->path : "config");
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return sb_err_set(err, SB_E_NOMEM, "out of memory");
 	c->cfg = cfg;

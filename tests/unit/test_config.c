@@ -78,8 +78,9 @@ static void test_defaults(void **state)
 
 #define PUBKEY "RWTHexmi+eBUjWzKFZkFT+z3uV+6hl2OhzVXNd/gcYZqnWONAQdcXYXe"
 
-/* The fleet keys (issue 16): parsed and checked one by one; the roles
- * themselves are refused by validation until they are built. */
+/* The fleet keys (issue 16): parsed and checked one by one; each role
+ * validates with its own keys, a missing one named with the role's line;
+ * a subscriber needs no url, client_id or secret. */
 static void test_fleet_keys(void **state)
 {
 	struct sb_config cfg;
@@ -99,17 +100,27 @@ static void test_fleet_keys(void **state)
 	assert_string_equal(cfg.publish_dir, "/srv/relay");
 	assert_string_equal(cfg.signing_key_file, "/etc/scimbridge/key");
 	assert_int_equal(cfg.release_ttl, 60);
-	assert_int_equal(sb_config_validate(&cfg, &err), -1);
-	assert_non_null(strstr(err.msg, "key 'role': 'subscriber' is not implemented yet"));
+	assert_int_equal(sb_config_validate(&cfg, &err), 0);
 	sb_config_free(&cfg);
 	assert_int_equal(load("role = publisher\npublish_dir = /srv/relay\n", &cfg, &err), 0);
 	assert_int_equal(cfg.role, SB_ROLE_PUBLISHER);
 	assert_int_equal(sb_config_validate(&cfg, &err), -1);
-	assert_non_null(strstr(err.msg, "needs publish_dir and signing_key_file"));
+	assert_non_null(strstr(err.msg, ":1: key 'role': 'publisher' needs key 'signing_key_file'"));
 	sb_config_free(&cfg);
-	assert_int_equal(load("role = subscriber\nrelay_url = https://r\n", &cfg, &err), 0);
+	/* A publisher is a tenant host too: url and credentials still needed. */
+	assert_int_equal(load("publish_dir = /srv/relay\nsigning_key_file = /k\nrole = publisher\n",
+			      &cfg, &err),
+			 0);
 	assert_int_equal(sb_config_validate(&cfg, &err), -1);
-	assert_non_null(strstr(err.msg, "needs relay_url and relay_public_key"));
+	assert_non_null(strstr(err.msg, "key 'url' is required"));
+	sb_config_free(&cfg);
+	assert_int_equal(load("# fleet\nrole = subscriber\nrelay_url = https://r\n", &cfg, &err), 0);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, ":2: key 'role': 'subscriber' needs key 'relay_public_key'"));
+	sb_config_free(&cfg);
+	assert_int_equal(load("role = subscriber\nrelay_public_key = " PUBKEY "\n", &cfg, &err), 0);
+	assert_int_equal(sb_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, ":1: key 'role': 'subscriber' needs key 'relay_url'"));
 	sb_config_free(&cfg);
 	assert_int_equal(
 	    load("role = tenant\nurl = https://t\nbearer_token_file = /t\n", &cfg, &err), 0);
