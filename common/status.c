@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "file_replace.h"
+#include "log.h"
 
 static int status_path(const struct sb_config *cfg, char *buf, size_t size, struct sb_err *err)
 {
@@ -30,14 +31,11 @@ static int status_path(const struct sb_config *cfg, char *buf, size_t size, stru
 	return 0;
 }
 
-/* One line, no control characters: the message may quote the tenant. */
+/* One line of text an admin reads (sb_text_escape): the message may quote
+ * the tenant. */
 static void flatten(char *dst, size_t size, const char *src)
 {
-	size_t j = 0;
-
-	for (size_t i = 0; src[i] && j + 1 < size; i++)
-		dst[j++] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) ? ' ' : src[i];
-	dst[j] = '\0';
+	sb_text_escape(src, dst, size);
 }
 
 static int format_status(const struct sb_sync_status *st, char *buf, size_t size)

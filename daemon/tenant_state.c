@@ -53,7 +53,8 @@ void tenant_failed(struct daemon *d, const char *what, const struct sb_err *err)
 	if (!was) {
 		d->offline = true;
 		d->offline_since = time(NULL);
-		snprintf(d->offline_why, sizeof(d->offline_why), "%s", why);
+		/* status shows it on an admin's terminal; it may quote the tenant */
+		sb_text_escape(why, d->offline_why, sizeof(d->offline_why));
 	}
 	pthread_mutex_unlock(&d->state_lock);
 	if (was)

@@ -83,8 +83,9 @@ static void test_round_trip(void **state)
 	assert_int_equal(out.users, 12345);
 	assert_int_equal(out.groups, 67);
 	assert_int_equal(out.skipped, 8);
-	/* Control characters flattened, so one key per line survives. */
-	assert_string_equal(out.message, "http: 500 from the tenant =x");
+	/* Control characters escaped (sb_text_escape), so one key per line
+	 * survives and no terminal control reaches `status`. */
+	assert_string_equal(out.message, "http: 500 from\\x0athe tenant\\x0d=x");
 }
 
 static void test_replace_leaves_no_temp(void **state)
