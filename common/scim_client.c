@@ -444,12 +444,17 @@ void sb_scim_client_stats(const struct sb_scim_client *c, struct sb_client_stats
 
 char *sb_scim_filter_eq(const char *attr, const char *value)
 {
-	size_t n = strlen(attr) + 6 * strlen(value) + 8;
+	return sb_scim_filter_op(attr, "eq", value);
+}
+
+char *sb_scim_filter_op(const char *attr, const char *op, const char *value)
+{
+	size_t n = strlen(attr) + strlen(op) + 6 * strlen(value) + 8;
 	char *out = malloc(n), *p;
 
 	if (!out)
 		return NULL;
-	p = out + snprintf(out, n, "%s eq \"", attr);
+	p = out + snprintf(out, n, "%s %s \"", attr, op);
 	for (const unsigned char *v = (const unsigned char *)value; *v; v++) {
 		if (*v == '"' || *v == '\\') {
 			*p++ = '\\';

@@ -76,5 +76,7 @@ void sb_scim_client_stats(const struct sb_scim_client *c, struct sb_client_stats
 /* `attr eq "value"` with value escaped per RFC 7644 §3.4.2.2 (JSON string
  * rules: \" \\ and \u00XX for control characters). malloc'd. */
 char *sb_scim_filter_eq(const char *attr, const char *value);
+/* The same with another operator (`sw`, `gt`, …). */
+char *sb_scim_filter_op(const char *attr, const char *op, const char *value);
 
 #endif

@@ -79,4 +79,51 @@ tenant_reset_stats
 n=$(tenant_stats | sed 's/.*"requests":\([0-9]*\).*/\1/')
 t_eq "… at page_size 5 (Users an exact multiple): token + 13 Users pages + 1 (404) + 2 Groups pages" 17 "$n"
 
+# --- 2. miss lookups through the daemon: NSS and PAM ----------------------
+# A user created after the daemon's sync must resolve (getent, through
+# libnss_scim and the daemon) and pass a live PAM account check, under %u
+# (userName "newuN") and %l (userName "newlN@example.com", login "newlN").
+CUR=$T_TMP/cur.conf
+export SCIMBRIDGE_CONF=$CUR
+e2e_nsswitch || exit 1
+e2e_pam_service scimtest "$CUR" || exit 1
+DPID=""
+T_CLEANUP_HOOK="[ -n \"\$DPID\" ] && kill \$DPID 2>/dev/null; $T_CLEANUP_HOOK"
+daemon_start() { # daemon_start CONF LOG: up, first sync done (bounded)
+	"$D" -f -c "$1" 2>"$2" &
+	DPID=$!
+	for _ in $(seq 300); do grep -q 'sync: ' "$2" && [ -S "$T_TMP/sock" ] && break; sleep 0.1; done
+}
+daemon_stop() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; }
+n=0
+for dialect in workspace-one scim2; do
+	for fmt in %u %l; do
+		for behave in '{}' '{"cap":50}'; do
+			n=$((n + 1))
+			mkconf "$CUR" "$dialect" "$fmt" 100
+			conf_set "$CUR" socket_path "$T_TMP/sock"
+			conf_set "$CUR" refresh_interval 3600
+			tenant_reset_behaviour
+			[ "$behave" = "{}" ] || tenant_behave "$behave"
+			rm -f "$T_TMP/sock"
+			daemon_start "$CUR" "$T_TMP/miss.$n.log"
+			if [ "$fmt" = %u ]; then user=newu$n; login=newu$n; else user=newl$n@example.com; login=newl$n; fi
+			okta create-user "$user" --display "New $n" >/dev/null
+			label="$dialect, $fmt, $behave: $user"
+			r=$(getent passwd "$login")
+			t_check "miss lookup ($label): getent passwd $login resolves ($r)" grep -q "^$login:x:.*:New $n:" <<<"$r"
+			okta create-user "pam$user" --display "Pam $n" >/dev/null
+			r=$(pamtester scimtest "pam$login" acct_mgmt 2>&1)
+			t_check "miss + live check ($label): pam$login passes PAM ($r)" grep -q 'management done' <<<"$r"
+			t_check "… as a directory user the check found (not one PAM let through as unknown)" \
+				bash -c "getent passwd pam$login | grep -q ':Pam $n:'"
+			okta deactivate "pam$user" >/dev/null
+			r=$(pamtester scimtest "pam$login" acct_mgmt 2>&1)
+			t_check "… deactivated: refused live ($r)" grep -qi 'expired' <<<"$r"
+			daemon_stop
+		done
+	done
+done
+tenant_reset_behaviour
+
 t_done
