@@ -58,6 +58,12 @@ static void print_sync_status(struct cli *ctx)
 	print_age("last attempt:", st.last_attempt);
 	print_age("last success:", st.last_success);
 	printf("%-14s %s: %s\n", "last result:", st.ok ? "ok" : "FAILED", st.message);
+	if (st.reads[0]) {
+		char reads[sizeof(st.reads)];
+
+		cli_escape(reads, sizeof(reads), st.reads); /* the tenant's words are in it */
+		printf("%-14s %s\n", "daemon reads:", reads);
+	}
 }
 
 static void print_daemon(struct cli *ctx)

@@ -725,6 +725,36 @@ out:
 	return rc;
 }
 
+int sb_scim_filter_supported(struct sb_scim_client *c, struct sb_err *err)
+{
+	struct resp r = {0};
+	char *base = base_url(c, c->cfg->scim_path), *url = NULL;
+	cJSON *j = NULL;
+	const cJSON *sup;
+	long status = 0;
+	int rc = -1;
+
+	if (c->cfg->dialect != SB_DIALECT_SCIM2) /* SCIM 1.1: its filters are documented */
+		goto out;
+	if (!base || asprintf(&url, "%s/ServiceProviderConfig", base) < 0) {
+		url = NULL;
+		goto out;
+	}
+	if (authed(c, "GET", url, NULL, NULL, &r, &status, err) < 0 || status != 200)
+		goto out;
+	j = cJSON_ParseWithLength(r.buf ? r.buf : "", r.n);
+	sup = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "filter"),
+					       "supported");
+	if (cJSON_IsBool(sup))
+		rc = cJSON_IsTrue(sup) ? 1 : 0;
+out:
+	cJSON_Delete(j);
+	free(r.buf);
+	free(url);
+	free(base);
+	return rc;
+}
+
 int sb_scim_request(struct sb_scim_client *c, const char *method, const char *path,
 		    const char *content_type, const char *body, long *status, char **resp,
 		    size_t *resp_len, struct sb_err *err)

@@ -65,6 +65,10 @@ int sb_scim_probe(struct sb_scim_client *c, const char *resource, long count,
 int sb_scim_get_user(struct sb_scim_client *c, const char *id, struct sb_scim_user *out,
 		     struct sb_err *err);
 
+/* ServiceProviderConfig's filter.supported (SCIM 2.0 only): 1 or 0, or -1
+ * when unknown (SCIM 1.1, no such endpoint, no answer). */
+int sb_scim_filter_supported(struct sb_scim_client *c, struct sb_err *err);
+
 /* A raw authenticated request relative to the tenant url (for
  * create-directory). body may be NULL. *resp is malloc'd and NUL-terminated. */
 int sb_scim_request(struct sb_scim_client *c, const char *method, const char *path,

@@ -41,20 +41,22 @@ static void flatten(char *dst, size_t size, const char *src)
 
 static int format_status(const struct sb_sync_status *st, char *buf, size_t size)
 {
-	char msg[sizeof(st->message)];
+	char msg[sizeof(st->message)], reads[sizeof(st->reads)];
 
 	flatten(msg, sizeof(msg), st->message);
+	flatten(reads, sizeof(reads), st->reads);
 	return snprintf(buf, size,
 			"last_attempt=%" PRId64 "\nlast_success=%" PRId64 "\nok=%d\n"
-			"users=%" PRIu64 "\ngroups=%" PRIu64 "\nskipped=%" PRIu64 "\nmessage=%s\n",
+			"users=%" PRIu64 "\ngroups=%" PRIu64 "\nskipped=%" PRIu64 "\nmessage=%s\n"
+			"%s%s%s",
 			st->last_attempt, st->last_success, st->ok ? 1 : 0, st->users, st->groups,
-			st->skipped, msg);
+			st->skipped, msg, reads[0] ? "reads=" : "", reads, reads[0] ? "\n" : "");
 }
 
 int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
 		    struct sb_err *err)
 {
-	char path[4096], buf[1024];
+	char path[4096], buf[2048];
 	int len;
 
 	if (status_path(cfg, path, sizeof(path), err) < 0)
@@ -82,6 +84,8 @@ static void parse_line(struct sb_sync_status *st, const char *key, const char *v
 		st->skipped = strtoull(val, NULL, 10);
 	else if (!strcmp(key, "message"))
 		snprintf(st->message, sizeof(st->message), "%s", val);
+	else if (!strcmp(key, "reads"))
+		snprintf(st->reads, sizeof(st->reads), "%s", val);
 	/* Unknown keys are ignored: a newer writer may add some. */
 }
 

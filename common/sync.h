@@ -45,6 +45,7 @@ struct sb_sync_status {
 	int ok;				    /* last attempt succeeded */
 	char message[512];		    /* last error, or a summary */
 	uint64_t users, groups, skipped;
+	char reads[512]; /* the daemon: incremental reads, or full only and why */
 };
 int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
 		    struct sb_err *err);

@@ -126,4 +126,52 @@ for dialect in workspace-one scim2; do
 done
 tenant_reset_behaviour
 
+# --- 3. incremental syncs --------------------------------------------------
+# The daemon's first read is full; refresh_interval = 10 s later comes an
+# incremental one. Between them Okta deactivates a user and creates one; both
+# must be in the cache after that cycle, by an incremental read where the
+# server honours `meta.lastModified gt`, else by a full read that the log and
+# `status` explain.
+reads() { grep -cE 'sync: [0-9]+ users, [0-9]+ groups read|incremental sync: changes' "$1"; }
+# incr_case N DIALECT FORMAT BEHAVIOUR EXPECT(incremental|full) LOG_REGEX
+incr_case() {
+	local n=$1 dialect=$2 fmt=$3 behave=$4 want=$5 re=$6 log=$T_TMP/incr.$1.log user login victim st label
+	label="$dialect, $fmt, $behave"
+	mkconf "$CUR" "$dialect" "$fmt" 100
+	conf_set "$CUR" socket_path "$T_TMP/sock"
+	conf_set "$CUR" refresh_interval 10
+	tenant_reset_behaviour
+	[ "$behave" = "{}" ] || tenant_behave "$behave"
+	rm -f "$T_TMP/sock"
+	daemon_start "$CUR" "$log"
+	victim=$(printf 'u%06d' "$n")
+	if [ "$fmt" = %u ]; then user=incr$n; login=incr$n; else user=incr$n@example.com; login=incr$n; fi
+	okta deactivate "$victim"
+	okta create-user "$user" --display "Incr $n" >/dev/null
+	for _ in $(seq 300); do [ "$(reads "$log")" -ge 2 ] && break; sleep 0.1; done
+	st=$("$SB" -c "$CUR" status 2>&1)
+	daemon_stop
+	echo "--- incremental, $label"; grep -E 'sync' "$log" | tail -3; grep 'daemon reads' <<<"$st"
+	t_check "incremental ($label): a second read within refresh_interval" test "$(reads "$log")" -ge 2
+	t_check "… the user created meanwhile is in the cache" bash -c "'$SB' -c '$CUR' lookup $login | grep -q 'Incr $n'"
+	t_check "… the user deactivated meanwhile is inactive in the cache" bash -c "'$SB' -c '$CUR' lookup $victim | grep -q '^active: no'"
+	t_check "… the log says: /$re/" grep -qE "$re" "$log"
+	if [ "$want" = incremental ]; then
+		t_check "… status: incremental reads" grep -q 'daemon reads: *incremental' <<<"$st"
+	else
+		t_check "… status: full reads only, and why" grep -q 'daemon reads: *full reads only: ..' <<<"$st"
+	fi
+	okta reactivate "$victim" >/dev/null
+	return 0
+}
+incr_case 1 workspace-one %u '{}' incremental 'incremental sync: changes since'
+incr_case 2 scim2 %l '{}' incremental 'incremental sync: changes since'
+incr_case 3 workspace-one %l '{"ignore_filter":"lastModified"}' full 'not trusted: .*ignores the filter'
+incr_case 4 scim2 %u '{"ignore_filter":"lastModified"}' full 'not trusted: .*ignores the filter'
+incr_case 5 scim2 %l '{"no_last_modified":"Groups"}' full 'skipped: 0 of [0-9]+ users and [0-9]+ of [0-9]+ groups carry no meta.lastModified'
+incr_case 6 workspace-one %u '{"no_last_modified":"both","cap":50}' full 'skipped: [0-9]+ of [0-9]+ users .* carry no meta.lastModified'
+incr_case 7 scim2 %l '{"spc_filter":false}' full 'skipped: .*filter.supported is false'
+incr_case 8 scim2 %u '{"ignore_filter":"lastModified","cap":50}' full 'not trusted: .*ignores the filter'
+tenant_reset_behaviour
+
 t_done

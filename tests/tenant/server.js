@@ -99,7 +99,8 @@ function scimRouter(dialect, base) {
       if (behave.ignores(filter)) return send(res, 200, renderList(dialect, [], 0, start));
       let matched;
       try {
-        matched = matchFilter(filter, ids.map(render));
+        // What the switches strip is not there to match either.
+        matched = matchFilter(filter, ids.map((id) => behave.resource(render(id), kind)));
       } catch (e) {
         return fail(req, res, 400, "invalidFilter", `bad filter: ${e.message}`);
       }

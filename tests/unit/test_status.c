@@ -85,6 +85,14 @@ static void test_round_trip(void **state)
 	assert_int_equal(out.skipped, 8);
 	/* Control characters flattened, so one key per line survives. */
 	assert_string_equal(out.message, "http: 500 from the tenant =x");
+	assert_string_equal(out.reads, ""); /* none written, none read */
+
+	/* The daemon's kind of reads (issue 18), flattened the same way. */
+	snprintf(in.reads, sizeof(in.reads), "full reads only: the tenant\nignores filters");
+	assert_int_equal(sb_status_write(&f->cfg, &in, &err), 0);
+	assert_int_equal(sb_status_read(&f->cfg, &out, &err), 0);
+	assert_string_equal(out.reads, "full reads only: the tenant ignores filters");
+	assert_string_equal(out.message, "http: 500 from the tenant =x");
 }
 
 static void test_replace_leaves_no_temp(void **state)
