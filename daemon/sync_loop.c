@@ -47,6 +47,30 @@ static bool incremental_trusted(void)
 	return !trust.spc_no_filter && !trust.lacks_modified && !trust.answer_doubted;
 }
 
+/* What miss lookups may read of the trust (other threads): whether the
+ * tenant was seen to ignore or lack filters, and why; set after each cycle. */
+static pthread_mutex_t doubt_lock = PTHREAD_MUTEX_INITIALIZER;
+static char doubt[sizeof(trust.why)];
+
+static void publish_doubt(void)
+{
+	pthread_mutex_lock(&doubt_lock);
+	snprintf(doubt, sizeof(doubt), "%s",
+		 trust.spc_no_filter || trust.answer_doubted ? trust.why : "");
+	pthread_mutex_unlock(&doubt_lock);
+}
+
+bool sync_filters_doubted(char *why, size_t size)
+{
+	bool doubted;
+
+	pthread_mutex_lock(&doubt_lock);
+	doubted = doubt[0] != '\0';
+	snprintf(why, size, "%s", doubt);
+	pthread_mutex_unlock(&doubt_lock);
+	return doubted;
+}
+
 /* After a full read: ServiceProviderConfig, and lastModified on everything. */
 static void judge_full_read(struct daemon *d, const struct sb_scim_users *u,
 			    const struct sb_scim_groups *g)
@@ -302,6 +326,7 @@ void *sync_thread(void *arg)
 			full = true;
 		}
 		ok = (full ? full_sync(d, &err) : incremental_sync(d, &err)) == 0;
+		publish_doubt();
 
 		full_needed = !ok && full;
 

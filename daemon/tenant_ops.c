@@ -91,7 +91,7 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	struct sb_scim_users found = {0};
 	struct sb_scim_client *client;
 	struct sb_err err = {0};
-	char *filters[2];
+	char *filters[2], why[400];
 	uint16_t st = SB_RESP_NOTFOUND;
 	int slot, rc, nf;
 
@@ -111,6 +111,11 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	free(filters[0]);
 	free(filters[1]);
 	keep_exact(&d->cfg, name, &found);
+	if (rc == 0 && found.n == 0 && sync_filters_doubted(why, sizeof(why)))
+		sb_log(LOG_WARNING,
+		       "lookup %s: not found, but the tenant may not apply filters (%s): a user "
+		       "created since the last full read appears at the next one",
+		       name, why);
 	if (rc < 0) {
 		snprintf(msg, msg_size, "%.200s", err.msg);
 		sb_log(LOG_WARNING, "lookup %s: %s", name, err.msg);

@@ -174,4 +174,25 @@ incr_case 7 scim2 %l '{"spc_filter":false}' full 'skipped: .*filter.supported is
 incr_case 8 scim2 %u '{"ignore_filter":"lastModified","cap":50}' full 'not trusted: .*ignores the filter'
 tenant_reset_behaviour
 
+# A tenant that ignores every filter: a miss lookup cannot find a new user.
+# The daemon says so once it has seen the tenant ignore its filter, and the
+# user arrives with the next cycle, a full read.
+mkconf "$CUR" workspace-one %l 100
+conf_set "$CUR" socket_path "$T_TMP/sock"
+conf_set "$CUR" refresh_interval 10
+conf_set "$CUR" negative_ttl 1
+tenant_behave '{"ignore_filter":true}'
+rm -f "$T_TMP/sock"
+log=$T_TMP/ignored.log
+daemon_start "$CUR" "$log"
+for _ in $(seq 300); do [ "$(reads "$log")" -ge 2 ] && break; sleep 0.1; done
+okta create-user "lost1@example.com" --display "Lost One" >/dev/null
+r=$(getent passwd lost1)
+t_eq "filters ignored: a miss lookup cannot find lost1 ($r)" "" "$r"
+t_check "… and the daemon log says why" grep -q 'lookup lost1: not found, but the tenant may not apply filters' "$log"
+for _ in $(seq 300); do [ "$(reads "$log")" -ge 3 ] && break; sleep 0.1; done
+t_check "… lost1 is in the cache after the next cycle (a full read)" bash -c "'$SB' -c '$CUR' lookup lost1 | grep -q 'Lost One'"
+daemon_stop
+tenant_reset_behaviour
+
 t_done
