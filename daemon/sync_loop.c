@@ -12,7 +12,7 @@
  * the tenant's ServiceProviderConfig says it has no filters, nor while any
  * resource of the last full read lacks meta.lastModified (a `gt` filter can
  * never find its changes); and each answer is checked: `since` is kept below
- * the newest lastModified seen, so a tenant that applies the filter must
+ * the newest user lastModified seen, so a tenant that applies the filter must
  * return at least that resource, and may return none it excludes. A server
  * that answers 200 with nothing (django-scim2) fails that check. Where it
  * cannot be trusted, the cycle reads everything instead, and the log and
@@ -31,15 +31,14 @@
 #define FULL_EVERY 8
 #define SKEW_S	   300
 
-/* Whether incremental reads can be trusted (sync thread only, except
- * `why`, which record() copies into the status file from the same thread). */
+/* Whether incremental reads can be trusted (sync thread only; miss lookups
+ * read the copy in `doubt`, below). */
 static struct {
 	bool spc_no_filter;  /* ServiceProviderConfig: filter.supported false */
 	bool lacks_modified; /* a resource of the last full read has none */
 	bool answer_doubted; /* an incremental answer failed the check */
-	int64_t newest_user; /* the newest meta.lastModified seen, 0 if none */
-	int64_t newest_group;
-	char why[400]; /* why not, for the log and `status` */
+	int64_t newest_user; /* the newest user meta.lastModified seen, 0 if none */
+	char why[400];	     /* why not, for the log and `status` */
 } trust;
 
 static bool incremental_trusted(void)
@@ -77,17 +76,14 @@ static void judge_full_read(struct daemon *d, const struct sb_scim_users *u,
 {
 	size_t nu = 0, ng = 0;
 
-	trust.newest_user = trust.newest_group = 0;
+	trust.newest_user = 0;
 	for (size_t i = 0; i < u->n; i++) {
 		nu += u->v[i].last_modified == 0;
 		if (u->v[i].last_modified > trust.newest_user)
 			trust.newest_user = u->v[i].last_modified;
 	}
-	for (size_t i = 0; i < g->n; i++) {
+	for (size_t i = 0; i < g->n; i++)
 		ng += g->v[i].last_modified == 0;
-		if (g->v[i].last_modified > trust.newest_group)
-			trust.newest_group = g->v[i].last_modified;
-	}
 	trust.spc_no_filter = sb_scim_filter_supported(d->sync_client, NULL) == 0;
 	trust.lacks_modified = nu || ng;
 	if (trust.spc_no_filter)
@@ -166,7 +162,7 @@ static bool doubt_answer(const char *what, const char *filter, int64_t since, in
 	for (size_t i = 0; i < n; i++) {
 		int64_t t = *(const int64_t *)(const void *)((const char *)lm + i * stride);
 
-		if (t == 0 || t <= since) {
+		if (t == 0 || t < since) { /* t is rounded down: t == since may be after */
 			snprintf(
 			    trust.why, sizeof(trust.why),
 			    "the tenant answered '%s' on %s with resources the filter excludes "
@@ -211,15 +207,17 @@ static int incremental_sync(struct daemon *d, struct sb_err *err)
 	last = d->last_read;
 	pthread_mutex_unlock(&d->data_lock);
 	su = since_for(last, trust.newest_user, fu, sizeof(fu));
-	sg = since_for(last, trust.newest_group, fg, sizeof(fg));
+	/* Groups are not anchored: the newest is often ALL USERS, every member
+	 * of the tenant, which each cycle would read again. A tenant that
+	 * ignores the filter is caught on Users. */
+	sg = since_for(last, 0, fg, sizeof(fg));
 	if (sb_scim_list_users(d->sync_client, fu, &users, err) < 0 ||
 	    sb_scim_list_groups(d->sync_client, fg, &groups, err) < 0)
 		goto out;
 	if (doubt_answer("Users", fu, su, trust.newest_user,
 			 users.n ? &users.v[0].last_modified : NULL, users.n, sizeof(users.v[0])) ||
-	    doubt_answer("Groups", fg, sg, trust.newest_group,
-			 groups.n ? &groups.v[0].last_modified : NULL, groups.n,
-			 sizeof(groups.v[0]))) {
+	    doubt_answer("Groups", fg, sg, 0, groups.n ? &groups.v[0].last_modified : NULL,
+			 groups.n, sizeof(groups.v[0]))) {
 		trust.answer_doubted = true;
 		sb_log(LOG_WARNING, "incremental sync not trusted: %s; reading everything instead",
 		       trust.why);
@@ -229,8 +227,6 @@ static int incremental_sync(struct daemon *d, struct sb_err *err)
 	}
 	trust.newest_user = newest_of(users.n ? &users.v[0].last_modified : NULL, users.n,
 				      sizeof(users.v[0]), trust.newest_user);
-	trust.newest_group = newest_of(groups.n ? &groups.v[0].last_modified : NULL, groups.n,
-				       sizeof(groups.v[0]), trust.newest_group);
 	pthread_mutex_lock(&d->data_lock);
 	if (merge_users(&d->users, &users) < 0 || merge_groups(&d->groups, &groups) < 0)
 		sb_err_set(err, SB_E_NOMEM, "out of memory merging changes");
