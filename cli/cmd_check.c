@@ -2,7 +2,8 @@
  * each step on its own line with OK or FAIL and the precise reason, so an
  * admin can tell a DNS typo from a bad CA, a wrong secret, a missing scope
  * or a directory domain that does not match the config. Stops at the first
- * failure (later steps depend on it) and exits 1. */
+ * failure (later steps depend on it) and exits 1. The last step says how
+ * many of the users read the mapping would skip, and why. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "names.h"
 #include "scim_types.h"
 
 #define DOMAINS_SHOWN 8
@@ -21,12 +23,18 @@ static void step(const char *name, int ok, const char *fmt, const char *detail)
 	putchar('\n');
 }
 
+/* Set when the config names a bearer_token_file: a 401 is then the token's
+ * fault, not a client_id or secret's. */
+static bool static_bearer;
+
 /* Names the layer that failed, from the error kind and curl's reason. */
 static const char *classify(const struct sb_err *e)
 {
 	if (e->kind == SB_E_AUTH || e->http_status == 401)
 		return e->http_status == 403 ? "forbidden (403): the client lacks the admin scope"
-					     : "rejected (401): wrong client_id or secret";
+		       : static_bearer
+			   ? "rejected (401): the token in bearer_token_file is invalid or expired"
+			   : "rejected (401): wrong client_id or secret";
 	if (e->http_status == 403)
 		return "forbidden (403): the client lacks the admin scope";
 	if (e->kind == SB_E_SECURITY)
@@ -152,13 +160,59 @@ static int check_domain(struct cli *ctx, const struct sb_scim_users *users)
 	return -1;
 }
 
+/* What the mapping would do with the login names of the users read (of the
+ * configured domain): how many it would skip and why, with a hint when
+ * e-mail userNames meet a %u format (issue 18: 15 of 15 skipped, and check
+ * said "all checks passed"). 1 = fine, 0 = some skipped (WARN), -1 = all. */
+static int check_names(struct cli *ctx, const struct sb_scim_users *users)
+{
+	size_t n = 0, invalid = 0, reserved = 0, with_at = 0, local_ok = 0;
+	const char *fmt = ctx->cfg.name_format;
+
+	for (size_t i = 0; i < users->n; i++) {
+		const struct sb_scim_user *u = &users->v[i];
+		const char *d = user_domain(u);
+		char *login, *local;
+
+		if (ctx->cfg.domain && d && strcasecmp(d, ctx->cfg.domain))
+			continue; /* of another domain: not served anyway */
+		n++;
+		login = sb_format_login(fmt, u->user_name, d);
+		local = sb_format_login("%l", u->user_name, d);
+		with_at += strchr(u->user_name, '@') != NULL;
+		if (!login || !sb_name_valid(login))
+			invalid++;
+		else if (sb_name_reserved(login, &ctx->cfg.reserved_names))
+			reserved++;
+		local_ok += local && sb_name_valid(local) &&
+			    !sb_name_reserved(local, &ctx->cfg.reserved_names);
+		free(login);
+		free(local);
+	}
+	if (invalid + reserved == 0) {
+		printf("OK       names %zu of %zu users read map to login names with name_format "
+		       "%s\n",
+		       n, n, fmt);
+		return 1;
+	}
+	printf("%-8s names %zu of %zu users read would be skipped with name_format %s: %zu not a "
+	       "portable POSIX name, %zu a reserved system name\n",
+	       invalid + reserved == n ? "FAIL" : "WARN", invalid + reserved, n, fmt, invalid,
+	       reserved);
+	if (with_at && strstr(fmt, "%u") && local_ok > n - invalid - reserved)
+		printf("         %zu userNames are e-mail addresses: name_format = %%l (the part "
+		       "before @) would map %zu of the %zu\n",
+		       with_at, local_ok, n);
+	return invalid + reserved == n ? -1 : 0;
+}
+
 int cmd_check(struct cli *ctx, int argc, char **argv)
 {
 	struct sb_scim_client *c = NULL;
 	struct sb_scim_users users = {0};
 	struct sb_err err = {0};
 	long count;
-	int rc = CLI_FAIL;
+	int rc = CLI_FAIL, names;
 
 	(void)argv;
 	if (argc != 1) {
@@ -174,11 +228,15 @@ int cmd_check(struct cli *ctx, int argc, char **argv)
 		step_fail("token", &err);
 		goto out;
 	}
+	static_bearer = ctx->cfg.bearer_token_file != NULL;
 	count = ctx->cfg.page_size ? (long)ctx->cfg.page_size : 100;
 	if (check_token(ctx, c) < 0 || check_page(c, "Users", count, &users) < 0 ||
 	    check_page(c, "Groups", 1, NULL) < 0 || check_domain(ctx, &users) < 0)
 		goto out;
-	printf("all checks passed\n");
+	names = check_names(ctx, &users);
+	if (names < 0)
+		goto out;
+	printf("%s\n", names ? "all checks passed" : "checks passed, with the warning above");
 	rc = CLI_OK;
 out:
 	sb_scim_users_free(&users);

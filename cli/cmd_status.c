@@ -63,6 +63,12 @@ static void print_sync_status(struct cli *ctx)
 		print_age("last failure:", st.last_failure);
 		printf("%-14s %s\n", "", st.failure);
 	}
+	if (st.reads[0]) {
+		char reads[sizeof(st.reads)];
+
+		cli_escape(reads, sizeof(reads), st.reads); /* the tenant's words are in it */
+		printf("%-14s %s\n", "daemon reads:", reads);
+	}
 }
 
 /* The daemon's tenant=… lines, said plainly. */

@@ -48,6 +48,11 @@ static void print_summary(const struct sb_sync_report *r, const struct skip_list
 	       m->users_in);
 	printf("groups: %zu mapped, %zu ignored, %zu skipped, %zu read\n", m->groups_mapped,
 	       m->groups_ignored, m->groups_skipped, m->groups_in);
+	if (r->http.understated)
+		printf("warning: %ld list%s held more than the tenant's totalResults said (a "
+		       "server that caps count and states the page's length as the total does "
+		       "this): read on until a page brought nothing new, nothing lost\n",
+		       r->http.understated, r->http.understated == 1 ? "" : "s");
 	printf("time:   %.2f s, %ld HTTP requests (%ld token, %ld retries, %ld connections), "
 	       "%ld bytes\n",
 	       r->seconds, r->http.requests, r->http.token_requests, r->http.retries,

@@ -7,6 +7,7 @@
 #include "scim_client.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -464,12 +465,17 @@ void sb_scim_client_stats(const struct sb_scim_client *c, struct sb_client_stats
 
 char *sb_scim_filter_eq(const char *attr, const char *value)
 {
-	size_t n = strlen(attr) + 6 * strlen(value) + 8;
+	return sb_scim_filter_op(attr, "eq", value);
+}
+
+char *sb_scim_filter_op(const char *attr, const char *op, const char *value)
+{
+	size_t n = strlen(attr) + strlen(op) + 6 * strlen(value) + 8;
 	char *out = malloc(n), *p;
 
 	if (!out)
 		return NULL;
-	p = out + snprintf(out, n, "%s eq \"", attr);
+	p = out + snprintf(out, n, "%s %s \"", attr, op);
 	for (const unsigned char *v = (const unsigned char *)value; *v; v++) {
 		if (*v == '"' || *v == '\\') {
 			*p++ = '\\';
@@ -512,7 +518,9 @@ static int get_page(struct sb_scim_client *c, const char *url, struct resp *r, s
 	if (status == 401 || status == 403)
 		return http_error(err, SB_E_AUTH, "GET", url, status, r,
 				  status == 403 ? " (does the client have the admin scope?)"
-						: NULL);
+				  : c->static_bearer
+				      ? " (the bearer token in bearer_token_file was refused)"
+				      : NULL);
 	if (status == 404)
 		return http_error(err, SB_E_NOTFOUND, "GET", url, status, r, NULL);
 	if (status < 200 || status > 299)
@@ -543,6 +551,77 @@ static int over_bounds(const struct sb_scim_client *c, const char *resource, siz
 	return 0;
 }
 
+/* The longest list page this process has seen the tenant return: a short
+ * page at totalResults that is shorter still cannot be the tenant capping
+ * count, so it ends a list without a read past it (sb_pager_init). Shared by
+ * the daemon's clients, so a miss lookup after a sync costs one request. */
+static _Atomic long largest_page;
+
+static void note_largest(long n)
+{
+	long cur = largest_page;
+
+	while (n > cur && !atomic_compare_exchange_weak(&largest_page, &cur, n))
+		;
+}
+
+/* Prefixes err->msg with "GET url: ". */
+static void prefix_url(struct sb_err *err, const char *url)
+{
+	char where[300];
+
+	snprintf(where, sizeof(where), "GET %.200s: ", url);
+	if (err && strlen(where) + strlen(err->msg) < sizeof(err->msg)) {
+		memmove(err->msg + strlen(where), err->msg, strlen(err->msg) + 1);
+		memcpy(err->msg, where, strlen(where));
+	}
+}
+
+/* The page's resources appended to users or groups; their ids in *ids. */
+static int parse_page(struct sb_scim_client *c, const struct resp *r, const char *url,
+		      struct sb_scim_users *users, struct sb_scim_groups *groups,
+		      struct sb_page_info *info, char ***ids, size_t *n_new, struct sb_err *err)
+{
+	size_t before = users ? users->n : groups->n;
+
+	if ((users ? sb_parse_user_page(r->buf, r->n, &c->popts, users, info, err)
+		   : sb_parse_group_page(r->buf, r->n, &c->popts, groups, info, err)) < 0) {
+		prefix_url(err, url);
+		return -1;
+	}
+	*n_new = (users ? users->n : groups->n) - before;
+	free(*ids);
+	*ids = calloc(*n_new + 1, sizeof(char *));
+	if (!*ids)
+		return sb_err_set(err, SB_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < *n_new; i++)
+		(*ids)[i] = users ? users->v[before + i].id : groups->v[before + i].id;
+	return 0;
+}
+
+static void drop_from(struct sb_scim_users *users, struct sb_scim_groups *groups, size_t before)
+{
+	for (size_t i = before; users && i < users->n; i++)
+		sb_scim_user_free(&users->v[i]);
+	for (size_t i = before; groups && i < groups->n; i++)
+		sb_scim_group_free(&groups->v[i]);
+	*(users ? &users->n : &groups->n) = before;
+}
+
+/* Says what the tenant did when its totalResults was smaller than what it
+ * listed: the list is whole, but a person should know why it cost more. */
+static void warn_understated(struct sb_scim_client *c, const char *resource,
+			     const struct sb_pager *p)
+{
+	c->stats.understated++;
+	sb_log(LOG_WARNING,
+	       "%s: the tenant stated totalResults %ld but listed %ld: pages past the "
+	       "stated end brought the rest, read until one brought nothing new (a "
+	       "server that caps count, here at %ld for page_size = %u, and states the "
+	       "page's length as the total does this)",
+	       resource, p->total, p->got, p->largest, c->cfg->page_size);
+}
+
 static int list_all(struct sb_scim_client *c, const char *resource, const char *filter,
 		    struct sb_scim_users *users, struct sb_scim_groups *groups, struct sb_err *err)
 {
@@ -554,57 +633,55 @@ static int list_all(struct sb_scim_client *c, const char *resource, const char *
 	unsigned long long bytes = 0;
 	int rc = -1;
 
-	sb_pager_init(&p);
+	sb_pager_init(&p, largest_page);
 	do {
 		struct sb_page_info info = {0};
 		char *url = list_url(c, resource, p.start, c->cfg->page_size, filter);
-		size_t before = users ? users->n : groups->n, n_new;
+		size_t before = users ? users->n : groups->n, n_new = 0;
+		struct sb_err gerr = {0};
+		int got = url ? get_page(c, url, &r, &gerr) : -1;
 
 		if (first == SIZE_MAX)
 			first = before;
-		if (!url || get_page(c, url, &r, err) < 0 ||
-		    over_bounds(c, resource, 0, bytes += r.n, err) < 0) {
+		if (!url)
+			sb_err_set(&gerr, SB_E_NOMEM, "out of memory");
+		if (got < 0 && gerr.kind == SB_E_NOTFOUND && sb_pager_end_on_404(&p)) {
+			sb_log(LOG_DEBUG, "GET %s: 404 past the end of the list", url);
 			free(url);
-			goto out;
+			break;
 		}
-		if ((users ? sb_parse_user_page(r.buf, r.n, &c->popts, users, &info, err)
-			   : sb_parse_group_page(r.buf, r.n, &c->popts, groups, &info, err)) < 0) {
-			char where[300];
+		if (got < 0 && gerr.kind == SB_E_NOTFOUND && p.total >= 0) {
+			char was[sizeof(gerr.msg)];
 
-			snprintf(where, sizeof(where), "GET %.200s: ", url);
-			if (err && strlen(where) + strlen(err->msg) < sizeof(err->msg)) {
-				memmove(err->msg + strlen(where), err->msg, strlen(err->msg) + 1);
-				memcpy(err->msg, where, strlen(where));
-			}
+			memcpy(was, gerr.msg, sizeof(was));
+			sb_err_set(&gerr, SB_E_PROTOCOL,
+				   "%.300s (at startIndex %ld, after %ld of the %ld resources "
+				   "totalResults promised: the total is larger than the truth)",
+				   was, p.start, p.got, p.total);
+		}
+		if (got < 0 && err)
+			*err = gerr;
+		if (got < 0 || over_bounds(c, resource, 0, bytes += r.n, err) < 0 ||
+		    parse_page(c, &r, url, users, groups, &info, &ids, &n_new, err) < 0 ||
+		    sb_pager_step(&p, info.total_results, ids, n_new, c->cfg->page_size, url, &echo,
+				  err) < 0) {
 			free(url);
 			goto out;
 		}
-		n_new = (users ? users->n : groups->n) - before;
 		if (over_bounds(c, resource, (users ? users->n : groups->n) - first, bytes, err) <
 		    0) {
 			free(url);
 			goto out;
 		}
-		free(ids);
-		ids = calloc(n_new + 1, sizeof(char *));
-		for (size_t i = 0; ids && i < n_new; i++)
-			ids[i] = users ? users->v[before + i].id : groups->v[before + i].id;
-		if (!ids || sb_pager_step(&p, info.total_results, ids, n_new, c->cfg->page_size,
-					  url, &echo, err) < 0) {
-			free(url);
-			goto out;
-		}
-		if (echo) { /* the extra page brought nothing new: drop its echoes */
-			for (size_t i = before; users && i < users->n; i++)
-				sb_scim_user_free(&users->v[i]);
-			for (size_t i = before; groups && i < groups->n; i++)
-				sb_scim_group_free(&groups->v[i]);
-			*(users ? &users->n : &groups->n) = before;
-		}
+		if (echo) /* a page past the end brought only known resources */
+			drop_from(users, groups, before);
 		if (c->opts.progress)
 			c->opts.progress(c->opts.progress_ctx, resource, p.got, sb_pager_total(&p));
 		free(url);
 	} while (sb_pager_more(&p));
+	note_largest(p.largest);
+	if (p.understated)
+		warn_understated(c, resource, &p);
 	rc = 0;
 out:
 	free(ids);
@@ -698,6 +775,36 @@ out:
 	free(base);
 	free(url);
 	free(r.buf);
+	return rc;
+}
+
+int sb_scim_filter_supported(struct sb_scim_client *c, struct sb_err *err)
+{
+	struct resp r = {0};
+	char *base = base_url(c, c->cfg->scim_path), *url = NULL;
+	cJSON *j = NULL;
+	const cJSON *sup;
+	long status = 0;
+	int rc = -1;
+
+	if (c->cfg->dialect != SB_DIALECT_SCIM2) /* SCIM 1.1: its filters are documented */
+		goto out;
+	if (!base || asprintf(&url, "%s/ServiceProviderConfig", base) < 0) {
+		url = NULL;
+		goto out;
+	}
+	if (authed(c, "GET", url, NULL, NULL, &r, &status, err) < 0 || status != 200)
+		goto out;
+	j = cJSON_ParseWithLength(r.buf ? r.buf : "", r.n);
+	sup = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "filter"),
+					       "supported");
+	if (cJSON_IsBool(sup))
+		rc = cJSON_IsTrue(sup) ? 1 : 0;
+out:
+	cJSON_Delete(j);
+	free(r.buf);
+	free(url);
+	free(base);
 	return rc;
 }
 

@@ -33,6 +33,7 @@ struct sb_client_stats {
 	long retries;	     /* requests repeated after 429/5xx/network errors */
 	long connects;	     /* new connections (curl's CURLINFO_NUM_CONNECTS summed) */
 	long bytes;	     /* response bytes received */
+	long understated;    /* lists whose totalResults was below what they held */
 };
 
 /* Reads the secret (or bearer token) now, so a bad secret file fails early. */
@@ -64,6 +65,10 @@ int sb_scim_probe(struct sb_scim_client *c, const char *resource, long count,
 int sb_scim_get_user(struct sb_scim_client *c, const char *id, struct sb_scim_user *out,
 		     struct sb_err *err);
 
+/* ServiceProviderConfig's filter.supported (SCIM 2.0 only): 1 or 0, or -1
+ * when unknown (SCIM 1.1, no such endpoint, no answer). */
+int sb_scim_filter_supported(struct sb_scim_client *c, struct sb_err *err);
+
 /* A raw authenticated request relative to the tenant url (for
  * create-directory). body may be NULL. *resp is malloc'd and NUL-terminated. */
 int sb_scim_request(struct sb_scim_client *c, const char *method, const char *path,
@@ -75,5 +80,7 @@ void sb_scim_client_stats(const struct sb_scim_client *c, struct sb_client_stats
 /* `attr eq "value"` with value escaped per RFC 7644 §3.4.2.2 (JSON string
  * rules: \" \\ and \u00XX for control characters). malloc'd. */
 char *sb_scim_filter_eq(const char *attr, const char *value);
+/* The same with another operator (`sw`, `gt`, …). */
+char *sb_scim_filter_op(const char *attr, const char *op, const char *value);
 
 #endif

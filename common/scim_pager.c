@@ -1,16 +1,17 @@
 /* scim_pager.c — the paging state machine (see scim_pager.h): decides the
- * next startIndex and refuses a listing whose pages contradict each other,
- * so that a lying or changing tenant yields an error, never a partial or
- * duplicated user list. */
+ * next startIndex and where the list ends, and refuses a listing whose pages
+ * contradict each other, so that a lying, capping or changing tenant yields
+ * either every resource or an error, never a partial or duplicated list. */
 #include "scim_pager.h"
 
 #include <string.h>
 
-void sb_pager_init(struct sb_pager *p)
+void sb_pager_init(struct sb_pager *p, long largest_seen)
 {
 	memset(p, 0, sizeof(*p));
 	p->start = 1;
 	p->total = -1;
+	p->largest = largest_seen > 0 ? largest_seen : 0;
 }
 
 void sb_pager_free(struct sb_pager *p)
@@ -20,33 +21,20 @@ void sb_pager_free(struct sb_pager *p)
 
 bool sb_pager_more(const struct sb_pager *p)
 {
-	return p->total < 0 || p->got < p->total;
+	return !p->done;
 }
 
 long sb_pager_total(const struct sb_pager *p)
 {
-	return p->expect_end ? p->total - 1 : p->total;
+	return p->understated || p->got > p->total ? p->got : p->total;
 }
 
-/* The page after the promised end must hold nothing new. Some servers
- * (SCIMMY among them) answer a startIndex past the end with resources
- * already listed; only unseen ids mean the total was too small. */
-static int check_end(struct sb_pager *p, char *const *ids, size_t n, const char *url,
-		     struct sb_err *err)
+bool sb_pager_end_on_404(struct sb_pager *p)
 {
-	size_t unseen = 0;
-
-	p->expect_end = false;
-	p->total--;
-	for (size_t i = 0; i < n; i++)
-		unseen += !sb_strmap_get(&p->seen, ids[i], NULL);
-	if (unseen > 0)
-		return sb_err_set(err, SB_E_PROTOCOL,
-				  "GET %.200s: %zu more resources past totalResults %ld (the "
-				  "total is smaller than the truth)",
-				  url, unseen, p->total);
-	p->total = p->got; /* ends the loop */
-	return 0;
+	if (!p->probing && !p->understated)
+		return false;
+	p->done = true;
+	return true;
 }
 
 static int take_ids(struct sb_pager *p, char *const *ids, size_t n, const char *url,
@@ -59,15 +47,42 @@ static int take_ids(struct sb_pager *p, char *const *ids, size_t n, const char *
 		if (sb_strmap_put(&p->seen, ids[i], 1) < 0)
 			return sb_err_set(err, SB_E_NOMEM, "out of memory");
 	}
+	p->got += (long)n;
+	p->start += (long)n;
+	if ((long)n > p->largest)
+		p->largest = (long)n;
 	return 0;
 }
 
-int sb_pager_step(struct sb_pager *p, long total_results, char *const *ids, size_t n,
-		  long page_size, const char *url, bool *echo, struct sb_err *err)
+/* A page past the stated end (or past an understated one): nothing new ends
+ * the list; unseen resources mean the total is too small, so read on. Some
+ * servers (SCIMMY among them) answer past the end with resources already
+ * listed: those are echoes, not duplicates. */
+static int step_past_end(struct sb_pager *p, char *const *ids, size_t n, const char *url,
+			 bool *echo, struct sb_err *err)
 {
-	*echo = p->expect_end;
-	if (p->expect_end)
-		return check_end(p, ids, n, url, err);
+	size_t unseen = 0;
+
+	for (size_t i = 0; i < n; i++)
+		unseen += !sb_strmap_get(&p->seen, ids[i], NULL);
+	if (unseen == 0) {
+		*echo = n > 0;
+		p->done = true;
+		return 0;
+	}
+	p->probing = false;
+	p->understated = true;
+	return take_ids(p, ids, n, url, err);
+}
+
+int sb_pager_step(struct sb_pager *p, long total_results, char *const *ids, size_t n, long asked,
+		  const char *url, bool *echo, struct sb_err *err)
+{
+	long largest_before = p->largest;
+
+	*echo = false;
+	if (p->probing || p->understated)
+		return step_past_end(p, ids, n, url, echo, err);
 	if (total_results < 0)
 		return sb_err_set(err, SB_E_PROTOCOL, "GET %.200s: negative totalResults %ld", url,
 				  total_results);
@@ -79,7 +94,6 @@ int sb_pager_step(struct sb_pager *p, long total_results, char *const *ids, size
 				  url, p->total, total_results);
 	if (take_ids(p, ids, n, url, err) < 0)
 		return -1;
-	p->got += (long)n;
 	if (p->got > p->total)
 		return sb_err_set(err, SB_E_PROTOCOL,
 				  "GET %.200s: %ld resources so far, more than totalResults %ld",
@@ -89,14 +103,16 @@ int sb_pager_step(struct sb_pager *p, long total_results, char *const *ids, size
 		    err, SB_E_PROTOCOL,
 		    "GET %.200s: empty page after %ld resources, totalResults says %ld", url,
 		    p->got, p->total);
-	p->start += (long)n;
-	/* A full last page that lands exactly on totalResults cannot tell a
-	 * truthful total from one that is too small: ask for one more page,
-	 * which must bring nothing new. */
-	if (p->got == p->total && p->total > 0 && (long)n == page_size && !p->verified) {
-		p->verified = true;
-		p->total++;
-		p->expect_end = true;
-	}
+	if (p->got < p->total)
+		return 0;
+	/* At totalResults. An empty page, or a short one from a server that has
+	 * returned longer pages (so it does not cap count there), is the end. A
+	 * full page cannot tell a true total from one that is too small, nor a
+	 * short page a true total from a server that caps count and states the
+	 * page's length as the total: ask for the page past the end. */
+	if (n == 0 || ((long)n < asked && (long)n < largest_before))
+		p->done = true;
+	else
+		p->probing = true;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hashmap.h"
 #include "idindex.h"
@@ -174,7 +175,7 @@ static void pick_fields(const cJSON *obj, struct pick *p, size_t n)
 	}
 }
 
-enum { U_ID, U_USERNAME, U_DISPLAY, U_ACTIVE, U_NAME, U_EXT, U_N };
+enum { U_ID, U_USERNAME, U_DISPLAY, U_ACTIVE, U_NAME, U_EXT, U_META, U_N };
 enum { N_FORMATTED, N_GIVEN, N_FAMILY, N_N };
 enum { X_SOFTDEL, X_DOMAIN, X_STATUS, X_INTERNAL, X_N };
 
@@ -248,11 +249,41 @@ static int copy_strs(const struct strs *t, struct sb_scim_user *u)
 	return 0;
 }
 
+/* meta.lastModified (RFC 3339: 2026-01-01T00:00:00[.fff](Z|+hh:mm)) as unix
+ * seconds, 0 when absent or unreadable: the daemon trusts incremental reads
+ * only while every resource carries one (sync_loop.c). */
+static int64_t meta_time(const cJSON *meta)
+{
+	const cJSON *lm = cJSON_GetObjectItemCaseSensitive(meta, "lastModified");
+	struct tm tm = {0};
+	const char *p;
+	int sign = 1, oh = 0, om = 0;
+	time_t t;
+
+	if (!cJSON_IsString(lm) || !lm->valuestring)
+		return 0;
+	p = strptime(lm->valuestring, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return 0;
+	if (*p == '.')
+		p += 1 + strspn(p + 1, "0123456789");
+	if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+			return 0;
+	} else if (*p != 'Z' && *p != 'z') {
+		return 0;
+	}
+	t = timegm(&tm);
+	return t <= 0 ? 0 : (int64_t)t - sign * (oh * 3600 + om * 60);
+}
+
 static int user_from_json(const cJSON *r, const struct sb_parse_opts *o, struct sb_scim_user *u,
 			  const char *where, struct sb_err *err)
 {
 	struct pick f[U_N] = {{"id", NULL},	{"userName", NULL}, {"displayName", NULL},
-			      {"active", NULL}, {"name", NULL},	    {WS1_EXT, NULL}};
+			      {"active", NULL}, {"name", NULL},	    {WS1_EXT, NULL},
+			      {"meta", NULL}};
 	struct pick nm[N_N] = {{"formatted", NULL}, {"givenName", NULL}, {"familyName", NULL}};
 	struct pick x[X_N] = {{"softDeleted", NULL},
 			      {"domain", NULL},
@@ -286,6 +317,7 @@ static int user_from_json(const cJSON *r, const struct sb_parse_opts *o, struct 
 				  "%s (id %.64s): 'userName' missing or not a "
 				  "string",
 				  where, u->id);
+	u->last_modified = meta_time(f[U_META].found);
 	u->active = tristate(f[U_ACTIVE].found, &bad);
 	u->soft_deleted = tristate(x[X_SOFTDEL].found, &bad);
 	if (bad)
@@ -384,6 +416,7 @@ static int group_from_json(const cJSON *r, const struct sb_parse_opts *o, struct
 	if (!g->id || !*g->id)
 		return sb_err_set(err, SB_E_PROTOCOL, "%s: 'id' missing or not a string", where);
 	g->display_name = dup_str(cJSON_GetObjectItemCaseSensitive(r, "displayName"), 4096);
+	g->last_modified = meta_time(cJSON_GetObjectItemCaseSensitive(r, "meta"));
 	if (members && !cJSON_IsNull(members) && !cJSON_IsArray(members))
 		return sb_err_set(err, SB_E_PROTOCOL, "%s (id %.64s): 'members' is not a list",
 				  where, g->id);

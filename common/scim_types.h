@@ -26,6 +26,7 @@ struct sb_scim_user {
 	enum sb_tristate soft_deleted; /* workspace extension `softDeleted` */
 	char **ssh_keys;	       /* values of cfg->ssh_keys_attribute (string or array) */
 	size_t n_ssh_keys;
+	int64_t last_modified; /* meta.lastModified, unix seconds; 0 absent/unreadable */
 	/* When set, the strings from id to uid_value all point into this one
 	 * block (the parser's layout: one allocation per user instead of ten). */
 	char *str_blob;
@@ -52,6 +53,7 @@ struct sb_scim_group {
 	 * ids not among the users). */
 	uint32_t *member_users;
 	size_t n_member_users;
+	int64_t last_modified; /* meta.lastModified, unix seconds; 0 absent/unreadable */
 };
 
 /* Growable arrays of parsed resources. */

@@ -40,16 +40,18 @@ static void flatten(char *dst, size_t size, const char *src)
 
 static int format_status(const struct sb_sync_status *st, char *buf, size_t size)
 {
-	char msg[sizeof(st->message)], failure[sizeof(st->failure)];
+	char msg[sizeof(st->message)], failure[sizeof(st->failure)], reads[sizeof(st->reads)];
 
 	flatten(msg, sizeof(msg), st->message);
 	flatten(failure, sizeof(failure), st->failure);
+	flatten(reads, sizeof(reads), st->reads);
 	return snprintf(buf, size,
 			"last_attempt=%" PRId64 "\nlast_success=%" PRId64 "\nok=%d\n"
 			"users=%" PRIu64 "\ngroups=%" PRIu64 "\nskipped=%" PRIu64 "\nmessage=%s\n"
-			"last_failure=%" PRId64 "\nfailure=%s\n",
+			"last_failure=%" PRId64 "\nfailure=%s\n%s%s%s",
 			st->last_attempt, st->last_success, st->ok ? 1 : 0, st->users, st->groups,
-			st->skipped, msg, st->last_failure, failure);
+			st->skipped, msg, st->last_failure, failure, reads[0] ? "reads=" : "",
+			reads, reads[0] ? "\n" : "");
 }
 
 int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
@@ -87,6 +89,8 @@ static void parse_line(struct sb_sync_status *st, const char *key, const char *v
 		st->last_failure = strtoll(val, NULL, 10);
 	else if (!strcmp(key, "failure"))
 		snprintf(st->failure, sizeof(st->failure), "%s", val);
+	else if (!strcmp(key, "reads"))
+		snprintf(st->reads, sizeof(st->reads), "%s", val);
 	/* Unknown keys are ignored: a newer writer may add some. */
 }
 
@@ -142,5 +146,15 @@ int sb_status_update(const struct sb_config *cfg, bool sync, int ok,
 		st.groups = counts->groups_mapped;
 		st.skipped = counts->users_skipped + counts->groups_skipped;
 	}
+	return sb_status_write(cfg, &st, err);
+}
+
+int sb_status_set_reads(const struct sb_config *cfg, const char *reads, struct sb_err *err)
+{
+	struct sb_sync_status st;
+
+	if (sb_status_read(cfg, &st, NULL) < 0)
+		memset(&st, 0, sizeof(st));
+	snprintf(st.reads, sizeof(st.reads), "%s", reads);
 	return sb_status_write(cfg, &st, err);
 }

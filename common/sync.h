@@ -48,6 +48,7 @@ struct sb_sync_status {
 	uint64_t users, groups, skipped;
 	int64_t last_failure; /* the last failed sync or offline spell, 0 = never */
 	char failure[512];    /* and why */
+	char reads[512];      /* the daemon: incremental reads, or full only and why */
 };
 /* The one writer of the status record, for the CLI's sync and the daemon:
  * an outcome on top of the record there is. sync: a sync attempt (sets
@@ -58,6 +59,9 @@ struct sb_sync_status {
  * served. */
 int sb_status_update(const struct sb_config *cfg, bool sync, int ok,
 		     const struct sb_map_report *counts, const char *message, struct sb_err *err);
+/* The daemon's kind of reads (incremental, or full only and why), kept
+ * across updates. */
+int sb_status_set_reads(const struct sb_config *cfg, const char *reads, struct sb_err *err);
 int sb_status_write(const struct sb_config *cfg, const struct sb_sync_status *st,
 		    struct sb_err *err);
 int sb_status_read(const struct sb_config *cfg, struct sb_sync_status *st, struct sb_err *err);

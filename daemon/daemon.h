@@ -63,6 +63,9 @@ extern atomic_int daemon_stopping; /* set by SIGTERM/SIGINT */
 void *sync_thread(void *arg);
 /* Asks the sync thread for a full sync; waits up to `wait_s` for it. */
 int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size);
+/* True (and why) when the tenant was seen to ignore filters or says it has
+ * none: a miss lookup that finds nothing may then be wrong. */
+bool sync_filters_doubted(char *why, size_t size);
 /* Maps the kept data and rewrites the cache; data_lock held. Clears
  * `unwritten` on success, sets it on failure. */
 int commit_locked(struct daemon *d, struct sb_err *err);

@@ -23,34 +23,54 @@
 #include "names.h"
 #include "proto.h"
 
-/* userName filter for a login name, when name_format can be inverted. */
-static char *filter_for(const struct sb_config *cfg, const char *name)
+/* The userName filters that can find login `name`, when name_format can be
+ * inverted: %u is the userName itself (an address is not a POSIX name, so
+ * `name` has no "@"); %l is the userName or its local part, so "name" or
+ * "name@anything". Workspace ONE documents eq co sw gt ge lt le and no `or`:
+ * two requests, eq and sw "name@", and the answers matched exactly
+ * (keep_exact). Returns how many filters were built (0: none can be). */
+static int filters_for(const struct sb_config *cfg, const char *name, char *out[2])
 {
-	char *eq, *out;
-	size_t n;
+	char at[300];
 
+	out[0] = out[1] = NULL;
 	if (strcmp(cfg->name_format, "%u") != 0 && strcmp(cfg->name_format, "%l") != 0)
-		return NULL;
-	eq = sb_scim_filter_eq("userName", name);
-	if (!eq || strcmp(cfg->name_format, "%l") == 0 || !cfg->domain)
-		return eq;
-	/* %u with a domain: the tenant may hold "name" or "name@domain". */
-	n = strlen(eq) * 2 + strlen(cfg->domain) + 16;
-	out = malloc(n);
-	if (out) {
-		char at[300];
-		char *eq2;
+		return 0;
+	out[0] = sb_scim_filter_eq("userName", name);
+	if (!out[0] || strcmp(cfg->name_format, "%l") != 0)
+		return out[0] ? 1 : 0;
+	snprintf(at, sizeof(at), "%s@", name);
+	out[1] = sb_scim_filter_op("userName", "sw", at);
+	return out[1] ? 2 : 1;
+}
 
-		snprintf(at, sizeof(at), "%s@%s", name, cfg->domain);
-		eq2 = sb_scim_filter_eq("userName", at);
-		if (eq2 && strlen(eq) + strlen(eq2) + 5 < n)
-			snprintf(out, n, "%s or %s", eq, eq2);
+/* Drops the users whose login is not `name` (sw "name@" may match more, a
+ * server that ignores filters may send anyone): only the user asked for is
+ * merged. */
+static void keep_exact(const struct sb_config *cfg, const char *name, struct sb_scim_users *u)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < u->n; i++) {
+		char *login = sb_format_login(cfg->name_format, u->v[i].user_name, u->v[i].domain);
+
+		if (login && !strcmp(login, name))
+			u->v[k++] = u->v[i];
 		else
-			snprintf(out, n, "%s", eq);
-		free(eq2);
+			sb_scim_user_free(&u->v[i]);
+		free(login);
 	}
-	free(eq);
-	return out;
+	u->n = k;
+}
+
+/* Every user the filters find, or -1 with err set. */
+static int fetch_named(struct sb_scim_client *client, char *const filters[2], int n,
+		       struct sb_scim_users *found, struct sb_err *err)
+{
+	for (int i = 0; i < n; i++)
+		if (sb_scim_list_users(client, filters[i], found, err) < 0)
+			return -1;
+	return 0;
 }
 
 static bool cache_has_user(const struct sb_config *cfg, const char *name, char *scim_id,
@@ -103,9 +123,9 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	struct sb_scim_users found = {0};
 	struct sb_scim_client *client;
 	struct sb_err err = {0};
-	char *filter;
+	char *filters[2], why[400];
 	uint16_t st = SB_RESP_NOTFOUND;
-	int slot, rc;
+	int slot, rc, nf;
 
 	/* Login names are lower case (sb_format_login): with this check every
 	 * name reaching the negative cache is already in its one spelling. */
@@ -117,19 +137,25 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 		return SB_RESP_NOTFOUND;
 	if (!limit_allow(caller))
 		return SB_RESP_BUSY;
-	filter = filter_for(&d->cfg, name);
-	if (!filter)
-		return SB_RESP_NOTFOUND;
-	if (tenant_offline(d, msg, msg_size)) {
-		free(filter);
+	if (tenant_offline(d, msg, msg_size))
 		return SB_RESP_UNAVAIL;
-	}
+	nf = filters_for(&d->cfg, name, filters);
+	if (nf == 0)
+		return SB_RESP_NOTFOUND;
 	client = live_acquire(d, &slot, &err);
-	rc = client ? sb_scim_list_users(client, filter, &found, &err) : -1;
+	rc = client ? fetch_named(client, filters, nf, &found, &err) : -1;
 	if (client)
 		live_release(d, slot);
-	free(filter);
+	free(filters[0]);
+	free(filters[1]);
+	keep_exact(&d->cfg, name, &found);
+	if (rc == 0 && found.n == 0 && sync_filters_doubted(why, sizeof(why)))
+		sb_log(LOG_WARNING,
+		       "lookup %s: not found, but the tenant may not apply filters (%s): a user "
+		       "created since the last full read appears at the next one",
+		       name, why);
 	if (rc < 0) {
+		sb_scim_users_free(&found);
 		tenant_failed(d, "lookup", &err);
 		snprintf(msg, msg_size, "%.200s", err.msg);
 		sb_log(LOG_WARNING, "lookup %s: %s", name, err.msg);

@@ -58,6 +58,30 @@ run_check bad-ca "$B"
 t_eq "unknown CA: exit 1" 1 "$rc"
 t_check "unknown CA: FAIL names TLS" grep -qE '^FAIL +token +TLS' <<<"$out"
 
+# A refused bearer_token_file is the token's fault, not a client secret's.
+printf 'not-a-valid-token\n' >"$T_TMP/bearer"; chmod 600 "$T_TMP/bearer"
+T=$T_TMP/bearer.conf; cp "$C" "$T"
+sed -i '/^client_secret_file/d' "$T"; conf_set "$T" bearer_token_file "$T_TMP/bearer"
+run_check bad-bearer "$T"
+t_eq "refused bearer token: exit 1" 1 "$rc"
+t_check "refused bearer token: FAIL says the token in bearer_token_file" \
+	grep -qE '^FAIL +Users +rejected \(401\): the token in bearer_token_file' <<<"$out"
+t_check "… and not 'wrong client_id or secret'" bash -c "! grep -q 'client_id or secret' <<<'$out'"
+
+# The mapping's verdict on the names read: the small data set's bad:name and
+# root are skipped under %u; e-mail userNames too, and check suggests %l.
+for i in 1 2 3; do okta create-user "mail$i@okta.example.com" >/dev/null; done
+run_check names-u "$C"
+t_eq "e-mail userNames with %u: still exit 0 (some users map)" 0 "$rc"
+t_check "… WARN: 5 of 11 users read would be skipped, and why" \
+	grep -qE '^WARN +names 5 of 11 users read would be skipped with name_format %u: 4 not a portable POSIX name, 1 a reserved' <<<"$out"
+t_check "… suggests %l, which maps 9 of the 11 (not bad:name, not root)" grep -qE 'name_format = %l .* would map 9 of the 11' <<<"$out"
+t_check "… and does not say 'all checks passed'" bash -c "! grep -q 'all checks passed' <<<'$out'"
+L=$T_TMP/l.conf; cp "$C" "$L"; conf_set "$L" name_format %l
+run_check names-l "$L"
+t_check "with %l: 2 skipped (bad:name, and root is reserved)" grep -qE '^WARN +names 2 of 11 users .* 1 not a portable POSIX name, 1 a reserved' <<<"$out"
+t_check "… and no %l hint" bash -c "! grep -q 'would map' <<<'$out'"
+
 # token: printed with its expiry; -o writes it 0600 and keeps it off stdout.
 tok=$("$SB" -c "$C" token); rc=$?
 echo "$tok"

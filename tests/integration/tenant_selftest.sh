@@ -34,15 +34,50 @@ t_eq "ws1 list: 200" 200 "$(code "${A[@]}" "$WS/Users")"
 t_eq "ws1 list: 9 users, all on one default page" "9 9 1 urn:scim:schemas:core:1.0" "$(body | jq_ '[j.totalResults,j.Resources.length,j.startIndex,j.schemas[0]].join(" ")')"
 code "${A[@]}" "$WS/Users?startIndex=3&count=2" >/dev/null
 t_eq "ws1 paging: startIndex=3 count=2" "9 2 3 carol,dave" "$(body | jq_ '[j.totalResults,j.itemsPerPage,j.startIndex,j.Resources.map(r=>r.userName)].join(" ")')"
+t_eq "ws1 startIndex past the end: 404 (the real tenant's answer)" 404 "$(code "${A[@]}" "$WS/Users?startIndex=50&count=10")"
+t_eq "ws1 past-end 404 error shape" "invalid.startIndex" "$(body | jq_ 'j.errors[0].code')"
+t_eq "ws1 empty filtered list at startIndex 1: 200" 200 "$(code "${A[@]}" -G --data-urlencode 'filter=userName eq "nobody"' "$WS/Users")"
+tenant_behave '{"ws1_past_end":"empty"}'
 code "${A[@]}" "$WS/Users?startIndex=50&count=10" >/dev/null
-t_eq "ws1 startIndex past the end: empty, right total" "9 0" "$(body | jq_ '[j.totalResults,j.Resources.length].join(" ")')"
+t_eq "ws1 startIndex past the end, ws1_past_end=empty: empty, right total" "9 0" "$(body | jq_ '[j.totalResults,j.Resources.length].join(" ")')"
+tenant_reset_behaviour
 code "${A[@]}" -G --data-urlencode 'filter=userName eq "ALICE"' "$WS/Users" >/dev/null
 t_eq "ws1 filter userName eq (case-insensitive)" "1 alice" "$(body | jq_ '[j.totalResults,j.Resources.map(r=>r.userName)].join(" ")')"
 t_eq "ws1 alice: workspace extension, ssh key" "okta.example.com PROVISIONED 1 ssh-ed25519" \
 	"$(body | jq_ 'j.Resources.map(r=>[r["urn:scim:schemas:extension:workspace:1.0"].domain,r["urn:scim:schemas:extension:workspace:1.0"].internalUserType,r["urn:scim:schemas:extension:workspace:1.0"].userStatus,String(r["urn:scim:schemas:extension:custom:1.0"].sshPublicKey).split(" ")[0]].join(" "))[0]')"
 ALICE=$(body | jq_ 'j.Resources[0].id')
+code "${A[@]}" -G --data-urlencode 'filter=userName sw "a"' "$WS/Users" >/dev/null
+t_eq "ws1 filter sw" "alice" "$(body | jq_ 'j.Resources.map(r=>r.userName).join()')"
+t_eq "ws1 filter with 'or': 400, as the real tenant documents only eq co sw gt ge lt le" 400 \
+	"$(code "${A[@]}" -G --data-urlencode 'filter=userName sw "a" or userName eq "bob"' "$WS/Users")"
+t_eq "ws1 refused filter: the tenant's error shape" "filter.not.supported" "$(body | jq_ 'j.errors[0].code')"
+tenant_behave '{"ws1_strict_filter":false}'
 code "${A[@]}" -G --data-urlencode 'filter=userName sw "a" or userName eq "bob"' "$WS/Users" >/dev/null
-t_eq "ws1 filter sw/or" "alice,bob" "$(body | jq_ 'j.Resources.map(r=>r.userName).join()')"
+t_eq "ws1 filter sw/or with ws1_strict_filter=false" "alice,bob" "$(body | jq_ 'j.Resources.map(r=>r.userName).join()')"
+tenant_reset_behaviour
+tenant_behave '{"cap":3}'
+code "${A[@]}" "$WS/Users?count=100" >/dev/null
+t_eq "cap=3: 3 resources, totalResults = the page's length" "3 3" "$(body | jq_ '[j.totalResults,j.Resources.length].join(" ")')"
+code "${A[@]}" "$S2/Users?count=100" >/dev/null
+t_eq "cap=3 on scim2 too" "3 3" "$(body | jq_ '[j.totalResults,j.Resources.length].join(" ")')"
+tenant_reset_behaviour
+tenant_behave '{"ignore_filter":"lastModified","no_last_modified":"Groups"}'
+code "${A[@]}" -G --data-urlencode 'filter=meta.lastModified gt "2000-01-01T00:00:00Z"' "$S2/Users" >/dev/null
+t_eq "ignore_filter: 200 and nothing (scim2)" "0 0" "$(body | jq_ '[j.totalResults,j.Resources.length].join(" ")')"
+code "${A[@]}" -G --data-urlencode 'filter=meta.lastModified gt "2000-01-01T00:00:00Z"' "$WS/Users" >/dev/null
+t_eq "ignore_filter: 200 and nothing (ws1)" "0 0" "$(body | jq_ '[j.totalResults,j.Resources.length].join(" ")')"
+code "${A[@]}" -G --data-urlencode 'filter=userName eq "alice"' "$S2/Users" >/dev/null
+t_eq "ignore_filter=lastModified leaves other filters alone" "alice" "$(body | jq_ 'j.Resources.map(r=>r.userName).join()')"
+code "${A[@]}" "$S2/Groups" >/dev/null
+t_eq "no_last_modified=Groups: groups without meta.lastModified" "false" "$(body | jq_ 'j.Resources.some(r=>"lastModified" in r.meta)')"
+code "${A[@]}" "$WS/Users" >/dev/null
+t_eq "no_last_modified=Groups: users keep it" "true" "$(body | jq_ 'j.Resources.every(r=>"lastModified" in r.meta)')"
+tenant_reset_behaviour
+tenant_behave '{"spc_filter":false}'
+code "${A[@]}" "$S2/ServiceProviderConfig" >/dev/null
+t_eq "spc_filter=false: ServiceProviderConfig says filter.supported false" false "$(body | jq_ 'j.filter.supported')"
+tenant_reset_behaviour
+t_eq "an unknown switch is refused" 400 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"nope":1}' "$TENANT_CTL/behaviour")"
 code "${A[@]}" -G --data-urlencode 'filter=active eq false' "$WS/Users" >/dev/null
 t_eq "ws1 filter active eq false" "dave" "$(body | jq_ 'j.Resources.map(r=>r.userName).join()')"
 code "${A[@]}" -G --data-urlencode 'filter=urn:scim:schemas:extension:workspace:1.0:domain eq "other.example.com"' "$WS/Users" >/dev/null

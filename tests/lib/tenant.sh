@@ -95,3 +95,7 @@ tenant_reset_faults() { curl -sf -X DELETE "$TENANT_CTL/faults" >/dev/null; }
 tenant_stats() { curl -sf "$TENANT_CTL/stats"; }
 tenant_reset_stats() { curl -sf -X POST "$TENANT_CTL/stats/reset" >/dev/null; }
 okta() { node "$TENANT_HOME/okta.js" "$@"; }
+# Switches for the behaviours of other SCIM servers (tests/tenant/behave.js):
+# tenant_behave '{"cap":50}'; tenant_reset_behaviour restores the defaults.
+tenant_behave() { curl -sf -X POST -H 'Content-Type: application/json' -d "$1" "$TENANT_CTL/behaviour" >/dev/null; }
+tenant_reset_behaviour() { curl -sf -X DELETE "$TENANT_CTL/behaviour" >/dev/null; }

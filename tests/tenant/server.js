@@ -16,6 +16,7 @@ import SCIMMY from "scimmy";
 import { Store, seedSmall, seedLarge, stableId, DOMAIN } from "./store.js";
 import { WS1, SCIM2, WS1_EXT, WS1_ENT, S2_ENT, CUSTOM, renderUser, renderGroup, renderList, renderError } from "./render.js";
 import { Faults } from "./faults.js";
+import { Behaviour } from "./behave.js";
 import { scim2Router } from "./scim2.js";
 import { matchFilter } from "./ci.js";
 
@@ -35,6 +36,7 @@ else seedLarge(store, ds === "large" ? 100000 : Number(ds), ds === "large" ? 100
 
 const tokens = new Map(); // token → expiry (ms)
 const faults = new Faults();
+const behave = new Behaviour();
 const stats = { requests: 0, token_requests: 0, tls_handshakes: 0, by_path: {} };
 
 const app = express();
@@ -89,17 +91,29 @@ function scimRouter(dialect, base) {
     const count = Math.min(MAX_COUNT, Math.max(0, parseInt(req.query.count || "20", 10) || 0));
     const render = (id) => kind === "Users" ? renderUser(store.users.get(id), dialect, base, store) : renderGroup(store.groups.get(id), dialect, base);
     const ids = kind === "Users" ? store.order : store.gorder;
-    if (req.query.filter) {
+    const filter = req.query.filter ? String(req.query.filter) : "";
+    let page, total;
+    if (filter) {
+      const refused = dialect === WS1 && behave.ws1FilterRefusal(filter);
+      if (refused) return fail(req, res, 400, "filter.not.supported", refused);
+      if (behave.ignores(filter)) return send(res, 200, renderList(dialect, [], 0, start));
       let matched;
       try {
-        matched = matchFilter(String(req.query.filter), ids.map(render));
+        // What the switches strip is not there to match either.
+        matched = matchFilter(filter, ids.map((id) => behave.resource(render(id), kind)));
       } catch (e) {
         return fail(req, res, 400, "invalidFilter", `bad filter: ${e.message}`);
       }
-      return send(res, 200, renderList(dialect, matched.slice(start - 1, start - 1 + count), matched.length, start));
+      page = matched.slice(start - 1, start - 1 + count);
+      total = matched.length;
+    } else {
+      // The common case, a full listing, renders only the page asked for.
+      page = ids.slice(start - 1, start - 1 + count).map(render);
+      total = ids.length;
     }
-    // The common case, a full listing, renders only the page asked for.
-    send(res, 200, renderList(dialect, ids.slice(start - 1, start - 1 + count).map(render), ids.length, start));
+    if (behave.pastEnd404(dialect, start, total))
+      return fail(req, res, 404, "invalid.startIndex", `startIndex ${start} is past the last result`);
+    send(res, 200, behave.list(renderList(dialect, page, total, start), kind));
   };
 
   r.get("/Users", list("Users"));
@@ -107,12 +121,12 @@ function scimRouter(dialect, base) {
   r.get("/Users/:id", (req, res) => {
     const u = store.users.get(req.params.id);
     if (!u) return fail(req, res, 404, "user.not.found", `User ${req.params.id} not found`);
-    send(res, 200, renderUser(u, dialect, base, store));
+    send(res, 200, behave.resource(renderUser(u, dialect, base, store), "Users"));
   });
   r.get("/Groups/:id", (req, res) => {
     const g = store.groups.get(req.params.id);
     if (!g) return fail(req, res, 404, "group.not.found", `Group ${req.params.id} not found`);
-    send(res, 200, renderGroup(g, dialect, base));
+    send(res, 200, behave.resource(renderGroup(g, dialect, base), "Groups"));
   });
   r.post("/Users", (req, res) => {
     const b = req.body || {};
@@ -215,6 +229,8 @@ app.use(WS1_BASE, scimRouter(WS1, WS1_BASE));
 // added to its answers here; body-level faults are applied here too.
 app.use(S2_BASE, (req, res, next) => {
   const send = res.send;
+  const path = req.path; // nested routers rewrite req.url before the answer
+  const kind = (/^\/(Users|Groups)\b/.exec(path) || [])[1];
   res.send = function (b) {
     res.send = send;
     let body;
@@ -223,6 +239,8 @@ app.use(S2_BASE, (req, res, next) => {
       // SCIMMY answers a startIndex past the end with a page from the start.
       const si = parseInt(req.query.startIndex || "1", 10);
       if (Array.isArray(body.Resources) && si > body.totalResults) { body.Resources = []; body.itemsPerPage = 0; body.startIndex = si; }
+      if (kind && res.statusCode === 200) body = Array.isArray(body.Resources) ? behave.list(body, kind) : behave.resource(body, kind);
+      if (/^\/ServiceProviderConfig/.test(path) && body.filter && !behave.s.spc_filter) body.filter = { ...body.filter, supported: false };
       for (const r of Array.isArray(body.Resources) ? body.Resources : [body]) {
         const u = r && typeof r.id === "string" && store.users.get(r.id);
         if (u && u.sshKeys.length && r.userName !== undefined)
@@ -235,6 +253,14 @@ app.use(S2_BASE, (req, res, next) => {
   };
   next();
 });
+// A filter the switches say to ignore: 200 and no resources, before SCIMMY.
+for (const kind of ["Users", "Groups"]) {
+  app.get(`${S2_BASE}/${kind}`, (req, res, next) => {
+    if (!behave.ignores(req.query.filter ? String(req.query.filter) : "")) return next();
+    requireToken(req, res, () => res.type("application/scim+json").send(JSON.stringify(
+      renderList(SCIM2, [], 0, Math.max(1, parseInt(req.query.startIndex || "1", 10) || 1)))));
+  });
+}
 // Fast path: SCIMMY renders and validates every resource of the store for each
 // list GET (minutes for 100 pages of 1000 out of 100,000 users), so unfiltered
 // list GETs of a large store (> 5,000 users) are built directly from the store
@@ -281,6 +307,12 @@ const ctl = express();
 ctl.use(express.json({ limit: "1mb" }));
 ctl.post("/faults", (req, res) => { faults.add(req.body); res.json({ ok: true, rules: faults.rules.length }); });
 ctl.delete("/faults", (req, res) => { faults.clear(); res.json({ ok: true }); });
+ctl.post("/behaviour", (req, res) => {
+  try { behave.set(req.body); } catch (e) { return res.status(400).json({ error: e.message }); }
+  res.json(behave.s);
+});
+ctl.delete("/behaviour", (req, res) => { behave.reset(); res.json(behave.s); });
+ctl.get("/behaviour", (req, res) => res.json(behave.s));
 ctl.get("/stats", (req, res) => res.json(stats));
 ctl.post("/stats/reset", (req, res) => { stats.requests = stats.token_requests = stats.tls_handshakes = 0; stats.by_path = {}; res.json({ ok: true }); });
 // One user in N new groups (hostile data that is tedious through SCIM one by one).

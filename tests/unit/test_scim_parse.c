@@ -191,11 +191,48 @@ static void test_error_bodies(void **state)
 	assert_int_equal(sb_parse_error_body("<html>", 6, buf, sizeof(buf)), -1);
 }
 
+/* meta.lastModified as unix seconds (0: absent or unreadable), which the
+ * daemon's incremental reads rely on. */
+static void test_last_modified(void **state)
+{
+	const char page[] =
+	    "{\"totalResults\":5,\"Resources\":["
+	    "{\"id\":\"1\",\"userName\":\"a\",\"meta\":{\"lastModified\":\"2026-01-02T03:04:05Z\"}},"
+	    "{\"id\":\"2\",\"userName\":\"b\",\"meta\":{\"lastModified\":\"2026-01-02T03:04:05.678Z\"}},"
+	    "{\"id\":\"3\",\"userName\":\"c\",\"meta\":{\"lastModified\":\"2026-01-02T05:04:05+02:00\"}},"
+	    "{\"id\":\"4\",\"userName\":\"d\",\"meta\":{\"created\":\"2026-01-02T03:04:05Z\"}},"
+	    "{\"id\":\"5\",\"userName\":\"e\",\"meta\":{\"lastModified\":\"yesterday\"}}]}";
+	const char groups[] = "{\"totalResults\":2,\"Resources\":["
+			      "{\"id\":\"g\",\"displayName\":\"g\",\"meta\":{\"lastModified\":"
+			      "\"2026-01-02T03:04:05Z\"}},{\"id\":\"h\",\"displayName\":\"h\"}]}";
+	struct sb_scim_users u = {0};
+	struct sb_scim_groups g = {0};
+	struct sb_page_info info;
+	struct sb_err err = {0};
+
+	(void)state;
+	assert_int_equal(sb_parse_user_page(page, strlen(page), &s2, &u, &info, &err), 0);
+	assert_int_equal(u.n, 5);
+	assert_int_equal(u.v[0].last_modified, 1767323045);
+	assert_int_equal(u.v[1].last_modified, 1767323045); /* fraction dropped */
+	assert_int_equal(u.v[2].last_modified, 1767323045); /* offset applied */
+	assert_int_equal(u.v[3].last_modified, 0);
+	assert_int_equal(u.v[4].last_modified, 0);
+	assert_int_equal(sb_parse_group_page(groups, strlen(groups), &s2, &g, &info, &err), 0);
+	assert_int_equal(g.v[0].last_modified, 1767323045);
+	assert_int_equal(g.v[1].last_modified, 0);
+	sb_scim_users_free(&u);
+	sb_scim_groups_free(&g);
+}
+
 static void test_filter_escaping(void **state)
 {
 	char *f;
 
 	(void)state;
+	f = sb_scim_filter_op("userName", "sw", "newbie@");
+	assert_string_equal(f, "userName sw \"newbie@\"");
+	free(f);
 	f = sb_scim_filter_eq("userName", "alice");
 	assert_string_equal(f, "userName eq \"alice\"");
 	free(f);
@@ -216,7 +253,7 @@ int main(void)
 	    cmocka_unit_test(test_ws1_users),	    cmocka_unit_test(test_scim2_and_groups),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_page_walk),	    cmocka_unit_test(test_error_bodies),
-	    cmocka_unit_test(test_filter_escaping),
+	    cmocka_unit_test(test_filter_escaping), cmocka_unit_test(test_last_modified),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

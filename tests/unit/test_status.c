@@ -86,6 +86,14 @@ static void test_round_trip(void **state)
 	/* Control characters escaped (sb_text_escape), so one key per line
 	 * survives and no terminal control reaches `status`. */
 	assert_string_equal(out.message, "http: 500 from\\x0athe tenant\\x0d=x");
+	assert_string_equal(out.reads, ""); /* none written, none read */
+
+	/* The daemon's kind of reads (issue 18), escaped the same way. */
+	snprintf(in.reads, sizeof(in.reads), "full reads only: the tenant\nignores filters");
+	assert_int_equal(sb_status_write(&f->cfg, &in, &err), 0);
+	assert_int_equal(sb_status_read(&f->cfg, &out, &err), 0);
+	assert_string_equal(out.reads, "full reads only: the tenant\\x0aignores filters");
+	assert_string_equal(out.message, "http: 500 from\\x0athe tenant\\x0d=x");
 }
 
 static void test_replace_leaves_no_temp(void **state)
