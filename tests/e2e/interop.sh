@@ -112,7 +112,7 @@ for dialect in workspace-one scim2; do
 			okta create-user "$user" --display "New $n" >/dev/null
 			label="$dialect, $fmt, $behave: $user"
 			r=$(getent passwd "$login")
-			t_check "miss lookup ($label): getent passwd $login resolves ($r)" grep -q "^$login:x:.*:New $n:" <<<"$r"
+			t_check "miss lookup ($label): getent passwd $login resolves ($r)" grep -q "^$login:[*]:.*:New $n:" <<<"$r"
 			okta create-user "pam$user" --display "Pam $n" >/dev/null
 			r=$(pamtester scimtest "pam$login" acct_mgmt 2>&1)
 			t_check "miss + live check ($label): pam$login passes PAM ($r)" grep -q 'management done' <<<"$r"
