@@ -145,12 +145,50 @@ t_check "unknown name: PAM_USER_UNKNOWN" has nobody-here "User not known to the 
 stats=$(oidc_ctl /stats)
 echo "# provider stats: $stats"
 
+# --- 20 device logins at once (polling only), all approved
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$DPID/stat"; }
+c0=$(cpu_ticks)
+(
+	for i in $(seq 20); do
+		timeout 90 stdbuf -oL pamtester -v devpoll alice authenticate </dev/null >"$T_TMP/conc$i.out" 2>&1 &
+	done
+	for i in $(seq 20); do
+		t_wait_log "$T_TMP/conc$i.out" 'enter the code ' 1 60 || continue
+		uc=$(sed -n 's/.*enter the code \([A-Z0-9-]*\).*/\1/p' "$T_TMP/conc$i.out" | head -1)
+		oidc_ctl /approve "{\"user_code\":\"$uc\",\"user\":\"alice\"}" >/dev/null
+	done
+	wait
+	times >"$T_TMP/conc.times"
+)
+c1=$(cpu_ticks)
+n=$(grep -l 'successfully authenticated' "$T_TMP"/conc*.out | wc -l)
+t_eq "20 concurrent device logins: all succeed" 20 "$n"
+hz=$(getconf CLK_TCK)
+echo "# figure: daemon CPU for 20 device logins: $(((c1 - c0) * 1000 / hz)) ms ($(((c1 - c0) * 1000 / hz / 20)) ms each)"
+echo "# figure: pamtester CPU for the 20 (user, sys of the children): $(tail -1 "$T_TMP/conc.times")"
+
+# --- the socket: only root may start or poll a sign-in
+install -m 0755 tests/bin/sockprobe "$T_TMP/probe"
+r=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$T_TMP/probe" "$TENANT_DIR/socket" device-start alice 1)
+t_check "nobody asking DEVICE_START: refused ($r)" grep -q '^ok=0 busy=0 denied=1 ' <<<"$r"
+r=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$T_TMP/probe" "$TENANT_DIR/socket" device-poll 0123456789abcdef0123456789abcdef)
+t_check "nobody asking DEVICE_POLL: refused ($r)" grep -q '^status=10 ' <<<"$r"
+r=$("$T_TMP/probe" "$TENANT_DIR/socket" device-poll 0123456789abcdef0123456789abcdef)
+t_check "root polling a handle that does not exist: expired/unknown ($r)" grep -q '^status=14 msg=the sign-in code expired (or is unknown)' <<<"$r"
+r=$("$T_TMP/probe" "$TENANT_DIR/socket" device-start dave 1)
+t_check "DEVICE_START for a deactivated user: refused, no code ($r)" grep -q '^ok=0 .* last=4 ' <<<"$r"
+
 # --- device_login = no: the module stays out of the way
 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID" "device_login = no"
 signin off alice none
 t_check "device_login = no: PAM_IGNORE (pamtester: $(tail -1 "$T_TMP/off.out"))" \
 	sh -c "! grep -q 'enter the code' '$T_TMP/off.out' && ! grep -q 'successfully authenticated' '$T_TMP/off.out'"
 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID" "device_login = yes"
+
+# --- at most 32 sign-ins pending at once (the daemon is restarted below)
+r=$("$T_TMP/probe" "$TENANT_DIR/socket" device-start alice 33)
+t_check "33 sign-ins started, none approved: 32 pending, the 33rd refused ($r)" \
+	grep -q '^ok=32 busy=1 denied=0 other=0 last=8 msg=too many sign-ins under way (32)' <<<"$r"
 
 # --- a stalled provider: bounded by timeout (2 s), PAM_AUTHINFO_UNAVAIL
 TIMEOUT=2 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID" "device_login = yes"
