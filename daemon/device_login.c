@@ -20,11 +20,15 @@
 #include "proto.h"
 
 #define HANDLE_LEN 32 /* hex digits: 128 random bits */
+/* Sign-ins one real uid other than root may have pending: su run by a user
+ * is root's peer but must not fill the table for everyone else. */
+#define DEVICE_PER_UID 4
 
 struct device_entry {
 	bool used, busy; /* busy: a poll of it is under way (no lock held) */
 	char handle[HANDLE_LEN + 1];
 	char user[SB_NAME_MAX + 1];
+	uid_t real; /* who asked (the caller's real uid) */
 	struct oidc_device_auth auth;
 	struct timespec next_poll; /* monotonic: not before */
 	time_t expires;		   /* monotonic seconds */
@@ -122,11 +126,27 @@ static void random_handle(char *out)
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-/* Stores a started sign-in; false when the table is full. */
-static bool entry_add(const char *user, struct oidc_device_auth *a, char *handle, char *msg,
-		      size_t msg_size)
+/* A free slot for real uid `real`, or NULL; dev_lock held. */
+static struct device_entry *slot_locked(uid_t real)
 {
 	struct device_entry *e = NULL;
+	int mine = 0;
+
+	for (int i = 0; i < DEVICE_MAX; i++) {
+		if (!dev[i].used && !e)
+			e = &dev[i];
+		else if (dev[i].used && dev[i].real == real)
+			mine++;
+	}
+	return real != 0 && mine >= DEVICE_PER_UID ? NULL : e;
+}
+
+/* Stores a started sign-in; false when the table (or the caller's share of
+ * it) is full. */
+static bool entry_add(const char *user, uid_t real, struct oidc_device_auth *a, char *handle,
+		      char *msg, size_t msg_size)
+{
+	struct device_entry *e;
 	struct timespec now;
 
 	random_handle(handle);
@@ -134,11 +154,9 @@ static bool entry_add(const char *user, struct oidc_device_auth *a, char *handle
 		return false;
 	pthread_mutex_lock(&dev_lock);
 	sweep_locked();
-	for (int i = 0; i < DEVICE_MAX && !e; i++)
-		if (!dev[i].used)
-			e = &dev[i];
-	if (e) {
+	if ((e = slot_locked(real))) {
 		e->used = true;
+		e->real = real;
 		memcpy(e->handle, handle, HANDLE_LEN + 1);
 		snprintf(e->user, sizeof(e->user), "%s", user);
 		e->auth = *a;
@@ -158,7 +176,7 @@ static bool entry_add(const char *user, struct oidc_device_auth *a, char *handle
 	return e != NULL;
 }
 
-uint16_t device_start(struct daemon *d, const char *user, char *msg, size_t msg_size)
+uint16_t device_start(struct daemon *d, uid_t real, const char *user, char *msg, size_t msg_size)
 {
 	struct oidc_device_auth a = {0};
 	struct sb_err err = {0};
@@ -176,9 +194,10 @@ uint16_t device_start(struct daemon *d, const char *user, char *msg, size_t msg_
 		snprintf(msg, msg_size, "identity provider: %.300s", err.msg);
 		return SB_RESP_UNAVAIL;
 	}
-	if (!entry_add(user, &a, handle, msg, msg_size)) {
+	if (!entry_add(user, real, &a, handle, msg, msg_size)) {
 		oidc_device_auth_free(&a);
-		snprintf(msg, msg_size, "too many sign-ins under way (%d)", DEVICE_MAX);
+		snprintf(msg, msg_size, "too many sign-ins under way (%d, %d for uid %ld)",
+			 DEVICE_MAX, DEVICE_PER_UID, (long)real);
 		return SB_RESP_BUSY;
 	}
 	sb_log(LOG_INFO, "device sign-in %s: started", user);

@@ -185,10 +185,18 @@ t_check "device_login = no: PAM_IGNORE (pamtester: $(tail -1 "$T_TMP/off.out"))"
 	sh -c "! grep -q 'enter the code' '$T_TMP/off.out' && ! grep -q 'successfully authenticated' '$T_TMP/off.out'"
 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID" "device_login = yes"
 
-# --- at most 32 sign-ins pending at once (the daemon is restarted below)
+# a setuid-root program run by a user (su, say) is a root peer, but may hold
+# only 4 pending sign-ins: it cannot fill the table for everyone else
+install -m 4755 -o root tests/bin/sockprobe "$T_TMP/suidprobe"
+r=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$T_TMP/suidprobe" "$TENANT_DIR/socket" device-start alice 6)
+t_check "setuid probe run by nobody: 4 sign-ins pending, then refused ($r)" \
+	grep -q "^ok=4 busy=2 denied=0 other=0 last=8 msg=too many sign-ins under way (32, 4 for uid $(id -u nobody))" <<<"$r"
+
+# --- at most 32 sign-ins pending at once (a fresh daemon; restarted below)
+daemon_start
 r=$("$T_TMP/probe" "$TENANT_DIR/socket" device-start alice 33)
 t_check "33 sign-ins started, none approved: 32 pending, the 33rd refused ($r)" \
-	grep -q '^ok=32 busy=1 denied=0 other=0 last=8 msg=too many sign-ins under way (32)' <<<"$r"
+	grep -q '^ok=32 busy=1 denied=0 other=0 last=8 msg=too many sign-ins under way (32, ' <<<"$r"
 
 # --- a stalled provider: bounded by timeout (2 s), PAM_AUTHINFO_UNAVAIL
 TIMEOUT=2 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID" "device_login = yes"
