@@ -9,8 +9,9 @@
 # contrib/sshd_config.device-login.snippet. A real ssh client with
 # keyboard-interactive on a pty (tests/tools/kbdint_ssh.py) reads the URL
 # and the code from the prompt; the code is approved through the provider's
-# test control (not a browser), Enter is pressed, and the remote shell runs
-# as the directory user. A denied code is refused with its reason; a local
+# test control, then again in a real headless chromium at the provider's
+# pages (tests/tools/cdp_approve.mjs); Enter is pressed, and the remote
+# shell runs as the directory user. A denied code is refused with its reason; a local
 # user still logs in with the password pam_unix checks.
 . "$(dirname "$0")/../lib/e2e.sh"
 for tool in pam-auth-update /usr/sbin/sshd ssh useradd chpasswd python3; do
@@ -105,6 +106,19 @@ t_eq "alice: ssh exits 0" 0 "$(line alice RC)"
 ms=$(line alice APPROVAL_TO_OUTPUT_MS)
 echo "# figure: ssh device login, approval (then Enter) → remote shell output: ${ms:-?} ms"
 t_check "alice: approval → shell output in ${ms:-?} ms (≤ interval 1 s + 0.5 s)" test "${ms:-99999}" -le 1500
+
+# the same, approved the way a person does: a real headless chromium at the
+# provider's pages (type the code, sign in as alice, consent)
+if [ -x /usr/bin/chromium ]; then
+	ssh_kbd browser alice browser:alice
+	t_check "browser: chromium reached the provider's success page ($(grep -a '^BROWSER_' "$T_TMP/browser.out" | tr -d '\r'))" \
+		grep -qa '^BROWSER_DONE Sign-in Success' "$T_TMP/browser.out"
+	t_check "browser: then the remote shell runs as alice, uid $uid" grep -qa "logged in as alice uid $uid" "$T_TMP/browser.out"
+	ms=$(line browser APPROVAL_TO_OUTPUT_MS)
+	echo "# figure: ssh device login approved in chromium, Enter → remote shell output: ${ms:-?} ms"
+else
+	t_skip "no /usr/bin/chromium: the browser approval is not tried"
+fi
 
 ssh_kbd denied alice deny
 t_check "denied: no shell" sh -c "! grep -qa 'logged in as' '$T_TMP/denied.out'"

@@ -8,6 +8,8 @@ usage: kbdint_ssh.py CTL ACTION -- ssh ARGS...
                        is slower), approve it through the provider's test
                        control at CTL, then press Enter
          deny          the same, denying
+         browser:USER  the same, approving in a real headless chromium at
+                       the provider's pages (tests/tools/cdp_approve.mjs)
          password:PW   answer a "Password:" prompt with PW (a local user)
 Prints everything ssh printed, then "RC n" (ssh's exit status) and, when a
 code was approved, "APPROVAL_TO_OUTPUT_MS n": from the control's answer to
@@ -18,6 +20,7 @@ import os
 import pty
 import re
 import select
+import subprocess
 import sys
 import time
 import urllib.request
@@ -61,7 +64,13 @@ def main():
         if m and b"Press Enter" in buf and not action.startswith("password:"):
             code = m.group(1).decode()
             time.sleep(1.2)
-            if action.startswith("approve:"):
+            m2 = re.search(rb"To sign in, open (\S+) and", buf)
+            if action.startswith("browser:") and m2:
+                cdp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cdp_approve.mjs")
+                r = subprocess.run(["node", "--experimental-websocket", cdp, m2.group(1).decode(), code,
+                                    action.split(":", 1)[1]], capture_output=True, text=True, timeout=90)
+                sys.stdout.write("\n" + r.stdout)
+            elif action.startswith("approve:"):
                 ctl(base, "/approve", {"user_code": code, "user": action.split(":", 1)[1]})
             else:
                 ctl(base, "/deny", {"user_code": code})
