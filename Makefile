@@ -116,7 +116,7 @@ $(NSS_SO): $(call obj,$(NSS_SRC)) $(LIBCOMMON) nss_module/exports.map
 $(PAM_SO): $(call obj,$(PAM_SRC)) $(LIBCOMMON) pam_module/exports.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIBCOMMON) $(LDFLAGS) \
-	  -Wl,--version-script=pam_module/exports.map $(NOUNDEF) -lpam -pthread
+	  -Wl,--version-script=pam_module/exports.map $(NOUNDEF) -lpam -lqrencode -pthread
 
 $(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)

@@ -89,7 +89,7 @@ struct sb_config {
 	char *relay_public_key;	      /* NULL; minisign public key "RW…" (subscriber) */
 	unsigned relay_poll_interval; /* 30 s */
 
-	/* device sign-in (issue 17): oidc/ reads these; not wired into pam_scim yet */
+	/* device sign-in (issue 17): the daemon (device_login.c) and pam_scim auth */
 	char *oidc_issuer;	   /* NULL; https:// URL, compared byte for byte */
 	char *oidc_client_id;	   /* NULL; a public client (no secret) */
 	char *oidc_scopes;	   /* "openid profile" */

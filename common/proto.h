@@ -30,20 +30,33 @@ enum sb_req_type {
 	 * caller's allowed_groups; none: any group). Root only. The live account
 	 * check with group membership read live too; msg: the reason. */
 	SB_REQ_ACCOUNT_GROUPS = 16,
+	/* Device sign-in (DESIGN.md "Sign-in"), root only. START: key login
+	 * name; OK msg: handle=, verification_uri=, verification_uri_complete=,
+	 * user_code=, expires_in=, interval= lines. POLL: key the handle;
+	 * DEV_PENDING/DEV_SLOW_DOWN msg interval=N; OK msg login=NAME (the ID
+	 * token verified, the name is the user's and active); DEV_DENIED,
+	 * DEV_EXPIRED, DEV_REFUSED, UNAVAIL msg: the reason. */
+	SB_REQ_DEVICE_START = 20,
+	SB_REQ_DEVICE_POLL = 21,
 };
 
 enum sb_resp_status {
 	SB_RESP_FOUND = 0,
 	SB_RESP_NOTFOUND = 1,
-	SB_RESP_UNAVAIL = 2,	  /* tenant unreachable or daemon cannot decide */
-	SB_RESP_ACCT_OK = 3,	  /* active and allowed */
-	SB_RESP_ACCT_EXPIRED = 4, /* deactivated, disabled or deleted (msg: why) */
-	SB_RESP_ACCT_DENIED = 5,  /* not in allowed_groups */
-	SB_RESP_ACCT_UNKNOWN = 6, /* not a directory user */
-	SB_RESP_BADREQ = 7,	  /* malformed or oversized request */
-	SB_RESP_BUSY = 8,	  /* rate limited */
-	SB_RESP_OK = 9,		  /* STATUS/SYNC done */
-	SB_RESP_DENIED = 10,	  /* caller not permitted (SYNC by non-root) */
+	SB_RESP_UNAVAIL = 2,	    /* tenant unreachable or daemon cannot decide */
+	SB_RESP_ACCT_OK = 3,	    /* active and allowed */
+	SB_RESP_ACCT_EXPIRED = 4,   /* deactivated, disabled or deleted (msg: why) */
+	SB_RESP_ACCT_DENIED = 5,    /* not in allowed_groups */
+	SB_RESP_ACCT_UNKNOWN = 6,   /* not a directory user */
+	SB_RESP_BADREQ = 7,	    /* malformed or oversized request */
+	SB_RESP_BUSY = 8,	    /* rate limited */
+	SB_RESP_OK = 9,		    /* STATUS/SYNC done */
+	SB_RESP_DENIED = 10,	    /* caller not permitted (SYNC by non-root) */
+	SB_RESP_DEV_PENDING = 11,   /* not approved yet: poll again after interval */
+	SB_RESP_DEV_SLOW_DOWN = 12, /* the provider raised the interval */
+	SB_RESP_DEV_DENIED = 13,    /* the user said no */
+	SB_RESP_DEV_EXPIRED = 14,   /* the code ran out (or the handle is unknown) */
+	SB_RESP_DEV_REFUSED = 15,   /* approved, but the token or the user is refused */
 };
 
 /* Client side: connect (SOCK_CLOEXEC), send, wait for the answer, all within

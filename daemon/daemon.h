@@ -134,6 +134,13 @@ int cached_in_groups(struct daemon *d, const char *name, const struct sb_strlist
 int merge_users(struct sb_scim_users *kept, struct sb_scim_users *fresh);
 int merge_groups(struct sb_scim_groups *kept, struct sb_scim_groups *fresh);
 
+/* device_login.c: SB_REQ_DEVICE_START/POLL (proto.h); at most DEVICE_MAX
+ * sign-ins pending at once (4 for a real uid other than root), each
+ * dropped when it ends or expires. */
+#define DEVICE_MAX 32
+uint16_t device_start(struct daemon *d, uid_t real, const char *user, char *msg, size_t msg_size);
+uint16_t device_poll(struct daemon *d, const char *handle, char *msg, size_t msg_size);
+
 /* limits.c: per-uid token bucket and the negative cache of misses.
  * limit_allow takes the caller's real uid; uid 0 has its own bucket, which
  * only root's misses spend (sshd looking up remote names before auth). */

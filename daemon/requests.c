@@ -262,6 +262,15 @@ static uint16_t dispatch(struct daemon *d, const struct caller *who, uint16_t ty
 		return account(d, who, key, msg, msg_size);
 	case SB_REQ_ACCOUNT_GROUPS:
 		return account_groups(d, who, key, msg, msg_size);
+	case SB_REQ_DEVICE_START:
+	case SB_REQ_DEVICE_POLL:
+		/* root only (PAM); a user running su pays from their own bucket */
+		if (!who->privileged)
+			return SB_RESP_DENIED;
+		if (!uid_privileged(who->real) && !limit_allow(who->real))
+			return SB_RESP_BUSY;
+		return type == SB_REQ_DEVICE_START ? device_start(d, who->real, key, msg, msg_size)
+						   : device_poll(d, key, msg, msg_size);
 	case SB_REQ_STATUS:
 		status_text(d, msg, msg_size);
 		return SB_RESP_OK;

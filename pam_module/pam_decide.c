@@ -39,6 +39,11 @@ static bool is_local(const char *user)
 	return local;
 }
 
+bool pam_scim_is_local(const char *user)
+{
+	return !strcmp(user, "root") || is_local(user);
+}
+
 static bool in_allowed_groups(const struct sb_config *cfg, const struct sb_cache *c,
 			      const struct sb_user_view *u)
 {
@@ -214,7 +219,7 @@ void pam_scim_decide(const struct sb_config *cfg, const char *user, bool debug,
 
 	(void)debug;
 	memset(d, 0, sizeof(*d));
-	if (is_local(user) || !strcmp(user, "root")) {
+	if (pam_scim_is_local(user)) {
 		set(d, PAM_USER_UNKNOWN, false, "%s", "a local account, not a directory user");
 		return;
 	}

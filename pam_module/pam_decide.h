@@ -17,4 +17,7 @@ struct pam_decision {
 void pam_scim_decide(const struct sb_config *cfg, const char *user, bool debug,
 		     struct pam_decision *d);
 
+/* A local account (in /etc/passwd) or root: never a directory user. */
+bool pam_scim_is_local(const char *user);
+
 #endif

@@ -1,6 +1,7 @@
-/* pam_scim.c — the PAM entry points. Only `account` does anything: it asks
- * pam_decide.c and reports. Everything else answers PAM_IGNORE so the module
- * stacks cleanly in any service. Arguments: `debug`, `config=/path`. */
+/* pam_scim.c — the PAM entry points. `account` asks pam_decide.c and
+ * reports; `auth` (device sign-in) is pam_auth.c. Everything else answers
+ * PAM_IGNORE so the module stacks cleanly in any service. Arguments:
+ * `debug`, `config=/path`. */
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 #include <stdbool.h>
@@ -14,8 +15,6 @@
 #define EXPORT __attribute__((visibility("default")))
 
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv) EXPORT;
-PAM_EXTERN int pam_sm_authenticate(pam_handle_t *, int, int, const char **) EXPORT;
-PAM_EXTERN int pam_sm_setcred(pam_handle_t *, int, int, const char **) EXPORT;
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *, int, int, const char **) EXPORT;
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *, int, int, const char **) EXPORT;
 PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *, int, int, const char **) EXPORT;
@@ -71,18 +70,6 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	if (d.tell_user && !(flags & PAM_SILENT))
 		pam_error(pamh, "%s", d.reason);
 	return d.pam_code;
-}
-
-PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
-{
-	(void)pamh, (void)flags, (void)argc, (void)argv;
-	return PAM_IGNORE;
-}
-
-PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
-{
-	(void)pamh, (void)flags, (void)argc, (void)argv;
-	return PAM_IGNORE;
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)

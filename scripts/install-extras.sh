@@ -30,6 +30,9 @@ install -m 0644 README.md "$doc/" 2>/dev/null || true
 # no, so another package's pam-auth-update run does not enable it first).
 install -d "$DESTDIR/usr/share/pam-configs"
 install -m 0644 contrib/pam-configs-scim "$DESTDIR/usr/share/pam-configs/scim"
+# Device sign-in for directory users (auth), enabled on its own:
+# `pam-auth-update --enable scim-auth`.
+install -m 0644 contrib/pam-configs-scim-auth "$DESTDIR/usr/share/pam-configs/scim-auth"
 
 # The daemon's unit (contrib/scimbridged.service) where systemd looks for
 # units of locally installed software.

@@ -45,6 +45,10 @@ if stacks_naming_us >/dev/null; then
 		echo "uninstall: pam-auth-update --remove scim"
 		DEBIAN_FRONTEND=noninteractive pam-auth-update --package --remove scim
 	fi
+	if [ "$live" = yes ] && [ -f "$profile-auth" ] && command -v pam-auth-update >/dev/null 2>&1; then
+		echo "uninstall: pam-auth-update --remove scim-auth"
+		DEBIAN_FRONTEND=noninteractive pam-auth-update --package --remove scim-auth
+	fi
 	if files=$(stacks_naming_us); then
 		echo "uninstall: pam_scim.so is still in these PAM files; nothing was removed:" >&2
 		echo "$files" | sed 's/^/  /' >&2
@@ -94,7 +98,7 @@ for f in contrib/* README.md; do
 done
 rmdir_empty "$doc"
 
-rm_f "$profile" "$DESTDIR$PREFIX/lib/systemd/system/scimbridged.service"
+rm_f "$profile" "$profile-auth" "$DESTDIR$PREFIX/lib/systemd/system/scimbridged.service"
 
 conf="$DESTDIR$SYSCONFDIR/scimbridge"
 rm_f "$conf/scimbridge.conf.example"

@@ -5,6 +5,11 @@
  *       "sent=S found=F notfound=M busy=B unavail=U other=O failed=X secs=T"
  *   sockprobe SOCKET account NAME               one account check; prints
  *       "status=S msg=M" (status -1: no answer)
+ *   sockprobe SOCKET device-start NAME N        N device sign-ins for NAME
+ *       (SB_REQ_DEVICE_START); prints "ok=A busy=B denied=D other=O" and
+ *       the last answer's status and message
+ *   sockprobe SOCKET device-poll HANDLE          one SB_REQ_DEVICE_POLL;
+ *       prints "status=S msg=M"
  *   sockprobe SOCKET hold K SECONDS             keeps K connections open
  *       that send nothing, reopening any the daemon closes; prints
  *       "opened=N"
@@ -99,6 +104,33 @@ static int hold(const char *sock, int k, double secs)
 	return 0;
 }
 
+static int device_starts(const char *sock, const char *name, long n)
+{
+	long ok = 0, busy = 0, denied = 0, other = 0;
+	uint16_t st = 0;
+	char msg[SB_PROTO_MAX_MSG + 1] = "";
+
+	for (long i = 0; i < n; i++) {
+		if (sb_proto_call(sock, SB_REQ_DEVICE_START, name, strlen(name), 20000, &st, msg,
+				  sizeof(msg), NULL) < 0)
+			other++;
+		else if (st == SB_RESP_OK)
+			ok++;
+		else if (st == SB_RESP_BUSY)
+			busy++;
+		else if (st == SB_RESP_DENIED)
+			denied++;
+		else
+			other++;
+	}
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	printf("ok=%ld busy=%ld denied=%ld other=%ld last=%u msg=%s\n", ok, busy, denied, other, st,
+	       msg);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint16_t st = 0;
@@ -115,10 +147,22 @@ int main(int argc, char **argv)
 		printf("status=%u msg=%s\n", st, msg);
 		return 0;
 	}
+	if (argc == 5 && !strcmp(argv[2], "device-start"))
+		return device_starts(argv[1], argv[3], atol(argv[4]));
+	if (argc == 4 && !strcmp(argv[2], "device-poll")) {
+		if (sb_proto_call(argv[1], SB_REQ_DEVICE_POLL, argv[3], strlen(argv[3]), 20000, &st,
+				  msg, sizeof(msg), NULL) < 0) {
+			printf("status=-1 msg=\n");
+			return 1;
+		}
+		printf("status=%u msg=%s\n", st, msg);
+		return 0;
+	}
 	if (argc == 5 && !strcmp(argv[2], "hold"))
 		return hold(argv[1], atoi(argv[3]), atof(argv[4]));
 	fprintf(
 	    stderr,
-	    "usage: sockprobe SOCKET lookup PREFIX N [SECONDS] | account NAME | hold K SECONDS\n");
+	    "usage: sockprobe SOCKET lookup PREFIX N [SECONDS] | account NAME | hold K SECONDS |"
+	    " device-start NAME N | device-poll HANDLE\n");
 	return 2;
 }
