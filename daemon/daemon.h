@@ -82,7 +82,8 @@ void *probe_thread(void *arg);
 
 /* live_pool.c: a client for one live call, released with its slot. Set
  * live_reserved in the calling thread for root's account checks: they may
- * take the last free client. */
+ * take the last free client, and their failures alone (besides the sync's)
+ * mark the tenant offline (tenant_ops.c). */
 extern _Thread_local bool live_reserved;
 int live_pool_init(struct daemon *d, struct sb_err *err);
 struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *err);

@@ -1,5 +1,5 @@
-/* tenant_state.c — offline mode, as SSSD's: after a live call or a sync
- * fails to reach the tenant (network error, timeout, 5xx, 429), the tenant
+/* tenant_state.c — offline mode, as SSSD's: after root's live check or a
+ * sync fails to reach the tenant (network error, timeout, 5xx, 429), the tenant
  * is marked offline and every live question is answered UNAVAIL at once, so
  * pam_scim decides from the cache without paying `timeout` on each login.
  * A probe thread asks the tenant for one small page every PROBE_S seconds

@@ -223,6 +223,29 @@ t_check "nobody's account check of erin (disabled): no reason given ($r)" \
 	bash -c "grep -q '^status=4' <<<'$r' && ! grep -q disabled <<<'$r'"
 expired_live "after nobody's checks" bob
 
+# 5a. Failures that nobody causes must not mark the tenant offline: offline,
+# root's checks decide from the cache, which says the deactivated user is
+# active. Nobody's misses meet a failing filter (a rate-limited or slow
+# tenant looks the same), nobody's account check of a cache-inactive user
+# meets a failing GET; root's checks themselves still reach the tenant.
+stale_active alice
+tenant_fault '{"match":"&filter=","kind":"500","times":0}'
+r=$(as nobody "$T_TMP/bin/probe" "$S" lookup "flip$RANDOM-" 3 5)
+echo "flip by misses: $r"
+t_check "nobody's misses met the failing filter ($r)" test "$(field unavail "$r")" -ge 1
+expired_live "after nobody's failed misses" alice
+tenant_reset_faults
+stale_active bob
+tenant_fault '{"match":"/Users/","kind":"500","times":1}'
+r=$(as nobody "$T_TMP/bin/probe" "$S" account erin)
+tenant_reset_faults
+echo "flip by nobody's account check: $r"
+t_check "nobody's account check of erin met the failing GET" \
+	grep -q 'account check erin: cannot decide' "$T_TMP/daemon.log"
+expired_live "after nobody's failed account check" bob
+t_check "no failure nobody caused marked the tenant offline" \
+	bash -c "! grep -q 'tenant offline' '$T_TMP/daemon.log'"
+
 # 6. A socket served by someone else than root is not believed.
 mkdir -m 755 "$T_TMP/imp"
 chown nobody "$T_TMP/imp"
