@@ -100,9 +100,10 @@ int serve_listen(struct daemon *d);
 int serve(struct daemon *d, int fd);
 /* uid 0, or the daemon's own uid (a daemon run unprivileged for tests) */
 bool uid_privileged(uid_t uid);
-/* Counts connection `slot` as the caller's real uid from now on; false
- * (answer BUSY) when that uid has no room left. */
-bool conn_reclassify(int slot, uid_t real_uid);
+/* Counts connection `slot` as the caller's real uid from now on, or as one
+ * of root's misses (capped like one user's); false (answer BUSY) when
+ * there is no room left. */
+bool conn_reclassify(int slot, uid_t real_uid, bool root_miss);
 
 /* requests.c */
 struct ucred;

@@ -246,6 +246,37 @@ expired_live "after nobody's failed account check" bob
 t_check "no failure nobody caused marked the tenant offline" \
 	bash -c "! grep -q 'tenant offline' '$T_TMP/daemon.log'"
 
+# 5b. Root's misses are names remote users choose (sshd before auth). With
+# a slow tenant each holds its connection for up to 2 × timeout, and root's
+# bucket admits 50 at once: with 24 connections other users hold, they
+# must not take every connection, root's share included, from PAM.
+stale_active alice
+tenant_fault '{"match":"&filter=","kind":"stall","times":0,"delay_ms":1900}'
+as nobody "$T_TMP/bin/probe" "$S" hold 8 8 >/dev/null 2>&1 &
+h1=$!
+as 1000 "$T_TMP/bin/probe" "$S" hold 8 8 >/dev/null 2>&1 &
+h2=$!
+as 1001 "$T_TMP/bin/probe" "$S" hold 8 8 >/dev/null 2>&1 &
+h3=$!
+sleep 3 # root's bucket full again (50 at 20/s)
+pids=""
+for i in $(seq 64); do
+	"$T_TMP/bin/probe" "$S" lookup "sshd$i-$RANDOM-" 1000 5 50 >"$T_TMP/sshd.$i" &
+	pids="$pids $!"
+done
+sleep 0.7
+noans=0
+for i in 1 2 3 4 5; do
+	r=$("$T_TMP/bin/probe" "$S" account alice)
+	grep -q '^status=-1' <<<"$r" && noans=$((noans + 1))
+done
+expired_live "misses from 64 root processes on a slow tenant, 24 connections held" alice
+wait $pids $h1 $h2 $h3
+tenant_reset_faults
+sum() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$T_TMP"/sshd.* | paste -sd+ | bc; }
+echo "root misses: sent=$(sum sent) busy=$(sum busy) unavail=$(sum unavail) no answer=$(sum failed); root's checks unanswered: $noans of 5"
+t_eq "… root's account checks meanwhile all answered (5 asked)" 0 "$noans"
+
 # 6. A socket served by someone else than root is not believed.
 mkdir -m 755 "$T_TMP/imp"
 chown nobody "$T_TMP/imp"
