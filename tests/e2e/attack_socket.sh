@@ -277,6 +277,24 @@ sum() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$T_TMP"/sshd.* | paste -sd+ | bc; }
 echo "root misses: sent=$(sum sent) busy=$(sum busy) unavail=$(sum unavail) no answer=$(sum failed); root's checks unanswered: $noans of 5"
 t_eq "… root's account checks meanwhile all answered (5 asked)" 0 "$noans"
 
+# 5c. sudo or su run by a user is metered by that user's real uid. A user
+# Okta deactivated after the last sync, still logged in, spends their own
+# bucket; PAM's check in their sudo (NOPASSWD) then gets BUSY. That is the
+# daemon refusing to answer, not an unreachable tenant: daemon_down
+# (deny) decides, never the stale cache. pamtester made setuid root and run
+# by nobody stands for sudo.
+cp "$(command -v pamtester)" "$T_TMP/bin/suidpam"
+chmod 4755 "$T_TMP/bin/suidpam"
+stale_active alice
+as nobody "$T_TMP/bin/probe" "$S" lookup "spend$RANDOM-" 100000 4 >"$T_TMP/spend" &
+sp=$!
+sleep 1
+r=$(as nobody "$T_TMP/bin/suidpam" scimtest alice acct_mgmt 2>&1)
+wait $sp
+echo "sudo by a user with a spent bucket: $r; misses: $(cat "$T_TMP/spend")"
+t_check "… deactivated alice not let in from the cache: cannot decide, daemon_down = deny ($r)" \
+	grep -qi 'cannot retrieve authentication info' <<<"$r"
+
 # 6. A socket served by someone else than root is not believed.
 mkdir -m 755 "$T_TMP/imp"
 chown nobody "$T_TMP/imp"
