@@ -133,6 +133,42 @@ for mode in drip idle; do
 	t_check "$mode: the attack ran ($r)" test "$(field opened "$r")" -ge 70
 done
 
+# 1b'. A connect() flood: 12 processes of nobody connect and close as fast
+# as they can (every connection is over nobody's limits, closed at once),
+# filling the listen backlog ahead of the one accept loop. Root's checks
+# must still be answered (a client retries a full backlog until its
+# deadline, as it would wait for a slow accept).
+cat >"$T_TMP/bin/flood.py" <<'PY'
+import socket, sys, time
+path, secs = sys.argv[1], float(sys.argv[2])
+end = time.time() + secs; n = 0; full = 0
+while time.time() < end:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.setblocking(False)
+    try:
+        s.connect(path); n += 1
+    except OSError:
+        full += 1
+    s.close()
+print("connects=%d refused=%d" % (n, full))
+PY
+stale_active alice
+fp=""
+for k in $(seq 12); do
+	as nobody "$PY" "$T_TMP/bin/flood.py" "$S" 5 >"$T_TMP/flood.$k" &
+	fp="$fp $!"
+done
+sleep 1.5
+noans=0
+for i in $(seq 20); do
+	r=$("$T_TMP/bin/probe" "$S" account alice)
+	grep -q '^status=-1' <<<"$r" && noans=$((noans + 1))
+done
+r=$(pamtester scimtest alice acct_mgmt 2>&1)
+wait $fp
+echo "flood: root's checks unanswered $noans of 20; pam: $r; $(cat "$T_TMP"/flood.* | tr '\n' ' ')"
+t_eq "connect flood by nobody: root's account checks unanswered (of 20)" 0 "$noans"
+t_check "… root's PAM check of deactivated alice says expired ($r)" grep -qi expired <<<"$r"
+
 # 1a. The same with a setuid-root program run by nobody and stopped between
 # its connect() and its request: the peer is uid 0, the slots are nobody's.
 stale_active bob
