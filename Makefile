@@ -135,6 +135,12 @@ $(O)/tests/bin/test_limits: $(OBJ)/tests/unit/test_limits.o $(OBJ)/daemon/limits
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
 
+# Offline mode's transitions, with the status writer as the test's seam.
+$(O)/tests/bin/test_tenant_state: $(OBJ)/tests/unit/test_tenant_state.o \
+  $(OBJ)/daemon/tenant_state.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
+
 $(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) $(PAMTEST_LIBS) -lpam -ldl -pthread

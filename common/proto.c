@@ -93,37 +93,52 @@ static int wait_fd(int fd, short events, const struct timespec *deadline)
 	return r > 0 ? 0 : -1;
 }
 
+/* A non-blocking connect (an AF_UNIX connect completes or fails at once,
+ * never EINPROGRESS); a full listen backlog (EAGAIN) is tried again
+ * every BACKLOG_RETRY_MS until the deadline: anyone can fill the backlog
+ * with connect() calls the daemon closes at once, and PAM's answer must
+ * not depend on winning one race for it. */
+#define BACKLOG_RETRY_MS 2
+static int connect_once(const struct sockaddr_un *sa, const struct timespec *deadline)
+{
+	const struct timespec pause = {.tv_nsec = BACKLOG_RETRY_MS * 1000000L};
+
+	for (;;) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+		if (fd < 0 || connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+			return fd;
+		if (errno != EAGAIN || ms_left(deadline) <= BACKLOG_RETRY_MS) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -2;
+		}
+		close(fd);
+		nanosleep(&pause, NULL);
+	}
+}
+
 static int connect_unix(const char *path, const struct timespec *deadline, struct sb_err *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd, soerr = 0;
-	socklen_t sl = sizeof(soerr);
+	int fd, e;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return sb_err_set(err, SB_E_NETWORK, "socket path too long: %s", path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return sb_err_sys(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+	fd = connect_once(&sa, deadline);
+	if (fd >= 0)
 		return fd;
-	if (errno != EINPROGRESS && errno != EAGAIN) {
-		int e = errno;
-
-		sb_err_set(err, SB_E_NETWORK, "cannot connect to %s: %s", path, strerror(e));
-		if (err)
-			err->sys_errno = e;
-		close(fd);
-		return -1;
-	}
-	if (wait_fd(fd, POLLOUT, deadline) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
-		sb_err_set(err, SB_E_NETWORK, "cannot connect to %s: %s", path,
-			   soerr ? strerror(soerr) : "timed out");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	e = errno;
+	if (fd == -1)
+		return sb_err_sys(err, e, "socket");
+	sb_err_set(err, SB_E_NETWORK, "cannot connect to %s: %s", path,
+		   e == EAGAIN ? "backlog full until the deadline" : strerror(e));
+	if (err)
+		err->sys_errno = e;
+	return -1;
 }
 
 /* Root, or ourselves: anyone else may be an impostor. */

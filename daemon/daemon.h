@@ -85,7 +85,8 @@ void *probe_thread(void *arg);
 
 /* live_pool.c: a client for one live call, released with its slot. Set
  * live_reserved in the calling thread for root's account checks: they may
- * take the last free client. */
+ * take the last free client, and their failures alone (besides the sync's)
+ * mark the tenant offline (tenant_ops.c). */
 extern _Thread_local bool live_reserved;
 int live_pool_init(struct daemon *d, struct sb_err *err);
 struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *err);
@@ -102,9 +103,10 @@ int serve_listen(struct daemon *d);
 int serve(struct daemon *d, int fd);
 /* uid 0, or the daemon's own uid (a daemon run unprivileged for tests) */
 bool uid_privileged(uid_t uid);
-/* Counts connection `slot` as the caller's real uid from now on; false
- * (answer BUSY) when that uid has no room left. */
-bool conn_reclassify(int slot, uid_t real_uid);
+/* Counts connection `slot` as the caller's real uid from now on, or as one
+ * of root's misses (capped like one user's); false (answer BUSY) when
+ * there is no room left. */
+bool conn_reclassify(int slot, uid_t real_uid, bool root_miss);
 
 /* requests.c */
 struct ucred;

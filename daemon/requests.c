@@ -311,7 +311,8 @@ void handle_connection(struct daemon *d, int fd, int slot, const struct ucred *p
 		reply(fd, SB_RESP_UNAVAIL, "recursion");
 		return;
 	}
-	if (!conn_reclassify(slot, who.real)) {
+	if (!conn_reclassify(slot, who.real,
+			     type == SB_REQ_USER_BY_NAME && uid_privileged(who.real))) {
 		reply(fd, SB_RESP_BUSY, "too many connections");
 		return;
 	}

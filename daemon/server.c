@@ -7,7 +7,11 @@
  * The uid is first the peer's (SO_PEERCRED, an effective uid; for uid 0 the
  * real uid in /proc, see holder_uid); once the request is read it becomes
  * the caller's real uid (requests.c), so a setuid-root program run by a
- * user counts as that user.
+ * user counts as that user. Root's misses count as one more "user" with
+ * PER_UID_CONNS and no share of root's reserve: they are names that remote
+ * users choose (sshd looks them up before authentication), and with a slow
+ * tenant each holds its connection for up to 2 × timeout, so 50 of them
+ * (root's burst) could otherwise hold every connection PAM needs.
  * A connection over a limit is closed at once, which the modules treat as
  * "no daemon". */
 #include <errno.h>
@@ -29,6 +33,7 @@
  * then by the caller's real uid. */
 static struct {
 	bool used;
+	bool root_miss; /* a miss lookup asked by root */
 	uid_t uid;
 } slots[MAX_CLIENTS];
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -44,8 +49,9 @@ bool uid_privileged(uid_t uid)
 	return uid == 0 || uid == geteuid();
 }
 
-/* May one more connection of `uid` run, `self` (a slot, or -1) not counted? */
-static bool room_for(uid_t uid, int self)
+/* May one more connection of `uid` (or one more of root's misses) run,
+ * `self` (a slot, or -1) not counted? */
+static bool room_for(uid_t uid, bool root_miss, int self)
 {
 	int total = 0, same = 0;
 
@@ -53,12 +59,12 @@ static bool room_for(uid_t uid, int self)
 		if (!slots[i].used || i == self)
 			continue;
 		total++;
-		if (slots[i].uid == uid)
+		if (slots[i].root_miss == root_miss && (root_miss || slots[i].uid == uid))
 			same++;
 	}
 	if (total >= MAX_CLIENTS)
 		return false;
-	if (uid_privileged(uid))
+	if (!root_miss && uid_privileged(uid))
 		return true;
 	return total < MAX_CLIENTS - ROOT_RESERVE && same < PER_UID_CONNS;
 }
@@ -68,24 +74,24 @@ static int slot_take(uid_t uid)
 	int slot = -1;
 
 	pthread_mutex_lock(&slots_lock);
-	if (room_for(uid, -1))
+	if (room_for(uid, false, -1))
 		for (int i = 0; i < MAX_CLIENTS && slot < 0; i++)
 			if (!slots[i].used)
 				slot = i;
 	if (slot >= 0)
-		slots[slot].used = true, slots[slot].uid = uid;
+		slots[slot].used = true, slots[slot].root_miss = false, slots[slot].uid = uid;
 	pthread_mutex_unlock(&slots_lock);
 	return slot;
 }
 
-bool conn_reclassify(int slot, uid_t real_uid)
+bool conn_reclassify(int slot, uid_t real_uid, bool root_miss)
 {
 	bool ok;
 
 	pthread_mutex_lock(&slots_lock);
-	ok = room_for(real_uid, slot);
+	ok = room_for(real_uid, root_miss, slot);
 	if (ok)
-		slots[slot].uid = real_uid;
+		slots[slot].uid = real_uid, slots[slot].root_miss = root_miss;
 	pthread_mutex_unlock(&slots_lock);
 	return ok;
 }

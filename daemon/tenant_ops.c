@@ -5,7 +5,9 @@
  *     deactivated is refused at the next login without waiting for a sync,
  *     and, when the caller names allowed_groups, the user's groups (one
  *     filtered GET, account_groups.c), so a removal from a group counts too.
- * While the tenant is offline (tenant_state.c) both answer UNAVAIL at once.
+ * While the tenant is offline (tenant_state.c) both answer UNAVAIL at once;
+ * only root's account checks (live_reserved) mark it offline, never a call
+ * an unprivileged or remote caller caused.
  * A merge is refused until one full sync has succeeded: the kept data must
  * be the whole tenant, or a rewrite would drop everyone else from the cache.
  * Any local user can ask for any name, so a miss costs a cache write only
@@ -156,7 +158,9 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 		       name, why);
 	if (rc < 0) {
 		sb_scim_users_free(&found);
-		tenant_failed(d, "lookup", &err);
+		/* Not tenant_failed: anyone may cause misses (sshd's remote names
+		 * too) and choose ones that fail; offline would make root's checks
+		 * decide from a cache that may call a deactivated user active. */
 		snprintf(msg, msg_size, "%.200s", err.msg);
 		sb_log(LOG_WARNING, "lookup %s: %s", name, err.msg);
 		return SB_RESP_UNAVAIL;
@@ -276,7 +280,8 @@ uint16_t op_account(struct daemon *d, const char *name, const struct sb_strlist 
 		return decided(name, SB_RESP_ACCT_EXPIRED, msg);
 	}
 	if (rc < 0 || gr < 0) {
-		tenant_failed(d, "account check", &err);
+		if (live_reserved) /* root's checks only: see op_lookup_user */
+			tenant_failed(d, "account check", &err);
 		snprintf(msg, msg_size, "%.200s", err.msg);
 		if (rc == 0)
 			sb_scim_user_free(&u);

@@ -1,11 +1,15 @@
-/* tenant_state.c — offline mode, as SSSD's: after a live call or a sync
- * fails to reach the tenant (network error, timeout, 5xx, 429), the tenant
+/* tenant_state.c — offline mode, as SSSD's: after root's live check or a
+ * sync fails to reach the tenant (network error, timeout, 5xx, 429), the tenant
  * is marked offline and every live question is answered UNAVAIL at once, so
  * pam_scim decides from the cache without paying `timeout` on each login.
  * A probe thread asks the tenant for one small page every PROBE_S seconds
  * (bounded by `timeout`, on a live client); its success, or any successful
  * sync, puts the tenant back online and live checks resume. Transitions
- * are logged and written to the status file. */
+ * are logged and written to the status file, one at a time (transition
+ * lock): a status write waits for data_lock, which a cache write may hold
+ * for seconds, so without it "offline" could land after a later "back
+ * online" and the status file would say offline for as long as the tenant
+ * stays up. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +19,10 @@
 #include "sync.h"
 
 #define PROBE_S 5
+
+/* Held across a transition and its status write; taken before state_lock,
+ * never while data_lock or state_lock is held. */
+static pthread_mutex_t transition_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void tenant_state_init(struct daemon *d)
 {
@@ -45,9 +53,10 @@ void tenant_failed(struct daemon *d, const char *what, const struct sb_err *err)
 	char why[sizeof(d->offline_why)];
 	bool was;
 
-	if (!tenant_unreachable(err))
-		return;
+	if (!tenant_unreachable(err) || tenant_offline(d, NULL, 0))
+		return; /* no transition: no wait for one being written */
 	snprintf(why, sizeof(why), "%s: %.200s", what, err->msg);
+	pthread_mutex_lock(&transition_lock);
 	pthread_mutex_lock(&d->state_lock);
 	was = d->offline;
 	if (!was) {
@@ -57,30 +66,37 @@ void tenant_failed(struct daemon *d, const char *what, const struct sb_err *err)
 		sb_text_escape(why, d->offline_why, sizeof(d->offline_why));
 	}
 	pthread_mutex_unlock(&d->state_lock);
-	if (was)
-		return;
-	sb_log(LOG_WARNING,
-	       "tenant offline: %s; deciding from the cache until a probe (every %d s) reaches it",
-	       why, PROBE_S);
-	status_record(d, 0, false, why);
+	if (!was) {
+		sb_log(LOG_WARNING,
+		       "tenant offline: %s; deciding from the cache until a probe (every %d s) "
+		       "reaches it",
+		       why, PROBE_S);
+		status_record(d, 0, false, why);
+	}
+	pthread_mutex_unlock(&transition_lock);
 }
 
 void tenant_reached(struct daemon *d, const char *what)
 {
 	long long secs;
 	char msg[160];
+	bool was;
 
-	pthread_mutex_lock(&d->state_lock);
-	if (!d->offline) {
-		pthread_mutex_unlock(&d->state_lock);
+	if (!tenant_offline(d, NULL, 0))
 		return;
-	}
+	pthread_mutex_lock(&transition_lock);
+	pthread_mutex_lock(&d->state_lock);
+	was = d->offline;
 	d->offline = false;
 	secs = (long long)(time(NULL) - d->offline_since);
 	pthread_mutex_unlock(&d->state_lock);
-	snprintf(msg, sizeof(msg), "tenant back online (%s) after %lld s offline", what, secs);
-	sb_log(LOG_NOTICE, "%s; live checks resume", msg);
-	status_record(d, 1, false, msg);
+	if (was) {
+		snprintf(msg, sizeof(msg), "tenant back online (%s) after %lld s offline", what,
+			 secs);
+		sb_log(LOG_NOTICE, "%s; live checks resume", msg);
+		status_record(d, 1, false, msg);
+	}
+	pthread_mutex_unlock(&transition_lock);
 }
 
 /* One small GET: the first page of one user. */

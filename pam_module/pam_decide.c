@@ -7,7 +7,8 @@
  *   tenant unreachable (the daemon says so, at once while it is offline):
  *     the cached state if the cache is younger than offline_grace, else
  *     PAM_AUTHINFO_UNAVAIL;
- *   daemon not running or not answering: daemon_down = deny refuses
+ *   daemon not running, not answering, or refusing the caller (BUSY: su
+ *     or sudo run by a user over their limits): daemon_down = deny refuses
  *     (PAM_AUTHINFO_UNAVAIL), daemon_down = cache decides as offline. */
 #include "pam_decide.h"
 
@@ -123,21 +124,17 @@ static bool account_key(const struct sb_config *cfg, const char *user, char *key
 	return n < size;
 }
 
-/* The daemon did not answer: not running, or no answer in time. Not an
- * unreachable tenant: daemon_down says what to do. */
+/* The daemon did not answer (not running, no answer in time) or refused
+ * to (why says which). Not an unreachable tenant: daemon_down says what to
+ * do. */
 static void daemon_down(const struct sb_config *cfg, const struct sb_cache *c,
-			const struct sb_user_view *u, const struct sb_err *err,
-			struct pam_decision *d)
+			const struct sb_user_view *u, const char *why, struct pam_decision *d)
 {
-	char why[200];
-
-	snprintf(why, sizeof(why), "%s (%.150s)",
-		 sb_proto_no_daemon(err) ? "daemon not running" : "daemon not answering", err->msg);
 	if (cfg->daemon_down == SB_DOWN_CACHE) {
 		decide_cached(cfg, c, u, why, d);
 		return;
 	}
-	snprintf(d->reason, sizeof(d->reason), "%s; daemon_down = deny", why);
+	snprintf(d->reason, sizeof(d->reason), "%.200s; daemon_down = deny", why);
 	d->pam_code = PAM_AUTHINFO_UNAVAIL;
 }
 
@@ -155,7 +152,18 @@ static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 	if (sb_proto_call(cfg->socket_path, groups_live ? SB_REQ_ACCOUNT_GROUPS : SB_REQ_ACCOUNT,
 			  groups_live ? key : user, strlen(groups_live ? key : user),
 			  (int)cfg->timeout * 3000 + 1000, &status, msg, sizeof(msg), &err) < 0) {
-		daemon_down(cfg, c, u, &err, d);
+		snprintf(why, sizeof(why), "%s (%.150s)",
+			 sb_proto_no_daemon(&err) ? "daemon not running" : "daemon not answering",
+			 err.msg);
+		daemon_down(cfg, c, u, why, d);
+		return;
+	}
+	/* BUSY: the daemon's limits refused this caller — su or sudo run by a
+	 * user who spent their own rate or connections, perhaps on purpose, the
+	 * user being the one checked. Never the cache by default. */
+	if (status == SB_RESP_BUSY) {
+		snprintf(why, sizeof(why), "daemon busy (%.150s)", *msg ? msg : "rate limit");
+		daemon_down(cfg, c, u, why, d);
 		return;
 	}
 	if ((code = live_code(status)) < 0) {

@@ -133,6 +133,42 @@ for mode in drip idle; do
 	t_check "$mode: the attack ran ($r)" test "$(field opened "$r")" -ge 70
 done
 
+# 1b'. A connect() flood: 12 processes of nobody connect and close as fast
+# as they can (every connection is over nobody's limits, closed at once),
+# filling the listen backlog ahead of the one accept loop. Root's checks
+# must still be answered (a client retries a full backlog until its
+# deadline, as it would wait for a slow accept).
+cat >"$T_TMP/bin/flood.py" <<'PY'
+import socket, sys, time
+path, secs = sys.argv[1], float(sys.argv[2])
+end = time.time() + secs; n = 0; full = 0
+while time.time() < end:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.setblocking(False)
+    try:
+        s.connect(path); n += 1
+    except OSError:
+        full += 1
+    s.close()
+print("connects=%d refused=%d" % (n, full))
+PY
+stale_active alice
+fp=""
+for k in $(seq 12); do
+	as nobody "$PY" "$T_TMP/bin/flood.py" "$S" 5 >"$T_TMP/flood.$k" &
+	fp="$fp $!"
+done
+sleep 1.5
+noans=0
+for i in $(seq 20); do
+	r=$("$T_TMP/bin/probe" "$S" account alice)
+	grep -q '^status=-1' <<<"$r" && noans=$((noans + 1))
+done
+r=$(pamtester scimtest alice acct_mgmt 2>&1)
+wait $fp
+echo "flood: root's checks unanswered $noans of 20; pam: $r; $(cat "$T_TMP"/flood.* | tr '\n' ' ')"
+t_eq "connect flood by nobody: root's account checks unanswered (of 20)" 0 "$noans"
+t_check "… root's PAM check of deactivated alice says expired ($r)" grep -qi expired <<<"$r"
+
 # 1a. The same with a setuid-root program run by nobody and stopped between
 # its connect() and its request: the peer is uid 0, the slots are nobody's.
 stale_active bob
@@ -222,6 +258,80 @@ r=$(as nobody "$T_TMP/bin/probe" "$S" account erin)
 t_check "nobody's account check of erin (disabled): no reason given ($r)" \
 	bash -c "grep -q '^status=4' <<<'$r' && ! grep -q disabled <<<'$r'"
 expired_live "after nobody's checks" bob
+
+# 5a. Failures that nobody causes must not mark the tenant offline: offline,
+# root's checks decide from the cache, which says the deactivated user is
+# active. Nobody's misses meet a failing filter (a rate-limited or slow
+# tenant looks the same), nobody's account check of a cache-inactive user
+# meets a failing GET; root's checks themselves still reach the tenant.
+stale_active alice
+tenant_fault '{"match":"&filter=","kind":"500","times":0}'
+r=$(as nobody "$T_TMP/bin/probe" "$S" lookup "flip$RANDOM-" 3 5)
+echo "flip by misses: $r"
+t_check "nobody's misses met the failing filter ($r)" test "$(field unavail "$r")" -ge 1
+expired_live "after nobody's failed misses" alice
+tenant_reset_faults
+stale_active bob
+tenant_fault '{"match":"/Users/","kind":"500","times":1}'
+r=$(as nobody "$T_TMP/bin/probe" "$S" account erin)
+tenant_reset_faults
+echo "flip by nobody's account check: $r"
+t_check "nobody's account check of erin met the failing GET" \
+	grep -q 'account check erin: cannot decide' "$T_TMP/daemon.log"
+expired_live "after nobody's failed account check" bob
+t_check "no failure nobody caused marked the tenant offline" \
+	bash -c "! grep -q 'tenant offline' '$T_TMP/daemon.log'"
+
+# 5b. Root's misses are names remote users choose (sshd before auth). With
+# a slow tenant each holds its connection for up to 2 × timeout, and root's
+# bucket admits 50 at once: with 24 connections other users hold, they
+# must not take every connection, root's share included, from PAM.
+stale_active alice
+tenant_fault '{"match":"&filter=","kind":"stall","times":0,"delay_ms":1900}'
+as nobody "$T_TMP/bin/probe" "$S" hold 8 8 >/dev/null 2>&1 &
+h1=$!
+as 1000 "$T_TMP/bin/probe" "$S" hold 8 8 >/dev/null 2>&1 &
+h2=$!
+as 1001 "$T_TMP/bin/probe" "$S" hold 8 8 >/dev/null 2>&1 &
+h3=$!
+sleep 3 # root's bucket full again (50 at 20/s)
+pids=""
+for i in $(seq 64); do
+	"$T_TMP/bin/probe" "$S" lookup "sshd$i-$RANDOM-" 1000 5 50 >"$T_TMP/sshd.$i" &
+	pids="$pids $!"
+done
+sleep 0.7
+noans=0
+for i in 1 2 3 4 5; do
+	r=$("$T_TMP/bin/probe" "$S" account alice)
+	grep -q '^status=-1' <<<"$r" && noans=$((noans + 1))
+done
+expired_live "misses from 64 root processes on a slow tenant, 24 connections held" alice
+wait $pids $h1 $h2 $h3
+tenant_reset_faults
+sum() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$T_TMP"/sshd.* | paste -sd+ | bc; }
+echo "root misses: sent=$(sum sent) busy=$(sum busy) unavail=$(sum unavail) no answer=$(sum failed); root's checks unanswered: $noans of 5"
+t_eq "… root's account checks meanwhile all answered (5 asked)" 0 "$noans"
+
+# 5c. sudo or su run by a user is metered by that user's real uid. A user
+# Okta deactivated after the last sync, still logged in, spends their own
+# bucket; PAM's check in their sudo (NOPASSWD) then gets BUSY. That is the
+# daemon refusing to answer, not an unreachable tenant: daemon_down
+# (deny) decides, never the stale cache. pamtester made setuid root and run
+# by nobody stands for sudo.
+cp "$(command -v pamtester)" "$T_TMP/bin/suidpam"
+chmod 4755 "$T_TMP/bin/suidpam"
+stale_active alice
+as nobody "$T_TMP/bin/probe" "$S" lookup "spend$RANDOM-" 100000 4 1 >"$T_TMP/spend" &
+sp=$!
+sleep 1
+r=$(as nobody "$T_TMP/bin/suidpam" scimtest alice acct_mgmt 2>&1)
+wait $sp
+echo "sudo by a user with a spent bucket: $r; misses: $(cat "$T_TMP/spend")"
+# (BUSY: "cannot retrieve authentication info"; a token refilled just in
+# time: checked live, "expired"; either way not the cache's "active")
+t_check "… deactivated alice not let in from the cache ($r)" \
+	bash -c "! grep -q 'management done' <<<'$r'"
 
 # 6. A socket served by someone else than root is not believed.
 mkdir -m 755 "$T_TMP/imp"

@@ -1,7 +1,8 @@
 /* sockprobe — asks the daemon directly with the client code every module
  * uses (sb_proto_call), for the attack suites:
- *   sockprobe SOCKET lookup PREFIX N [SECONDS]  N user-by-name requests for
- *       PREFIX0..PREFIX(N-1), stopping after SECONDS; prints
+ *   sockprobe SOCKET lookup PREFIX N [SECONDS [PAUSE_MS]]  N user-by-name
+ *       requests for PREFIX0..PREFIX(N-1), stopping after SECONDS, pausing
+ *       PAUSE_MS after each refusal (BUSY, or no answer); prints
  *       "sent=S found=F notfound=M busy=B unavail=U other=O failed=X secs=T"
  *   sockprobe SOCKET account NAME               one account check; prints
  *       "status=S msg=M" (status -1: no answer)
@@ -35,7 +36,7 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int lookups(const char *sock, const char *prefix, long n, double secs)
+static int lookups(const char *sock, const char *prefix, long n, double secs, long pause_ms)
 {
 	long count[SB_RESP_DENIED + 2] = {0}, failed = 0, sent = 0;
 	double t0 = now_s();
@@ -48,9 +49,12 @@ static int lookups(const char *sock, const char *prefix, long n, double secs)
 		if (sb_proto_call(sock, SB_REQ_USER_BY_NAME, name, strlen(name), 3000, &st, NULL, 0,
 				  NULL) < 0) {
 			failed++;
-			usleep(1000); /* refused at once: no need to spin */
-		} else
+			usleep(pause_ms > 0 ? (useconds_t)pause_ms * 1000 : 1000); /* no spinning */
+		} else {
 			count[st <= SB_RESP_DENIED ? st : SB_RESP_DENIED + 1]++;
+			if (st == SB_RESP_BUSY && pause_ms > 0)
+				usleep((useconds_t)pause_ms * 1000);
+		}
 	}
 	printf("sent=%ld found=%ld notfound=%ld busy=%ld unavail=%ld other=%ld failed=%ld "
 	       "secs=%.2f\n",
@@ -137,7 +141,8 @@ int main(int argc, char **argv)
 	char msg[512] = "";
 
 	if (argc >= 5 && !strcmp(argv[2], "lookup"))
-		return lookups(argv[1], argv[3], atol(argv[4]), argc > 5 ? atof(argv[5]) : 60.0);
+		return lookups(argv[1], argv[3], atol(argv[4]), argc > 5 ? atof(argv[5]) : 60.0,
+			       argc > 6 ? atol(argv[6]) : 0);
 	if (argc == 4 && !strcmp(argv[2], "account")) {
 		if (sb_proto_call(argv[1], SB_REQ_ACCOUNT, argv[3], strlen(argv[3]), 5000, &st, msg,
 				  sizeof(msg), NULL) < 0) {
