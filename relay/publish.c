@@ -30,6 +30,7 @@
 
 #include "cache_format.h"
 #include "delta.h"
+#include "file_replace.h"
 #include "log.h"
 #include "minisign.h"
 #include "relayfile.h"
@@ -250,11 +251,54 @@ static int commit_state(struct pub *p, struct sb_err *err)
 }
 
 /* release.minisig first, then release: see the file comment. */
+/* nginx's ETag and Last-Modified are the file's mtime in whole seconds
+ * (and its size): a new release of the same size written in the second of
+ * the last one would answer a subscriber's conditional GET with 304, and
+ * the subscriber would keep the old generation. So the served pair gets an
+ * mtime at least one second past the last release's, set before the
+ * rename. */
+struct stamped {
+	const void *data;
+	size_t len;
+	struct timespec mtime;
+};
+
+static int fill_stamped(int fd, const void *ctx)
+{
+	const struct stamped *s = ctx;
+	struct timespec t[2] = {s->mtime, s->mtime};
+
+	if (sb_write_all(fd, s->data, s->len) < 0)
+		return -1;
+	return futimens(fd, t);
+}
+
+static struct timespec next_mtime(const char *served)
+{
+	struct timespec now;
+	struct stat st;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	now.tv_nsec = 0;
+	if (stat(served, &st) == 0 && st.st_mtim.tv_sec >= now.tv_sec)
+		now.tv_sec = st.st_mtim.tv_sec + 1;
+	return now;
+}
+
+static int serve_file(const char *path, const void *data, size_t len, struct timespec mtime,
+		      struct sb_err *err)
+{
+	struct stamped s = {data, len, mtime};
+
+	return sb_file_replace(path, 0644, fill_stamped, &s, "relay file", err);
+}
+
 static int sign_and_serve(struct pub *p, const uint8_t *cache, size_t cache_len, struct sb_err *err)
 {
 	struct sb_relay_cache rc = {.generation = p->rel.generation, .size = cache_len};
 	char comment[SB_MS_TRUSTED_COMMENT_MAX], hex[65], path[PATH_MAX];
 	char *text = NULL, *sig = NULL;
+	struct timespec mtime;
 	size_t len;
 	int ret = -1;
 
@@ -268,11 +312,13 @@ static int sign_and_serve(struct pub *p, const uint8_t *cache, size_t cache_len,
 	pathf(path, "%s/release-%" PRIu64, p->state, p->rel.generation);
 	if (sb_relay_write_file(path, 0600, text, len, err) < 0)
 		goto out;
+	pathf(path, "%s/release", p->dir);
+	mtime = next_mtime(path);
 	pathf(path, "%s/release.minisig", p->dir);
-	if (sb_relay_write_file(path, 0644, sig, strlen(sig), err) < 0)
+	if (serve_file(path, sig, strlen(sig), mtime, err) < 0)
 		goto out;
 	pathf(path, "%s/release", p->dir);
-	if (sb_relay_write_file(path, 0644, text, len, err) < 0)
+	if (serve_file(path, text, len, mtime, err) < 0)
 		goto out;
 	fsync_path(p->dir);
 	ret = 0;

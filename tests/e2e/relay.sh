@@ -141,9 +141,18 @@ cp "$PUB/release" "$T_TMP/release.gen1"
 cp "$PUB/release.minisig" "$T_TMP/release.minisig.gen1"
 
 # --- one user deactivated in the tenant: a delta
+# nginx's ETag and Last-Modified are the mtime in whole seconds: a release
+# in the same second as the last must still get a later mtime, or a
+# subscriber's conditional GET says 304. The served release is dated an
+# hour ahead first, so a publisher that just takes "now" fails here.
+touch -d '+1 hour' "$PUB/release"
+before=$(stat -c %Y "$PUB/release")
 okta deactivate bob >/dev/null
 out=$("$SB" -c "$P" sync 2>&1)
 t_check "publisher: bob deactivated, generation 2 published with a delta ($(tail -1 <<<"$out"))" grep -q 'generation 2 published.*1 deltas' <<<"$out"
+t_check "the new release's mtime is past the last one's ($before -> $(stat -c %Y "$PUB/release"))" \
+	test "$(stat -c %Y "$PUB/release")" -gt "$before"
+t_eq "release.minisig has the release's mtime" "$(stat -c %Y "$PUB/release")" "$(stat -c %Y "$PUB/release.minisig")"
 DELTA=$(sed -n 's/^delta 1 sha256:\([0-9a-f]*\) .*/\1/p' "$PUB/release")
 SNAP=$(sed -n 's/^snapshot sha256:\([0-9a-f]*\) .*/\1/p' "$PUB/release")
 : >"$NG/access.log.mark"
