@@ -59,6 +59,7 @@ const char *sb_errkind_name(enum sb_errkind kind)
 	    [SB_E_SECURITY] = "security",
 	    [SB_E_NOMEM] = "no-memory",
 	    [SB_E_INTERNAL] = "internal",
+	    [SB_E_BUSY] = "busy",
 	};
 
 	if ((unsigned)kind >= sizeof(names) / sizeof(names[0]) || !names[kind])

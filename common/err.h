@@ -19,6 +19,7 @@ enum sb_errkind {
 	SB_E_SECURITY, /* refused for a security reason (secret mode, owner) */
 	SB_E_NOMEM,
 	SB_E_INTERNAL,
+	SB_E_BUSY, /* no capacity here (all live connections in use): not the tenant's fault */
 };
 
 struct sb_err {

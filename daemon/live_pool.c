@@ -71,7 +71,10 @@ struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *
 	until.tv_sec += d->cfg.timeout;
 	*slot = take_slot(d, &until);
 	if (*slot < 0) {
-		sb_err_set(err, SB_E_NETWORK, "all %d live tenant connections busy for %u s",
+		/* SB_E_BUSY, not NETWORK: a full pool (perhaps held by anyone's miss
+		 * lookups) says nothing of the tenant and must not put it offline,
+		 * which would make every later root check decide from the cache */
+		sb_err_set(err, SB_E_BUSY, "all %d live tenant connections busy for %u s",
 			   LIVE_CLIENTS, d->cfg.timeout);
 		return NULL;
 	}
