@@ -63,6 +63,8 @@ t_check "… byte-identical to what the publisher published" cmp -s "$PUB.state/
 t_check "… it says it has no tenant client" grep -q 'subscriber of https://127.0.0.1:.*no tenant client' "$T_TMP/subd.log"
 r=$(getent passwd alice)
 t_check "getent passwd alice on the subscriber ($r)" grep -q '^alice:' <<<"$r"
+out=$("$SB" -c "$S" sync 2>&1)
+t_check "scimbridge sync on the subscriber asks its daemon for a relay check ($out)" grep -q 'sync by the daemon on .*: done: relay check: generation 1 verified' <<<"$out"
 r=$(pamtester scimtest bob acct_mgmt 2>&1)
 t_check "pamtester: bob allowed on the subscriber ($r)" grep -q 'management done' <<<"$r"
 t_check "… decided from the relay's generation (the daemon's debug log)" grep -q "account check bob: allowed: active.*from the relay's generation 1" "$T_TMP/subd.log"
