@@ -151,6 +151,16 @@ sleep 1.2
 r=$(pamtester scimgrace alice acct_mgmt 2>&1)
 t_check "relay back: alice allowed again ($r)" grep -q 'management done' <<<"$r"
 t_check "… logged: relay reached again" grep -q 'relay: reached again' "$T_TMP/subd.log"
-t_check "no sanitizer report from either daemon" bash -c "! grep -q 'Sanitizer' '$T_TMP/subd.log' '$T_TMP/pubd.log'"
+# --- a publish that fails is logged; the daemon syncs on, the cache stays
+sed "s|^publish_dir = .*|publish_dir = /proc/1/nonexistent/pub|; s|^cache_path = .*|cache_path = $T_TMP/badpub/cache|; s|^socket_path = .*|socket_path = $T_TMP/badpub/sock|" "$P" >"$T_TMP/badpub.conf"
+mkdir -p "$T_TMP/badpub"
+"$SBD" -f -c "$T_TMP/badpub.conf" 2>"$T_TMP/badpubd.log" &
+BPID=$!
+t_check "publisher whose publish_dir cannot be made: the failure logged" wait_for 60 grep -q 'publish to .* failed: .*the cache is kept' "$T_TMP/badpubd.log"
+t_check "… its cache written all the same" test -s "$T_TMP/badpub/cache"
+t_check "… and it runs on" kill -0 "$BPID"
+kill "$BPID"
+wait "$BPID" 2>/dev/null
+t_check "no sanitizer report from any daemon" bash -c "! grep -q 'Sanitizer' '$T_TMP/subd.log' '$T_TMP/pubd.log' '$T_TMP/badpubd.log'"
 [ "$T_FAIL" -gt 0 ] && tail -30 "$T_TMP/subd.log" && tail -10 "$T_TMP/pubd.log"
 t_done
