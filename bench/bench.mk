@@ -7,9 +7,11 @@ BIN     := bench/bin
 build: $(BIN)/libnss_ref.so.2 $(BIN)/nssbench tools
 
 # bench_relay.sh: the cache generator and the relay's snapshot/delta figures;
-# bench_fleet.sh: publish and subscribe through nginx (relaypublish).
+# bench_fleet.sh: publish and subscribe through nginx (relaypublish);
+# bench_fleet_daemon.sh: publisher and subscriber daemons (sockprobe).
 tools:
-	$(MAKE) tests/bin/mkcache tests/bin/relaybench tests/bin/relaypublish cli/scimbridge
+	$(MAKE) tests/bin/mkcache tests/bin/relaybench tests/bin/relaypublish tests/bin/sockprobe \
+	  cli/scimbridge daemon/scimbridged
 
 $(BIN)/libnss_ref.so.2: bench/nss_ref.c
 	@mkdir -p $(BIN)

@@ -48,15 +48,15 @@ echo "-- $N users, $M groups: cache $(stat -c %s "$T/A") bytes"
 echo "publish A:   $(tests/bin/relaypublish "$T/pub.conf" "$T/A")"
 s=$(date +%s.%N)
 out=$(cli/scimbridge -c "$T/sub.conf" sync 2>&1) || { echo "$out"; exit 1; }
-echo "subscribe A: $(head -1 <<<"$out"); $(echo "$(date +%s.%N) - $s" | bc) s"
+echo "subscribe A: $(grep "^relay:" <<<"$out"); $(echo "$(date +%s.%N) - $s" | bc) s"
 cmp -s "$T/A" "$T/sub/cache" || { echo "bench_fleet: the subscriber's cache is not A"; exit 1; }
 echo "publish B:   $(tests/bin/relaypublish "$T/pub.conf" "$T/B")  (B = one user deactivated)"
 s=$(date +%s.%N)
 out=$(cli/scimbridge -c "$T/sub.conf" sync 2>&1) || { echo "$out"; exit 1; }
-echo "subscribe B: $(head -1 <<<"$out"); $(echo "$(date +%s.%N) - $s" | bc) s"
+echo "subscribe B: $(grep "^relay:" <<<"$out"); $(echo "$(date +%s.%N) - $s" | bc) s"
 cmp -s "$T/B" "$T/sub/cache" || { echo "bench_fleet: the subscriber's cache is not B"; exit 1; }
 s=$(date +%s.%N)
 out=$(cli/scimbridge -c "$T/sub.conf" sync 2>&1) || { echo "$out"; exit 1; }
-echo "poll again:  $(head -1 <<<"$out"); $(echo "$(date +%s.%N) - $s" | bc) s"
+echo "poll again:  $(grep "^relay:" <<<"$out"); $(echo "$(date +%s.%N) - $s" | bc) s"
 echo "nginx access log:"
 sed 's/^[^"]*"//' "$T/ng/access.log" | cut -d'"' -f1-2

@@ -149,6 +149,7 @@ int cmd_status(struct cli *ctx, int argc, char **argv)
 	if (ctx->cfg.role == SB_ROLE_SUBSCRIBER) {
 		/* A subscriber never syncs: the relay is its tenant. */
 		print_relay(ctx);
+		print_daemon(ctx); /* its relay checks (role=subscriber lines) */
 		return rc;
 	}
 	print_sync_status(ctx);

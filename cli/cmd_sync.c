@@ -1,9 +1,9 @@
 /* cmd_sync.c — `scimbridge sync`: when the daemon runs, it is asked to sync
- * now (SB_REQ_SYNC, root only) and its result is printed, so the two never
- * race to write the cache; when no daemon listens, one full sync here, then
- * a summary a person can act on: what was mapped, what was skipped and why
- * (capped so a hostile tenant cannot flood the terminal), how long it took
- * and how many HTTP requests it cost. On failure the cache is untouched. */
+ * now (SB_REQ_SYNC, root only; a subscriber daemon checks the relay) and its
+ * result is printed, so the two never race to write the cache; when no daemon listens, one full
+ * sync here, then a summary a person can act on: what was mapped, what was skipped and why (capped
+ * so a hostile tenant cannot flood the terminal), how long it took and how many HTTP requests it
+ * cost. On failure the cache is untouched. */
 #include <malloc.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -152,8 +152,10 @@ int cmd_sync(struct cli *ctx, int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's maximum */
 	if (cli_load_config(ctx, CLI_CONF_STRICT) < 0)
 		return CLI_FAIL;
+	/* a subscriber daemon checks the relay itself: the two never install
+	 * at once */
 	if (ctx->cfg.role == SB_ROLE_SUBSCRIBER)
-		return subscribe(ctx);
+		return ask_daemon(ctx, &rc) ? rc : subscribe(ctx);
 	if (ask_daemon(ctx, &rc))
 		return rc == CLI_OK && ctx->cfg.role == SB_ROLE_PUBLISHER ? publish(ctx) : rc;
 	if (cli_client_new(ctx, true, &c, &err) < 0) {

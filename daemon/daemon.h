@@ -74,6 +74,22 @@ int commit_locked(struct daemon *d, struct sb_err *err);
  * write: sync says whether this was a sync attempt or a tenant state change. */
 void status_record(struct daemon *d, int ok, bool sync, const char *message);
 
+/* publish_loop.c: role = publisher. publish_request marks a publish as
+ * due (the publish thread does it); publish_now publishes at once, msg says
+ * what (0, or -1 logged: the cache stays, the relay serves the last one). */
+void publish_request(struct daemon *d);
+int publish_now(struct daemon *d, char *msg, size_t msg_size);
+void *publish_thread(void *arg);
+
+/* relay_loop.c: role = subscriber, no tenant client (see there) */
+int relay_init(struct daemon *d);
+void *relay_thread(void *arg);
+uint16_t relay_lookup(struct daemon *d, uid_t caller, const char *name);
+uint16_t relay_account(struct daemon *d, const char *name, const struct sb_strlist *groups,
+		       char *msg, size_t msg_size);
+int relay_sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size);
+void relay_status_text(struct daemon *d, char *out, size_t size);
+
 /* tenant_state.c: offline mode (see there) */
 void tenant_state_init(struct daemon *d);
 bool tenant_unreachable(const struct sb_err *err);

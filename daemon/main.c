@@ -52,9 +52,15 @@ static int setup(struct daemon *d, const char *conf)
 		return -1;
 	}
 	sb_config_defaults(&d->cfg);
-	if (sb_config_load(conf, &d->cfg, &err) < 0 || sb_config_validate(&d->cfg, &err) < 0 ||
-	    sb_scim_client_new(&d->cfg, &opts, &d->sync_client, &err) < 0 ||
-	    live_pool_init(d, &err) < 0) {
+	if (sb_config_load(conf, &d->cfg, &err) < 0 || sb_config_validate(&d->cfg, &err) < 0) {
+		sb_log(LOG_ERR, "%s", err.msg);
+		return -1;
+	}
+	/* A subscriber holds no tenant credential and makes no tenant client. */
+	if (d->cfg.role == SB_ROLE_SUBSCRIBER
+		? relay_init(d) < 0
+		: sb_scim_client_new(&d->cfg, &opts, &d->sync_client, &err) < 0 ||
+		      live_pool_init(d, &err) < 0) {
 		sb_log(LOG_ERR, "%s", err.msg);
 		return -1;
 	}
@@ -96,13 +102,30 @@ static void *hup_watch(void *arg)
 	return NULL;
 }
 
+static int start(void *(*fn)(void *), struct daemon *d)
+{
+	pthread_t t;
+
+	return pthread_create(&t, NULL, fn, d) != 0 || pthread_detach(t) != 0 ? -1 : 0;
+}
+
+/* Per role: a subscriber's relay thread instead of the tenant's threads;
+ * a publisher's publish thread beside them. */
+static int start_threads(struct daemon *d)
+{
+	if (d->cfg.role == SB_ROLE_SUBSCRIBER)
+		return start(relay_thread, d);
+	if (start(sync_thread, d) < 0 || start(hup_watch, d) < 0 || start(probe_thread, d) < 0)
+		return -1;
+	return d->cfg.role == SB_ROLE_PUBLISHER ? start(publish_thread, d) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d;
 	const char *conf = SB_DEFAULT_CONF;
 	bool foreground = false, debug = false;
 	sigset_t all, old;
-	pthread_t t;
 	int opt, rc, lfd;
 
 	while ((opt = getopt(argc, argv, "c:fdh")) != -1) {
@@ -136,9 +159,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	/* Detached: stopping does not wait for a sync in flight, whose cache
 	 * write is atomic whenever the process ends. */
-	if (pthread_create(&t, NULL, sync_thread, &d) != 0 || pthread_detach(t) != 0 ||
-	    pthread_create(&t, NULL, hup_watch, &d) != 0 || pthread_detach(t) != 0 ||
-	    pthread_create(&t, NULL, probe_thread, &d) != 0 || pthread_detach(t) != 0) {
+	if (start_threads(&d) < 0) {
 		sb_log(LOG_ERR, "cannot start threads");
 		return 1;
 	}

@@ -165,7 +165,9 @@ static void status_text(struct daemon *d, char *out, size_t size)
 		 d->syncs_done, d->last_error);
 	pthread_mutex_unlock(&d->sync_lock);
 	n = strlen(out);
-	if (tenant_offline(d, offline, sizeof(offline)))
+	if (d->cfg.role == SB_ROLE_SUBSCRIBER)
+		relay_status_text(d, out + n, size - n);
+	else if (tenant_offline(d, offline, sizeof(offline)))
 		snprintf(out + n, size - n, "tenant=offline\ntenant_offline=%s\n", offline);
 	else
 		snprintf(out + n, size - n, "tenant=online\n");

@@ -98,6 +98,9 @@ static void judge_full_read(struct daemon *d, const struct sb_scim_users *u,
 		trust.why[0] = '\0';
 }
 
+/* The sync thread publishes after its syncs itself (sync_thread). */
+static _Thread_local bool in_sync_thread;
+
 int commit_locked(struct daemon *d, struct sb_err *err)
 {
 	struct sb_sync_report rep = {0};
@@ -107,6 +110,8 @@ int commit_locked(struct daemon *d, struct sb_err *err)
 	if (rc == 0) {
 		d->counts = rep.map; /* what the status record reports */
 		d->have_counts = true;
+		if (!in_sync_thread) /* a miss lookup or live check changed it */
+			publish_request(d);
 	}
 	return rc;
 }
@@ -284,7 +289,8 @@ static void record_reads(struct daemon *d)
 	pthread_mutex_unlock(&status_lock);
 }
 
-static void record(struct daemon *d, int ok, const struct sb_err *err)
+/* published: what a publisher published after this sync ("" otherwise) */
+static void record(struct daemon *d, int ok, const struct sb_err *err, const char *published)
 {
 	char msg[600];
 	size_t users, groups;
@@ -294,8 +300,8 @@ static void record(struct daemon *d, int ok, const struct sb_err *err)
 	groups = d->counts.groups_mapped;
 	pthread_mutex_unlock(&d->data_lock);
 	if (ok)
-		snprintf(msg, sizeof(msg), "daemon sync: %zu users, %zu groups mapped", users,
-			 groups);
+		snprintf(msg, sizeof(msg), "daemon sync: %zu users, %zu groups mapped%s%.400s",
+			 users, groups, *published ? "; " : "", published);
 	else
 		snprintf(msg, sizeof(msg), "%s: %.480s", sb_errkind_name(err->kind), err->msg);
 	status_record(d, ok, true, msg);
@@ -354,9 +360,11 @@ void *sync_thread(void *arg)
 	bool full_needed = true;
 
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	in_sync_thread = true;
 	while (!daemon_stopping) {
 		struct sb_err err = {0};
 		bool full = full_needed || ++cycle % FULL_EVERY == 0;
+		char published[512] = "";
 		int ok;
 
 		if (full && !full_needed) /* a scheduled full read: then try again */
@@ -373,7 +381,10 @@ void *sync_thread(void *arg)
 
 		if (!ok)
 			sb_log(LOG_ERR, "sync failed, keeping the last good cache: %s", err.msg);
-		record(d, ok, &err);
+		/* before record(): SB_REQ_SYNC's answer then says what was published */
+		if (ok && d->cfg.role == SB_ROLE_PUBLISHER)
+			publish_now(d, published, sizeof(published));
+		record(d, ok, &err, published);
 		/* A sync frees tens of MB (pages as read, the mapped dataset, the
 		 * cache image) that glibc would keep in this thread's arena until
 		 * the next one: a daemon on every host gives them back. */
@@ -396,6 +407,8 @@ int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size)
 	unsigned long target;
 	int rc = -1;
 
+	if (d->cfg.role == SB_ROLE_SUBSCRIBER) /* a relay check, not a sync */
+		return relay_sync_now(d, wait_s, msg, msg_size);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += wait_s;
 	pthread_mutex_lock(&d->sync_lock);

@@ -129,6 +129,8 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	uint16_t st = SB_RESP_NOTFOUND;
 	int slot, rc, nf;
 
+	if (d->cfg.role == SB_ROLE_SUBSCRIBER) /* never the tenant */
+		return relay_lookup(d, caller, name);
 	/* Login names are lower case (sb_format_login): with this check every
 	 * name reaching the negative cache is already in its one spelling. */
 	if (!sb_name_valid(name) || sb_name_reserved(name, &d->cfg.reserved_names))
@@ -262,6 +264,8 @@ uint16_t op_account(struct daemon *d, const char *name, const struct sb_strlist 
 	bool allowed;
 	int rc, gr;
 
+	if (d->cfg.role == SB_ROLE_SUBSCRIBER) /* from the relay's cache */
+		return relay_account(d, name, groups, msg, msg_size);
 	if (!cache_has_user(&d->cfg, name, scim_id, sizeof(scim_id), &flags) &&
 	    !(op_lookup_user(d, 0, name, msg, msg_size) == SB_RESP_FOUND &&
 	      cache_has_user(&d->cfg, name, scim_id, sizeof(scim_id), &flags))) {

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -450,16 +451,37 @@ static int refresh(struct pub *p, const uint8_t *base, size_t blen, int have_ser
 	return 0;
 }
 
+/* One publisher at a time on a publish_dir: the daemon publishes after its
+ * syncs and `scimbridge sync` after asking it for one; two interleaved runs
+ * could commit the same generation twice. Held until the process closes fd. */
+static int lock_state(const struct pub *p, int *fd, struct sb_err *err)
+{
+	char path[PATH_MAX];
+
+	pathf(path, "%s/lock", p->state);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0)
+		return sb_err_sys(err, errno, "publish: cannot open %s", path);
+	while (flock(*fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return sb_err_sys(err, errno, "publish: cannot lock %s", path);
+	return 0;
+}
+
 static int run(struct pub *p, struct sb_err *err)
 {
 	struct sb_release served;
-	int have_served;
+	int have_served, lock = -1;
 	uint8_t *base = NULL;
 	size_t blen = 0;
 	int rc;
 
-	if (setup_dirs(p, err) < 0 || sb_ms_seckey_load(p->cfg->signing_key_file, &p->sk, err) < 0)
+	if (setup_dirs(p, err) < 0 || lock_state(p, &lock, err) < 0 ||
+	    sb_ms_seckey_load(p->cfg->signing_key_file, &p->sk, err) < 0) {
+		if (lock >= 0)
+			close(lock);
 		return -1;
+	}
 	sb_relay_directory_id(p->sk.keyid, p->directory);
 	p->last = read_generation(p);
 	have_served = read_served(p, &served) == 0;
@@ -473,6 +495,7 @@ static int run(struct pub *p, struct sb_err *err)
 	}
 	p->rep->generation = p->rel.generation;
 	free(base);
+	close(lock);
 	return rc;
 }
 

@@ -11,7 +11,7 @@ libcurl4-openssl-dev libcjson-dev libzstd-dev libsodium-dev libpam0g-dev libcmoc
 libnss-wrapper libpam-wrapper libpamtest0-dev pamtester
 openssh-server openssh-client openssl valgrind strace util-linux
 cppcheck clang-format procps psmisc python3 bc curl time man-db zstd
-libsodium-dev libzstd-dev minisign libcjose-dev libjansson-dev nginx-light
+libsodium-dev libzstd-dev minisign libcjose-dev libjansson-dev nginx-light wrk
 libqrencode-dev chromium $*"
 
 missing=""

@@ -17,7 +17,6 @@ e2e_enter e2e/relay "$@"
 . "$(dirname "$0")/../lib/tenant.sh"
 t_tmpdir
 cd "$T_ROOT" || exit 1
-SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
 RS=$T_ROOT/tests/bin/relaysign
 export LD_LIBRARY_PATH=$T_ROOT/nss_module
 if ! command -v nginx >/dev/null; then
@@ -25,83 +24,14 @@ if ! command -v nginx >/dev/null; then
 	t_done
 	exit 0
 fi
-chmod 755 "$T_TMP" # nginx's workers run as nobody
-
 tenant_start --dataset small || exit 1
 
-# --- keys and configs
-"$SB" keygen -o "$T_TMP/relay.key" >"$T_TMP/keygen.out" 2>/dev/null
-PK=$(sed -n 's/^relay_public_key = //p' "$T_TMP/keygen.out")
-"$SB" keygen -o "$T_TMP/other.key" >/dev/null 2>&1
-PUB=$T_TMP/pub
-P=$T_TMP/publisher.conf
-tenant_conf "$P.in" workspace-one "role = publisher" "publish_dir = $PUB" \
-	"signing_key_file = $T_TMP/relay.key" "release_ttl = 600"
-sed "s|^cache_path = .*|cache_path = $T_TMP/pubcache|; s|^socket_path = .*|socket_path = $T_TMP/pub.sock|" "$P.in" >"$P"
-
-# --- nginx: its own certificate from a test CA, a spare port, every path in T_TMP
-NG=$T_TMP/nginx
-mkdir -p "$NG/tmp"
-_tenant_certs "$NG" || exit 1
-chmod 644 "$NG/ca.pem"
-spare_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
-		ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-}
-PORT=$(spare_port)
-DOWN_PORT=$(spare_port)
-cat >"$NG/nginx.conf" <<NGX
-daemon off;
-worker_processes 1;
-error_log $NG/error.log;
-pid $NG/nginx.pid;
-events { worker_connections 64; }
-http {
-	access_log $NG/access.log;
-	client_body_temp_path $NG/tmp/body;
-	proxy_temp_path $NG/tmp/proxy;
-	fastcgi_temp_path $NG/tmp/fastcgi;
-	uwsgi_temp_path $NG/tmp/uwsgi;
-	scgi_temp_path $NG/tmp/scgi;
-	default_type application/octet-stream;
-	server {
-		listen 127.0.0.1:$PORT ssl;
-		ssl_certificate $NG/server.pem;
-		ssl_certificate_key $NG/server.key;
-		root $PUB;
-		location /e500/ { return 500; }
-		location /slow/ { alias $PUB/; limit_rate 1; }
-	}
-}
-NGX
-mkdir -p "$PUB"
-nginx -p "$NG" -c "$NG/nginx.conf" 2>"$NG/stderr" &
-NGPID=$!
-T_CLEANUP_HOOK="kill $NGPID 2>/dev/null; wait $NGPID 2>/dev/null; $T_CLEANUP_HOOK"
-for _ in $(seq 100); do ss -ltnH "sport = :$PORT" | grep -q . && break; sleep 0.1; done
+. "$T_ROOT/tests/lib/relay.sh"
+relay_setup
 t_check "nginx listening on 127.0.0.1:$PORT" bash -c "ss -ltnH 'sport = :$PORT' | grep -q ."
-
+"$SB" keygen -o "$T_TMP/other.key" >/dev/null 2>&1
 S=$T_TMP/subscriber.conf
 SUBC=$T_TMP/sub/cache
-mkdir -p "$T_TMP/sub"
-sub_conf() { # sub_conf FILE URL [extra lines]
-	local f=$1 u=$2
-	shift 2
-	{
-		echo "role = subscriber"
-		echo "relay_url = $u"
-		echo "relay_public_key = $PK"
-		echo "ca_file = $NG/ca.pem"
-		echo "cache_path = $SUBC"
-		echo "socket_path = $T_TMP/sub/socket"
-		echo "timeout = 3"
-		echo "daemon_down = cache"
-		for l in "$@"; do echo "$l"; done
-	} >"$f"
-}
 sub_conf "$S" "https://127.0.0.1:$PORT/"
 export SCIMBRIDGE_CONF=$S
 e2e_nsswitch || exit 1
@@ -362,12 +292,13 @@ fi
 "$T_ROOT/daemon/scimbridged" -f -c "$P" 2>"$T_TMP/daemon.log" &
 DPID=$!
 T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
-for _ in $(seq 100); do [ -S "$T_TMP/pub.sock" ] && break; sleep 0.1; done
+# its first sync (and publish, nothing changed) before the tenant changes
+for _ in $(seq 300); do grep -q 'sync: .* read from the tenant' "$T_TMP/daemon.log" && break; sleep 0.1; done
 okta reactivate alice >/dev/null
 gen=$(sed -n 's/^generation //p' "$PUB/release")
 out=$("$SB" -c "$P" sync 2>&1)
-t_check "publisher with its daemon: the daemon syncs, then generation $((gen + 1)) is published ($(tr '\n' ' ' <<<"$out"))" \
-	bash -c "grep -q 'sync by the daemon on .*: done' <<<'$out' && grep -q 'generation $((gen + 1)) published' <<<'$out'"
+t_check "publisher with its daemon: the daemon syncs and publishes generation $((gen + 1)) itself ($(tr '\n' ' ' <<<"$out"))" \
+	bash -c "grep -q 'sync by the daemon on .*: done: .*relay generation $((gen + 1)) published' <<<'$out' && grep -q 'generation $((gen + 1)) unchanged' <<<'$out'"
 kill $DPID 2>/dev/null
 wait $DPID 2>/dev/null
 out=$("$SB" -c "$S" sync 2>&1)
