@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 #include <string.h>
@@ -98,13 +99,9 @@ size_t sb_log_escape(const char *in, char *out, size_t size)
 	return n;
 }
 
-/* Length of the well-formed UTF-8 sequence at p that encodes a printable
- * character, or 0: not C1 (U+0080..U+009F: U+009B is CSI to many
- * terminals), not a line or paragraph separator, not a bidirectional
- * control (which reorders what the admin sees). */
-static size_t utf8_printable(const unsigned char *p)
+size_t sb_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
 {
-	unsigned c = p[0], need, cp;
+	unsigned c = p[0], need;
 
 	if (c >= 0xc2 && c <= 0xdf)
 		need = 1;
@@ -114,19 +111,33 @@ static size_t utf8_printable(const unsigned char *p)
 		need = 3;
 	else
 		return 0;
+	if (avail <= need)
+		return 0;
 	for (unsigned k = 1; k <= need; k++)
 		if ((p[k] & 0xc0) != 0x80) /* a NUL stops here too */
 			return 0;
 	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
 	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
 		return 0;
-	cp = c & (need == 1 ? 0x1f : need == 2 ? 0x0f : 0x07);
+	*cp = c & (need == 1 ? 0x1f : need == 2 ? 0x0f : 0x07);
 	for (unsigned k = 1; k <= need; k++)
-		cp = cp << 6 | (p[k] & 0x3f);
-	if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200e && cp <= 0x200f) ||
+		*cp = *cp << 6 | (p[k] & 0x3f);
+	return need + 1;
+}
+
+/* Length of the well-formed UTF-8 sequence at p that encodes a printable
+ * character, or 0: not C1 (U+0080..U+009F: U+009B is CSI to many
+ * terminals), not a line or paragraph separator, not a bidirectional
+ * control (which reorders what the admin sees). */
+static size_t utf8_printable(const unsigned char *p)
+{
+	uint32_t cp;
+	size_t len = sb_utf8_decode(p, SIZE_MAX, &cp);
+
+	if (!len || (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200e && cp <= 0x200f) ||
 	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
 		return 0;
-	return need + 1;
+	return len;
 }
 
 size_t sb_text_escape(const char *in, char *out, size_t size)

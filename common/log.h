@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <syslog.h>
 
 /* SB_LOG_HOST: syslog through the host program's own openlog (a PAM module
@@ -35,5 +36,9 @@ size_t sb_log_escape(const char *in, char *out, size_t size);
  * (U+009B is CSI to many terminals) and stray bytes >= 0x80 still become
  * \xNN. */
 size_t sb_text_escape(const char *in, char *out, size_t size);
+/* The well-formed UTF-8 sequence of two to four bytes at p, reading at most
+ * avail bytes: its length, and its code point in *cp; 0 when there is none
+ * (ASCII, a stray or overlong byte, a surrogate, a cut sequence). */
+size_t sb_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "file_replace.h"
+#include "log.h"
 
 #define COMMENT_PREFIX	    "untrusted comment: "
 #define TRUSTED_PREFIX	    "trusted comment: "
@@ -304,34 +305,17 @@ int sb_ms_seckey_load(const char *path, struct sb_ms_seckey *sk, struct sb_err *
 static bool printable(const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n;) {
-		unsigned c = p[i], need, cp;
+		uint32_t cp;
+		size_t len;
 
-		if (c == '\t' || (c >= 0x20 && c <= 0x7e)) {
+		if (p[i] == '\t' || (p[i] >= 0x20 && p[i] <= 0x7e)) {
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3;
-		else
+		len = sb_utf8_decode(p + i, n - i, &cp);
+		if (!len || (cp >= 0x7f && cp <= 0x9f))
 			return false;
-		if (n - i <= need)
-			return false;
-		for (unsigned k = 1; k <= need; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-		if ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] > 0x9f) ||
-		    (c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] > 0x8f))
-			return false;
-		cp = c & (need == 1 ? 0x1f : need == 2 ? 0x0f : 0x07);
-		for (unsigned k = 1; k <= need; k++)
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		if (cp >= 0x7f && cp <= 0x9f)
-			return false;
-		i += need + 1;
+		i += len;
 	}
 	return true;
 }
