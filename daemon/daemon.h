@@ -22,8 +22,14 @@
 #include "scim_client.h"
 #include "scim_types.h"
 
-/* Live tenant calls that may run at once (live_pool.c). */
-#define LIVE_CLIENTS 4
+/* Live tenant calls that may run at once (live_pool.c), in three tiers:
+ * anyone's calls (misses, public checks) take only the first LIVE_SHARED
+ * clients; account checks a setuid program asks for a user (su, sudo) also
+ * the next LIVE_SETUID; root's own checks (sshd, login) any of them. */
+#define LIVE_SHARED  3
+#define LIVE_SETUID  2
+#define LIVE_ROOT    3
+#define LIVE_CLIENTS (LIVE_SHARED + LIVE_SETUID + LIVE_ROOT)
 
 struct daemon {
 	struct sb_config cfg;
@@ -99,11 +105,16 @@ void tenant_failed(struct daemon *d, const char *what, const struct sb_err *err)
 void tenant_reached(struct daemon *d, const char *what);
 void *probe_thread(void *arg);
 
-/* live_pool.c: a client for one live call, released with its slot. Set
- * live_reserved in the calling thread for root's account checks: they may
- * take the last free client, and their failures alone (besides the sync's)
- * mark the tenant offline (tenant_ops.c). */
-extern _Thread_local bool live_reserved;
+/* live_pool.c: a client for one live call, released with its slot. The
+ * calling thread sets live_tier for the caller it serves (live_tier_for):
+ * the tier says which clients it may take, and root's own account checks'
+ * failures alone (besides the sync's) mark the tenant offline
+ * (tenant_ops.c). */
+enum live_tier { LIVE_TIER_ANY, LIVE_TIER_SETUID, LIVE_TIER_ROOT };
+extern _Thread_local enum live_tier live_tier;
+/* The tier of an account check asked by a privileged peer whose real uid
+ * is `real` (0: root's own; else a setuid program run by that user). */
+enum live_tier live_tier_for(uid_t real);
 int live_pool_init(struct daemon *d, struct sb_err *err);
 struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *err);
 void live_release(struct daemon *d, int slot);

@@ -95,7 +95,8 @@ static int provider_get(struct daemon *d, struct sb_err *err)
 
 /* The user must be an active directory user: live when the tenant answers,
  * as the account check does. ACCT_OK or the status to answer with. */
-static uint16_t check_user(struct daemon *d, const char *user, char *msg, size_t msg_size)
+static uint16_t check_user(struct daemon *d, uid_t real, const char *user, char *msg,
+			   size_t msg_size)
 {
 	uint16_t st;
 
@@ -107,9 +108,9 @@ static uint16_t check_user(struct daemon *d, const char *user, char *msg, size_t
 		snprintf(msg, msg_size, "oidc_issuer and oidc_client_id are not set");
 		return SB_RESP_UNAVAIL;
 	}
-	live_reserved = true;
+	live_tier = live_tier_for(real);
 	st = op_account(d, user, NULL, msg, msg_size);
-	live_reserved = false;
+	live_tier = LIVE_TIER_ANY;
 	return st;
 }
 
@@ -187,7 +188,7 @@ uint16_t device_start(struct daemon *d, uid_t real, const char *user, char *msg,
 		snprintf(msg, msg_size, "not a directory user");
 		return SB_RESP_ACCT_UNKNOWN;
 	}
-	if ((st = check_user(d, user, msg, msg_size)) != SB_RESP_ACCT_OK)
+	if ((st = check_user(d, real, user, msg, msg_size)) != SB_RESP_ACCT_OK)
 		return st;
 	if (provider_get(d, &err) < 0 || oidc_device_start(&d->cfg, &prov, &a, &err) < 0) {
 		sb_log(LOG_WARNING, "device sign-in %s: %s", user, err.msg);
@@ -256,7 +257,7 @@ static uint16_t finish(struct daemon *d, const struct device_entry *e, const cha
 			 login ? login : claim, e->user);
 		goto out;
 	}
-	st = check_user(d, login, msg, msg_size);
+	st = check_user(d, e->real, login, msg, msg_size);
 	if (st == SB_RESP_ACCT_OK) {
 		snprintf(msg, msg_size, "login=%s\n", login);
 		st = SB_RESP_OK;

@@ -5,15 +5,36 @@
  * LIVE_CLIENTS calls run at once, each on its own client (own connection
  * and token). Slot 0 is made at start so that config and secret errors show
  * then; the others when first needed. A caller finding every slot busy
- * waits at most `timeout` for one. The last free client is kept for root's
- * account checks (live_reserved set by requests.c): misses, which any user
- * can cause by the dozen, never hold every client while PAM waits. */
+ * waits at most `timeout` for one. The clients are tiered (daemon.h): a
+ * caller may take only the clients of its tier and those below, so misses,
+ * which any user can cause by the dozen, and the su or sudo checks a user
+ * can run by the dozen, never hold a client root's own checks (sshd,
+ * login) need while PAM waits. Each caller takes the lowest free client it
+ * may, leaving the higher ones to those only they can serve. */
 #include <errno.h>
 #include <time.h>
 
 #include "daemon.h"
 
-_Thread_local bool live_reserved;
+_Thread_local enum live_tier live_tier;
+
+enum live_tier live_tier_for(uid_t real)
+{
+	return uid_privileged(real) ? LIVE_TIER_ROOT : LIVE_TIER_SETUID;
+}
+
+/* How many of the clients (from slot 0) the tier may take. */
+static int tier_limit(enum live_tier t)
+{
+	switch (t) {
+	case LIVE_TIER_ROOT:
+		return LIVE_CLIENTS;
+	case LIVE_TIER_SETUID:
+		return LIVE_SHARED + LIVE_SETUID;
+	default:
+		return LIVE_SHARED;
+	}
+}
 
 /* Live checks answer a login: one attempt, then PAM's cached fallback. */
 static int live_new(struct daemon *d, int slot, struct sb_err *err)
@@ -42,16 +63,12 @@ void live_release(struct daemon *d, int slot)
 /* A free slot, marked busy, or -1 when none came free before `until`. */
 static int take_slot(struct daemon *d, const struct timespec *until)
 {
-	int slot = -1;
+	int slot = -1, limit = tier_limit(live_tier);
 
 	pthread_mutex_lock(&d->live_lock);
 	for (;;) {
-		int busy = 0;
-
-		for (int i = 0; i < LIVE_CLIENTS; i++)
-			busy += d->live_busy[i];
-		for (int i = 0; i < LIVE_CLIENTS && slot < 0; i++)
-			if (!d->live_busy[i] && (live_reserved || busy < LIVE_CLIENTS - 1))
+		for (int i = 0; i < limit && slot < 0; i++)
+			if (!d->live_busy[i])
 				slot = i;
 		if (slot >= 0 ||
 		    pthread_cond_timedwait(&d->live_cond, &d->live_lock, until) == ETIMEDOUT)
@@ -75,7 +92,7 @@ struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *
 		 * lookups) says nothing of the tenant and must not put it offline,
 		 * which would make every later root check decide from the cache */
 		sb_err_set(err, SB_E_BUSY, "all %d live tenant connections busy for %u s",
-			   LIVE_CLIENTS, d->cfg.timeout);
+			   tier_limit(live_tier), d->cfg.timeout);
 		return NULL;
 	}
 	/* the slot is ours alone: its client is made without the lock */

@@ -197,9 +197,9 @@ static uint16_t account_groups(struct daemon *d, const struct caller *who, char 
 	/* root's own checks are not metered; su or sudo run by a user are */
 	if (!uid_privileged(who->real) && !limit_allow(who->real))
 		return SB_RESP_BUSY;
-	live_reserved = true;
+	live_tier = live_tier_for(who->real);
 	st = op_account(d, key, &groups, msg, msg_size);
-	live_reserved = false;
+	live_tier = LIVE_TIER_ANY;
 	return st;
 }
 
@@ -244,9 +244,9 @@ static uint16_t account(struct daemon *d, const struct caller *who, const char *
 	/* root's own checks are not metered; su or sudo run by a user are */
 	if (!uid_privileged(who->real) && !limit_allow(who->real))
 		return SB_RESP_BUSY;
-	live_reserved = true;
+	live_tier = live_tier_for(who->real);
 	st = op_account(d, name, NULL, msg, msg_size);
-	live_reserved = false;
+	live_tier = LIVE_TIER_ANY;
 	return st;
 }
 

@@ -6,8 +6,8 @@
  *     and, when the caller names allowed_groups, the user's groups (one
  *     filtered GET, account_groups.c), so a removal from a group counts too.
  * While the tenant is offline (tenant_state.c) both answer UNAVAIL at once;
- * only root's account checks (live_reserved) mark it offline, never a call
- * an unprivileged or remote caller caused.
+ * only root's own account checks (live_tier ROOT) mark it offline, never a
+ * call an unprivileged or remote caller, or a user's su or sudo, caused.
  * A merge is refused until one full sync has succeeded: the kept data must
  * be the whole tenant, or a rewrite would drop everyone else from the cache.
  * Any local user can ask for any name, so a miss costs a cache write only
@@ -284,7 +284,7 @@ uint16_t op_account(struct daemon *d, const char *name, const struct sb_strlist 
 		return decided(name, SB_RESP_ACCT_EXPIRED, msg);
 	}
 	if (rc < 0 || gr < 0) {
-		if (live_reserved) /* root's checks only: see op_lookup_user */
+		if (live_tier == LIVE_TIER_ROOT) /* root's own: see op_lookup_user */
 			tenant_failed(d, "account check", &err);
 		snprintf(msg, msg_size, "%.200s", err.msg);
 		if (rc == 0)

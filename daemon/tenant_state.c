@@ -123,6 +123,9 @@ void *probe_thread(void *arg)
 	struct daemon *d = arg;
 	unsigned waited = 0;
 
+	/* the probe ends root's offline spell: others' lookups must not hold
+	 * every client it could use */
+	live_tier = LIVE_TIER_ROOT;
 	while (!daemon_stopping) {
 		struct sb_err err = {0};
 

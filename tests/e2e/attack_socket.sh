@@ -9,7 +9,8 @@
 #   drip:    nobody holds 70 connections, one byte every 0.8 s
 #   idle:    nobody holds 70 connections that send nothing, reconnecting
 #   stopped: the same through a setuid-root program (peer uid 0)
-#   slow:    a slow tenant and nobody's misses, 8 at once
+#   slow:    a slow tenant and nobody's misses, 8 at once; then with a
+#            user's su checks too, and 3 of root's checks at once
 #   setuid:  a setuid-root program run by nobody looks up random names
 #   collide: uids 1000 and 1128 (equal modulo 128) look up random names
 #   remote:  root looks up random names (sshd before authentication)
@@ -195,6 +196,44 @@ expired_live "slow tenant, 8 misses at once from nobody" carol
 wait $pids
 tenant_reset_faults
 echo "slow: $(cat "$T_TMP"/slow.* | tr '\n' ' ')"
+
+# 1c. A tenant that stalls (past `timeout`) on nobody's misses and on the
+# user uid 1000 checks with a setuid-root program (su-style checks of dave,
+# 4 at once), while it answers root's own checks at once: the callers any
+# local user controls hold every live client they may take, each for
+# `timeout`. Root's own checks, 3 at once, must each get a client at once
+# and decide live. With one client kept back for all of root's and su's
+# checks, root's checks waited out `timeout` behind the su checks (whose
+# timeouts also put the tenant offline): UNAVAIL, and PAM decided from the
+# cache ("active").
+for u in alice bob carol; do stale_active $u; done
+dave_id=$("$PY" -c 'import hashlib; h = hashlib.sha1(b"user:dave").hexdigest()
+print("%s-%s-4%s-8%s-%s" % (h[:8], h[8:12], h[13:16], h[17:20], h[20:32]))')
+tenant_fault '{"match":"filter=","kind":"stall","times":0,"delay_ms":5000}'
+tenant_fault '{"match":"/Users/'"$dave_id"'","kind":"stall","times":0,"delay_ms":5000}'
+pids=""
+for i in 1 2 3 4 5 6 7 8; do
+	as nobody "$T_TMP/bin/probe" "$S" lookup "tier$i-$RANDOM-" 100000 7 >/dev/null &
+	pids="$pids $!"
+done
+for i in 1 2 3 4; do
+	as 1000 bash -c "end=\$((SECONDS + 7)); while [ \$SECONDS -lt \$end ]; do
+		'$T_TMP/bin/suidprobe' '$S' account dave; done" >"$T_TMP/su.$i" 2>&1 &
+	pids="$pids $!"
+done
+sleep 2.5
+cpids=""
+for u in alice bob carol; do
+	expired_live "su checks and misses held by a stalled tenant: root's own check" $u &
+	cpids="$cpids $!"
+done
+wait $cpids
+wait $pids
+tenant_reset_faults
+echo "su checks by uid 1000: $(cat "$T_TMP"/su.* | sort | uniq -c | tr '\n' ' ')"
+t_check "… uid 1000's su checks ran meanwhile (and were refused, not answered from a held client)" \
+	grep -q "status=2" "$T_TMP/su.1"
+expired_live "after the stall" carol
 
 # 2. A setuid-root program run by nobody: metered as nobody, not as root.
 stale_active bob
