@@ -42,6 +42,8 @@ void status_record(struct daemon *d, int ok, bool sync, const char *message)
 }
 
 /* The probe thread is not started here: no live client is ever asked for. */
+_Thread_local enum live_tier live_tier;
+
 struct sb_scim_client *live_acquire(struct daemon *d, int *slot, struct sb_err *err)
 {
 	(void)d;
