@@ -141,6 +141,11 @@ $(O)/tests/bin/test_tenant_state: $(OBJ)/tests/unit/test_tenant_state.o \
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
 
+# The CLI's terminal escaping of tenant text.
+$(O)/tests/bin/test_cli_escape: $(OBJ)/tests/unit/test_cli_escape.o $(OBJ)/cli/escape.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
+
 $(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) $(PAMTEST_LIBS) -lpam -ldl -pthread

@@ -129,7 +129,7 @@ size_t sb_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
  * character, or 0: not C1 (U+0080..U+009F: U+009B is CSI to many
  * terminals), not a line or paragraph separator, not a bidirectional
  * control (which reorders what the admin sees). */
-static size_t utf8_printable(const unsigned char *p)
+size_t sb_utf8_printable(const unsigned char *p)
 {
 	uint32_t cp;
 	size_t len = sb_utf8_decode(p, SIZE_MAX, &cp);
@@ -147,7 +147,7 @@ size_t sb_text_escape(const char *in, char *out, size_t size)
 	if (size == 0)
 		return 0;
 	while (in && *in) {
-		size_t len = utf8_printable((const unsigned char *)in);
+		size_t len = sb_utf8_printable((const unsigned char *)in);
 		char one[2] = {*in, '\0'};
 
 		if (!len) { /* ASCII, or a byte that is not printable UTF-8 */

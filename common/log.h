@@ -40,5 +40,9 @@ size_t sb_text_escape(const char *in, char *out, size_t size);
  * avail bytes: its length, and its code point in *cp; 0 when there is none
  * (ASCII, a stray or overlong byte, a surrogate, a cut sequence). */
 size_t sb_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
+/* Length of the UTF-8 sequence at p (NUL-terminated) if it encodes a
+ * character safe to show on a terminal (not C1, not a line separator or a
+ * bidirectional control), else 0. */
+size_t sb_utf8_printable(const unsigned char *p);
 
 #endif
