@@ -12,7 +12,7 @@ libnss-wrapper libpam-wrapper libpamtest0-dev pamtester
 openssh-server openssh-client openssl valgrind strace util-linux
 cppcheck clang-format procps psmisc python3 bc curl time man-db zstd
 libsodium-dev libzstd-dev minisign libcjose-dev libjansson-dev nginx-light wrk
-libqrencode-dev chromium $*"
+libqrencode-dev chromium libnss3-tools $*"
 
 missing=""
 for p in $PKGS; do

@@ -110,12 +110,20 @@ t_check "alice: approval → shell output in ${ms:-?} ms (< 5 s on a loaded host
 # the same, approved the way a person does: a real headless chromium at the
 # provider's pages (type the code, sign in as alice, consent)
 if [ -x /usr/bin/chromium ]; then
-	ssh_kbd browser alice browser:alice
+	TENANT_CA=$TENANT_CA ssh_kbd browser alice browser:alice
 	t_check "browser: chromium reached the provider's success page ($(grep -a '^BROWSER_' "$T_TMP/browser.out" | tr -d '\r'))" \
 		grep -qa '^BROWSER_DONE Sign-in Success' "$T_TMP/browser.out"
 	t_check "browser: then the remote shell runs as alice, uid $uid" grep -qa "logged in as alice uid $uid" "$T_TMP/browser.out"
 	ms=$(line browser APPROVAL_TO_OUTPUT_MS)
 	echo "# figure: ssh device login approved in chromium, Enter → remote shell output: ${ms:-?} ms"
+	# the browser checks TLS: against another CA the provider's page is refused
+	mkdir -p "$T_TMP/otherca"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+		-subj /CN=another-ca -keyout "$T_TMP/otherca/key.pem" -out "$T_TMP/otherca/ca.pem" 2>/dev/null
+	out=$(TENANT_CA=$T_TMP/otherca/ca.pem timeout 90 node --experimental-websocket \
+		"$T_ROOT/tests/tools/cdp_approve.mjs" "$OIDC_ISSUER" XXXX-XXXX alice 2>&1); rc=$?
+	t_check "browser trusting another CA: the provider's page refused, exit 1 ($rc: $(grep -a '^BROWSER_' <<<"$out" | cut -c1-120))" \
+		bash -c "[ $rc = 1 ] && grep -qa '^BROWSER_CERT_ERROR' <<<'$(grep -a '^BROWSER_' <<<"$out")'"
 else
 	t_skip "no /usr/bin/chromium: the browser approval is not tried"
 fi

@@ -2,22 +2,34 @@
 // real headless chromium (Debian's), at the provider's own pages: open the
 // verification URL, type the user code, sign in as USER, consent. Driven
 // over the DevTools protocol with Node's WebSocket (no playwright). For
-// tests/e2e/device_ssh.sh. The test CA is not in chromium's store, so
-// certificate errors are ignored (this tests the flow, not TLS).
-// usage: node --experimental-websocket cdp_approve.mjs URL CODE USER
+// tests/e2e/device_ssh.sh. TLS is checked as a person's browser checks it:
+// the CA in $TENANT_CA is the one trusted root, in a certificate store
+// (NSS db, made with certutil) of this run's own; a page chromium refuses
+// ends the run ("BROWSER_CERT_ERROR").
+// usage: TENANT_CA=ca.pem node --experimental-websocket cdp_approve.mjs URL CODE USER
 // prints each step, then "BROWSER_DONE <page text>"; exit 0 on the
 // provider's success page, 1 otherwise (bounded: 60 s).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 const [url, code, user] = process.argv.slice(2);
+if (!process.env.TENANT_CA) {
+  console.log("BROWSER_NO_CA: set TENANT_CA");
+  process.exit(1);
+}
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sbchrome."));
+// chromium on Linux trusts the roots in $HOME/.pki/nssdb
+const home = path.join(dir, "home");
+const db = `sql:${path.join(home, ".pki", "nssdb")}`;
+fs.mkdirSync(path.join(home, ".pki", "nssdb"), { recursive: true });
+execFileSync("certutil", ["-N", "-d", db, "--empty-password"]);
+execFileSync("certutil", ["-A", "-d", db, "-t", "C,,", "-n", "scimbridge-test-ca", "-i", process.env.TENANT_CA]);
 const chrome = spawn("/usr/bin/chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  "--ignore-certificate-errors", `--user-data-dir=${dir}`, "--remote-debugging-port=0", url],
-  { stdio: ["ignore", "ignore", "pipe"] });
+  `--user-data-dir=${path.join(dir, "profile")}`, "--remote-debugging-port=0", url],
+  { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, HOME: home } });
 const end = (rc, what) => {
   console.log(what);
   chrome.kill("SIGKILL");
@@ -56,6 +68,8 @@ const evaluate = async (expr) => (await send("Runtime.evaluate", { expression: e
 // One step on whatever page is shown; a page already acted on (marked) is
 // left alone until the browser has navigated away from it.
 const step = `(() => {
+  if (location.protocol === "chrome-error:" || /privacy error/i.test(document.title))
+    return "certerror " + document.title + " " + (document.body ? document.body.innerText : "").replace(/\s+/g, " ").slice(0, 200);
   if (!document.body || document.readyState !== "complete") return "loading";
   if (window.__sbActed) return "navigating";
   const text = document.body.innerText;
@@ -77,5 +91,6 @@ for (;;) {
   if (r !== last) console.log(`STEP ${r}`);
   last = r;
   if (r.startsWith("done")) end(0, `BROWSER_DONE ${r.slice(5)}`);
+  if (r.startsWith("certerror")) end(1, `BROWSER_CERT_ERROR ${r.slice(10)}`);
   await sleep(150);
 }
