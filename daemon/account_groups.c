@@ -18,26 +18,32 @@
 
 #include "cache_reader.h"
 #include "daemon.h"
+#include "hashmap.h"
 #include "log.h"
 
 #define MAX_DEPTH   32	 /* nesting levels followed (cycles stop earlier) */
 #define MAX_REACHED 4096 /* groups reached, to bound the work per login */
 
+/* The groups reached so far, in the order reached (the search goes level
+ * by level) and indexed: a hostile tenant's nesting must cost a lookup per
+ * member, not a scan of everything reached while data_lock is held. */
 struct idset {
 	const char **v;
 	size_t n, cap;
+	struct sb_strmap idx;
 };
 
 static bool has(const struct idset *s, const char *id)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i], id))
-			return true;
-	return false;
+	uint32_t i;
+
+	return sb_strmap_get(&s->idx, id, &i);
 }
 
 static int add(struct idset *s, const char *id)
 {
+	if (has(s, id))
+		return 0;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
 		const char **v = realloc(s->v, cap * sizeof(*v));
@@ -47,6 +53,8 @@ static int add(struct idset *s, const char *id)
 		s->v = v;
 		s->cap = cap;
 	}
+	if (sb_strmap_put(&s->idx, id, (uint32_t)s->n) < 0)
+		return -1;
 	s->v[s->n++] = id;
 	return 0;
 }
@@ -142,6 +150,7 @@ out:
 		free(want[i]);
 	free(want);
 	free(reached.v);
+	sb_strmap_free(&reached.idx);
 	free(filter);
 	sb_scim_groups_free(&direct);
 	return rc;
