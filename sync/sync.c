@@ -14,6 +14,7 @@
 #include "cache_writer.h"
 #include "dataset.h"
 #include "idindex.h"
+#include "members.h"
 #include "log.h"
 #include "nscd_notify.h"
 
@@ -89,7 +90,7 @@ int sb_sync_fetch(struct sb_scim_client *c, struct sb_scim_users *users,
 			sb_err_set(err, SB_E_NOMEM, "sync: out of memory indexing users");
 			goto out;
 		}
-	if (sb_scim_list_groups_resolved(c, &ids, &g, err) < 0)
+	if (sb_scim_list_groups_each(c, sb_members_resolve_page, &ids, &g, err) < 0)
 		goto out;
 	if (move_users(users, &u, err) < 0)
 		goto out;

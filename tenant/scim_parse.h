@@ -13,15 +13,10 @@
 #include "scim_types.h"
 
 /* What the parser needs from the config, so the fuzzer can build one. */
-struct sb_idindex;
-
 struct sb_parse_opts {
 	enum sb_dialect dialect;
 	const char *uid_attribute;	/* may be NULL */
 	const char *ssh_keys_attribute; /* may be NULL */
-	/* When set, a group member whose id is found here (and whose type is
-	 * not Group) is stored as the index found, in member_users. */
-	const struct sb_idindex *user_ids;
 };
 
 struct sb_page_info {
