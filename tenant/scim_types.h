@@ -75,5 +75,9 @@ void sb_scim_groups_free(struct sb_scim_groups *a);
  * services that omit it), userStatus is absent or "1", and softDeleted is
  * not true. */
 bool sb_scim_user_login_allowed(const struct sb_scim_user *u);
+/* The one reading of those three attributes: NULL when the user may log
+ * in, else why not: "deleted" (softDeleted, or userStatus 3), "disabled"
+ * (another userStatus than 1) or "deactivated" (active false). */
+const char *sb_scim_user_refusal(const struct sb_scim_user *u);
 
 #endif

@@ -248,6 +248,33 @@ static void test_filter_escaping(void **state)
 	free(f);
 }
 
+/* The login state of active/userStatus/softDeleted, read in one place
+ * (sb_scim_user_refusal): the daemon's live check says why, the mapping's
+ * active flag is its NULL. */
+static void test_login_state(void **state)
+{
+	struct sb_scim_user u = {.active = SB_UNSET, .soft_deleted = SB_UNSET};
+
+	(void)state;
+	assert_null(sb_scim_user_refusal(&u)); /* nothing said: may log in */
+	assert_true(sb_scim_user_login_allowed(&u));
+	u.user_status = "1";
+	u.active = SB_TRUE;
+	assert_null(sb_scim_user_refusal(&u));
+	u.active = SB_FALSE;
+	assert_string_equal(sb_scim_user_refusal(&u), "deactivated");
+	assert_false(sb_scim_user_login_allowed(&u));
+	u.active = SB_TRUE;
+	u.user_status = "2";
+	assert_string_equal(sb_scim_user_refusal(&u), "disabled");
+	u.user_status = "3";
+	assert_string_equal(sb_scim_user_refusal(&u), "deleted");
+	u.user_status = "1";
+	u.soft_deleted = SB_TRUE;
+	assert_string_equal(sb_scim_user_refusal(&u), "deleted");
+	assert_false(sb_scim_user_login_allowed(&u));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +282,7 @@ int main(void)
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_page_walk),	    cmocka_unit_test(test_error_bodies),
 	    cmocka_unit_test(test_filter_escaping), cmocka_unit_test(test_last_modified),
+	    cmocka_unit_test(test_login_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
