@@ -82,11 +82,7 @@ int sb_members_resolve(struct sb_scim_group *g, const struct sb_idindex *user_id
 	return shrink_blob(g, err);
 }
 
-int sb_members_resolve_page(void *ctx, struct sb_scim_groups *groups, size_t from,
-			    struct sb_err *err)
+int sb_members_resolve_group(void *ctx, struct sb_scim_group *g, struct sb_err *err)
 {
-	for (size_t i = from; i < groups->n; i++)
-		if (sb_members_resolve(&groups->v[i], ctx, err) < 0)
-			return -1;
-	return 0;
+	return sb_members_resolve(g, ctx, err);
 }

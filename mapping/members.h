@@ -1,8 +1,8 @@
 /* members.h — a listed group's members resolved to users as each page of
  * Groups arrives: members found among the users (and not typed Group) become
  * indexes in sb_scim_group.member_users, so the ids of a million memberships
- * are never all in memory at once. The listing calls it through its page
- * hook (sb_scim_list_groups_each); the parser leaves members as ids. */
+ * are never all in memory at once. The listing calls it on each group as
+ * it is read (sb_scim_list_groups_each); the parser leaves members as ids. */
 #ifndef SB_MEMBERS_H
 #define SB_MEMBERS_H
 
@@ -17,8 +17,8 @@
  * block shrunk to what remains. */
 int sb_members_resolve(struct sb_scim_group *g, const struct sb_idindex *user_ids,
 		       struct sb_err *err);
-/* The page hook: ctx is the const struct sb_idindex *; groups[from..n). */
-int sb_members_resolve_page(void *ctx, struct sb_scim_groups *groups, size_t from,
-			    struct sb_err *err);
+/* The listing's hook (sb_scim_list_groups_each): ctx is the const struct
+ * sb_idindex *. */
+int sb_members_resolve_group(void *ctx, struct sb_scim_group *g, struct sb_err *err);
 
 #endif

@@ -91,7 +91,7 @@ int sb_sync_fetch(struct sb_scim_client *c, struct sb_scim_users *users,
 			sb_err_set(err, SB_E_NOMEM, "sync: out of memory indexing users");
 			goto out;
 		}
-	if (sb_scim_list_groups_each(c, sb_members_resolve_page, &ids, &g, err) < 0)
+	if (sb_scim_list_groups_each(c, sb_members_resolve_group, &ids, &g, err) < 0)
 		goto out;
 	if (move_users(users, &u, err) < 0)
 		goto out;

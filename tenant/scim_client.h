@@ -52,14 +52,13 @@ int sb_scim_list_users(struct sb_scim_client *c, const char *filter, struct sb_s
 		       struct sb_err *err);
 int sb_scim_list_groups(struct sb_scim_client *c, const char *filter, struct sb_scim_groups *out,
 			struct sb_err *err);
-/* Called once a page's groups are appended (out->v[from..out->n)), before
- * the next page is read: the caller may reduce them there (the mapping
- * resolves members to user indexes, so the ids of a million memberships are
- * never all in memory at once). -1 fails the listing. */
-typedef int (*sb_scim_page_fn)(void *ctx, struct sb_scim_groups *out, size_t from,
-			       struct sb_err *err);
-/* sb_scim_list_groups (every group), with on_page after each page. */
-int sb_scim_list_groups_each(struct sb_scim_client *c, sb_scim_page_fn on_page, void *ctx,
+/* Called on each group as soon as it is read (sb_parse_opts.on_group): the
+ * caller may reduce it there (a sync's mapping resolves members to user
+ * indexes, so the ids of a million memberships are never all in memory at
+ * once). -1 fails the listing. */
+typedef int (*sb_scim_group_fn)(void *ctx, struct sb_scim_group *g, struct sb_err *err);
+/* sb_scim_list_groups (every group), with on_group on each group read. */
+int sb_scim_list_groups_each(struct sb_scim_client *c, sb_scim_group_fn on_group, void *ctx,
 			     struct sb_scim_groups *out, struct sb_err *err);
 /* One page only (for `scimbridge check`): count resources, total. */
 int sb_scim_probe(struct sb_scim_client *c, const char *resource, long count,

@@ -79,15 +79,29 @@ static void prefix_url(struct sb_err *err, const char *url)
 	}
 }
 
-/* The page's resources appended to users or groups; their ids in *ids. */
-static int parse_page(struct sb_scim_client *c, const struct resp *r, const char *url,
-		      struct sb_scim_users *users, struct sb_scim_groups *groups,
-		      struct sb_page_info *info, char ***ids, size_t *n_new, struct sb_err *err)
+/* One listing: users or groups (the other NULL), and the groups' hook. */
+struct listing {
+	const char *resource, *filter;
+	struct sb_scim_users *users;
+	struct sb_scim_groups *groups;
+	sb_scim_group_fn on_group; /* may be NULL */
+	void *ctx;
+};
+
+/* The page's resources appended to l's users or groups; their ids in *ids. */
+static int parse_page(struct sb_scim_client *c, const struct listing *l, const struct resp *r,
+		      const char *url, struct sb_page_info *info, char ***ids, size_t *n_new,
+		      struct sb_err *err)
 {
+	struct sb_scim_users *users = l->users;
+	struct sb_scim_groups *groups = l->groups;
+	struct sb_parse_opts o = c->popts; /* with this listing's hook: no state on c */
 	size_t before = users ? users->n : groups->n;
 
-	if ((users ? sb_parse_user_page(r->buf, r->n, &c->popts, users, info, err)
-		   : sb_parse_group_page(r->buf, r->n, &c->popts, groups, info, err)) < 0) {
+	o.on_group = l->on_group;
+	o.on_group_ctx = l->ctx;
+	if ((users ? sb_parse_user_page(r->buf, r->n, &o, users, info, err)
+		   : sb_parse_group_page(r->buf, r->n, &o, groups, info, err)) < 0) {
 		prefix_url(err, url);
 		return -1;
 	}
@@ -123,15 +137,6 @@ static void warn_understated(struct sb_scim_client *c, const char *resource,
 	       "page's length as the total does this)",
 	       resource, p->total, p->got, p->largest, c->cfg->page_size);
 }
-
-/* One listing: users or groups (the other NULL), and the groups' page hook. */
-struct listing {
-	const char *resource, *filter;
-	struct sb_scim_users *users;
-	struct sb_scim_groups *groups;
-	sb_scim_page_fn on_page; /* may be NULL */
-	void *ctx;
-};
 
 static int list_all(struct sb_scim_client *c, const struct listing *l, struct sb_err *err)
 {
@@ -175,8 +180,7 @@ static int list_all(struct sb_scim_client *c, const struct listing *l, struct sb
 		if (got < 0 && err)
 			*err = gerr;
 		if (got < 0 || over_bounds(c, resource, 0, bytes += r.n, err) < 0 ||
-		    parse_page(c, &r, url, users, groups, &info, &ids, &n_new, err) < 0 ||
-		    (l->on_page && l->on_page(l->ctx, groups, before, err) < 0) ||
+		    parse_page(c, l, &r, url, &info, &ids, &n_new, err) < 0 ||
 		    sb_pager_step(&p, info.total_results, ids, n_new, c->cfg->page_size, url, &echo,
 				  err) < 0) {
 			free(url);
@@ -243,10 +247,10 @@ int sb_scim_list_groups(struct sb_scim_client *c, const char *filter, struct sb_
 	return list_groups(c, &l, err);
 }
 
-int sb_scim_list_groups_each(struct sb_scim_client *c, sb_scim_page_fn on_page, void *ctx,
+int sb_scim_list_groups_each(struct sb_scim_client *c, sb_scim_group_fn on_group, void *ctx,
 			     struct sb_scim_groups *out, struct sb_err *err)
 {
-	struct listing l = {.resource = "Groups", .groups = out, .on_page = on_page, .ctx = ctx};
+	struct listing l = {.resource = "Groups", .groups = out, .on_group = on_group, .ctx = ctx};
 
 	return list_groups(c, &l, err);
 }

@@ -88,7 +88,9 @@ static int parse_user_elem(const cJSON *r, const struct sb_parse_opts *o, void *
 static int parse_group_elem(const cJSON *r, const struct sb_parse_opts *o, void *elem,
 			    const char *where, struct sb_err *err)
 {
-	return sb_parse_group_json(r, o, elem, where, err);
+	if (sb_parse_group_json(r, o, elem, where, err) < 0)
+		return -1;
+	return o->on_group ? o->on_group(o->on_group_ctx, elem, err) : 0;
 }
 
 static void free_user_elem(void *elem)

@@ -82,15 +82,20 @@ static void test_scim2_and_groups(void **state)
 	assert_false(g.v[0].members[2].is_group); /* no type: the mapper decides */
 	sb_scim_groups_free(&g);
 
-	/* resolved as a sync's listing does, by the mapping's page hook: b1 is
-	 * user 7; g2 is typed Group, x is no user: both stay ids */
+	/* resolved as a sync's listing does, by the mapping's hook on each
+	 * group read: b1 is user 7; g2 is typed Group, x is no user: both stay
+	 * ids */
 	struct sb_idindex ids = {0};
+	struct sb_parse_opts r = s2;
 
 	assert_int_equal(sb_idindex_put(&ids, "b1", 7), 0);
 	assert_int_equal(sb_idindex_put(&ids, "g2", 8), 0);
 	assert_int_equal(sb_parse_group_page(groups, strlen(groups), &s2, &g, &info, &err), 0);
-	assert_null(g.v[0].member_users); /* the parser leaves members as ids */
-	assert_int_equal(sb_members_resolve_page(&ids, &g, 0, &err), 0);
+	assert_null(g.v[0].member_users); /* without the hook members stay ids */
+	sb_scim_groups_free(&g);
+	r.on_group = sb_members_resolve_group;
+	r.on_group_ctx = &ids;
+	assert_int_equal(sb_parse_group_page(groups, strlen(groups), &r, &g, &info, &err), 0);
 	assert_int_equal(g.v[0].n_member_users, 1);
 	assert_int_equal(g.v[0].member_users[0], 7);
 	assert_int_equal(g.v[0].n_members, 2);
