@@ -39,6 +39,11 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN) -Icommon $(PKG_CFLAGS)
+# The engine's rooms (tenant client, mapping, cache generator, sync): their
+# headers are seen by the engine, the relay, the daemon, the CLI and the tests,
+# never by the modules, which build from common/ alone.
+ENGINE_DIRS := tenant mapping cachegen sync
+ENGINE_INC  := $(addprefix -I,$(ENGINE_DIRS))
 # relay's headers for the daemon, the CLI and the tests (the modules include none).
 RELAY_INC = -Irelay $(RELAY_CFLAGS)
 OIDC_INC  = -Ioidc $(OIDC_CFLAGS)
@@ -60,6 +65,7 @@ endif
 LDFLAGS  += -Wl,-z,relro,-z,now
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
+ENGINE_SRC := $(sort $(foreach d,$(ENGINE_DIRS),$(wildcard $(d)/*.c)))
 RELAY_SRC  := $(sort $(wildcard relay/*.c))
 OIDC_SRC   := $(sort $(wildcard oidc/*.c))
 NSS_SRC    := $(sort $(wildcard nss_module/*.c))
@@ -73,6 +79,7 @@ TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIBCOMMON := $(OBJ)/libcommon.a
+LIBENGINE := $(OBJ)/libengine.a
 LIBRELAY  := $(OBJ)/librelay.a
 LIBOIDC   := $(OBJ)/liboidc.a
 NSS_SO    := $(O)/nss_module/libnss_scim.so.2
@@ -89,7 +96,9 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Only the relay's and oidc's users see their headers.
+# Only the relay's and oidc's users see their headers; only the engine's
+# users see the engine's.
+$(foreach d,$(ENGINE_DIRS) relay oidc daemon cli tests,$(OBJ)/$(d)/%.o): CFLAGS += $(ENGINE_INC)
 $(OBJ)/relay/%.o $(OBJ)/daemon/%.o $(OBJ)/cli/%.o $(OBJ)/tests/%.o: CFLAGS += $(RELAY_INC)
 $(OBJ)/oidc/%.o $(OBJ)/daemon/%.o $(OBJ)/cli/%.o $(OBJ)/tests/%.o: CFLAGS += $(OIDC_INC)
 
@@ -101,9 +110,16 @@ $(LIBRELAY): $(call obj,$(RELAY_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+# Both archives are remade when the Makefile changes: a file moved between
+# common/ and a room must leave the archive it left.
+$(LIBCOMMON): $(call obj,$(COMMON_SRC)) Makefile
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
+
+# The engine: linked into the daemon, the CLI and the tests, never the modules.
+$(LIBENGINE): $(call obj,$(ENGINE_SRC)) Makefile
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 # The modules link libcommon statically and nothing network-related:
 # --no-undefined turns an accidental libcurl dependency into a link error.
@@ -118,26 +134,26 @@ $(PAM_SO): $(call obj,$(PAM_SRC)) $(LIBCOMMON) pam_module/exports.map
 	$(CC) -shared -o $@ $(call obj,$(PAM_SRC)) $(LIBCOMMON) $(LDFLAGS) \
 	  -Wl,--version-script=pam_module/exports.map $(NOUNDEF) -lpam -lqrencode -pthread
 
-$(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
+$(DAEMON): $(call obj,$(DAEMON_SRC)) $(LIBOIDC) $(LIBRELAY) $(LIBENGINE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
 
-$(CLI): $(call obj,$(CLI_SRC)) $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
+$(CLI): $(call obj,$(CLI_SRC)) $(LIBOIDC) $(LIBRELAY) $(LIBENGINE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
 
-$(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
+$(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBOIDC) $(LIBRELAY) $(LIBENGINE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
 
 # The daemon's rate limit, tested on its own.
-$(O)/tests/bin/test_limits: $(OBJ)/tests/unit/test_limits.o $(OBJ)/daemon/limits.o $(LIBCOMMON)
+$(O)/tests/bin/test_limits: $(OBJ)/tests/unit/test_limits.o $(OBJ)/daemon/limits.o $(LIBENGINE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
 
 # Offline mode's transitions, with the status writer as the test's seam.
 $(O)/tests/bin/test_tenant_state: $(OBJ)/tests/unit/test_tenant_state.o \
-  $(OBJ)/daemon/tenant_state.o $(LIBCOMMON)
+  $(OBJ)/daemon/tenant_state.o $(LIBENGINE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
 
@@ -146,7 +162,7 @@ $(O)/tests/bin/test_cli_escape: $(OBJ)/tests/unit/test_cli_escape.o $(OBJ)/cli/e
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -pthread
 
-$(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
+$(O)/tests/bin/%: $(OBJ)/tests/tools/%.o $(LIBOIDC) $(LIBRELAY) $(LIBENGINE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) $(PAMTEST_LIBS) -lpam -ldl -pthread
 
@@ -207,17 +223,17 @@ uninstall:
 	  "$(LIBDIR)" "$(PAMDIR)" "$(SBINDIR)" "$(BINDIR)"
 
 format:
-	clang-format -i $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) $(OIDC_SRC) \
-	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h oidc/*.h)
+	clang-format -i $(COMMON_SRC) $(ENGINE_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) $(OIDC_SRC) \
+	  $(wildcard common/*.h $(addsuffix /*.h,$(ENGINE_DIRS)) nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h oidc/*.h)
 
 format-check:
-	clang-format --dry-run -Werror $(COMMON_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) $(OIDC_SRC) \
-	  $(wildcard common/*.h nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h oidc/*.h)
+	clang-format --dry-run -Werror $(COMMON_SRC) $(ENGINE_SRC) $(NSS_SRC) $(PAM_SRC) $(DAEMON_SRC) $(CLI_SRC) $(RELAY_SRC) $(OIDC_SRC) \
+	  $(wildcard common/*.h $(addsuffix /*.h,$(ENGINE_DIRS)) nss_module/*.h pam_module/*.h daemon/*.h cli/*.h relay/*.h oidc/*.h)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon -Irelay -Ioidc \
-	  common nss_module pam_module daemon cli relay oidc
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Icommon $(ENGINE_INC) -Irelay -Ioidc \
+	  common $(ENGINE_DIRS) nss_module pam_module daemon cli relay oidc
 
 clean:
 	rm -rf build tests/bin tests/fuzz/bin bench/bin $(NSS_SO) $(PAM_SO) $(DAEMON) $(CLI)

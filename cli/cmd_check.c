@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
 #include "log.h"
+#include "map.h"
 #include "names.h"
 #include "scim_types.h"
 
@@ -109,15 +109,6 @@ static int check_page(struct sb_scim_client *c, const char *resource, long count
 	return 0;
 }
 
-/* The user's domain as the mapping sees it: the workspace extension's, else
- * the part of userName after '@', else none. */
-static const char *user_domain(const struct sb_scim_user *u)
-{
-	const char *at = u->user_name ? strchr(u->user_name, '@') : NULL;
-
-	return u->domain ? u->domain : at ? at + 1 : NULL;
-}
-
 /* The configured domain must appear on at least one user of the first
  * page, else the directory (or the config) is not the one Okta feeds.
  * Users without any domain (SCIM 2.0) are not filtered by the mapping, so
@@ -132,12 +123,12 @@ static int check_domain(struct cli *ctx, const struct sb_scim_users *users)
 		return 0;
 	}
 	for (size_t i = 0; i < users->n; i++) {
-		const char *d = user_domain(&users->v[i]);
+		const char *d = sb_map_user_domain(&users->v[i]);
 
 		if (!d)
 			continue;
 		with_domain++;
-		if (!strcasecmp(d, ctx->cfg.domain)) {
+		if (sb_map_user_in_domain(&users->v[i], ctx->cfg.domain)) {
 			step("domain", 1, "'%s' seen on the users page", ctx->cfg.domain);
 			return 0;
 		}
@@ -171,10 +162,10 @@ static int check_names(struct cli *ctx, const struct sb_scim_users *users)
 
 	for (size_t i = 0; i < users->n; i++) {
 		const struct sb_scim_user *u = &users->v[i];
-		const char *d = user_domain(u);
+		const char *d = sb_map_user_domain(u);
 		char *login, *local;
 
-		if (ctx->cfg.domain && d && strcasecmp(d, ctx->cfg.domain))
+		if (!sb_map_user_in_domain(u, ctx->cfg.domain))
 			continue; /* of another domain: not served anyway */
 		n++;
 		login = sb_format_login(fmt, u->user_name, d);

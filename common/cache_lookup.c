@@ -6,7 +6,7 @@
 
 #include "cache_internal.h"
 #include "cache_reader.h"
-#include "hashmap.h"
+#include "cache_hash.h"
 #include "hot.h"
 
 /* A bucket's records are prefetched together; a corrupt directory naming a

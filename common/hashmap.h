@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache_hash.h" /* the tables hash with sb_hash_str / sb_hash_u32 */
+
 struct sb_strmap {
 	const char **keys;
 	uint32_t *vals;
@@ -19,9 +21,6 @@ struct sb_u32set {
 	size_t cap, n;
 	bool has_zero;
 };
-
-uint64_t sb_hash_str(const char *s);
-uint64_t sb_hash_u32(uint32_t v);
 
 int sb_strmap_put(struct sb_strmap *m, const char *key, uint32_t val); /* 0, or -1 ENOMEM */
 bool sb_strmap_get(const struct sb_strmap *m, const char *key, uint32_t *val);

@@ -67,7 +67,8 @@ extern atomic_int daemon_stopping; /* set by SIGTERM/SIGINT */
 
 /* sync_loop.c */
 void *sync_thread(void *arg);
-/* Asks the sync thread for a full sync; waits up to `wait_s` for it. */
+/* Asks the sync thread for a full sync; waits up to `wait_s` for it
+ * (sync_record.c). */
 int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size);
 /* True (and why) when the tenant was seen to ignore filters or says it has
  * none: a miss lookup that finds nothing may then be wrong. */
@@ -76,9 +77,13 @@ bool sync_filters_doubted(char *why, size_t size);
  * `unwritten` on success, sets it on failure. */
 int commit_locked(struct daemon *d, struct sb_err *err);
 
-/* Writes the status record (sync.h) with the counts of the last cache
+/* sync_record.c: writes the status record (sync.h) with the counts of the last cache
  * write: sync says whether this was a sync attempt or a tenant state change. */
 void status_record(struct daemon *d, int ok, bool sync, const char *message);
+/* sync_record.c: the daemon's kind of reads into the status record; a sync's
+ * outcome (status record, tenant state, sync_now's waiters). */
+void status_record_reads(struct daemon *d, const char *reads);
+void sync_record(struct daemon *d, int ok, const struct sb_err *err, const char *published);
 
 /* publish_loop.c: role = publisher. publish_request marks a publish as
  * due (the publish thread does it); publish_now publishes at once, msg says

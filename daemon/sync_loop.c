@@ -252,79 +252,16 @@ out:
 	return rc;
 }
 
-/* the status file has one writer at a time in this process */
-static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void status_record(struct daemon *d, int ok, bool sync, const char *message)
-{
-	/* the sync thread and connection threads (offline transitions) both
-	 * write: one read-modify-write at a time, or one could undo the other */
-	struct sb_map_report counts;
-	struct sb_err werr = {0};
-	bool have;
-
-	pthread_mutex_lock(&d->data_lock);
-	counts = d->counts;
-	have = d->have_counts;
-	pthread_mutex_unlock(&d->data_lock);
-	pthread_mutex_lock(&status_lock);
-	if (sb_status_update(&d->cfg, sync, ok, have ? &counts : NULL, message, &werr) < 0)
-		sb_log(LOG_WARNING, "%s", werr.msg);
-	pthread_mutex_unlock(&status_lock);
-}
-
 /* What `status` says of the daemon's reads (issue 18): incremental between
  * full reads, or full reads only and why. */
 static void record_reads(struct daemon *d)
 {
 	char reads[sizeof(((struct sb_sync_status *)0)->reads)];
-	struct sb_err werr = {0};
 
 	snprintf(reads, sizeof(reads), "%s%.400s",
 		 incremental_trusted() ? "incremental between full reads" : "full reads only: ",
 		 incremental_trusted() ? "" : trust.why);
-	pthread_mutex_lock(&status_lock);
-	if (sb_status_set_reads(&d->cfg, reads, &werr) < 0)
-		sb_log(LOG_WARNING, "%s", werr.msg);
-	pthread_mutex_unlock(&status_lock);
-}
-
-/* published: what a publisher published after this sync ("" otherwise) */
-static void record(struct daemon *d, int ok, const struct sb_err *err, const char *published)
-{
-	char msg[600];
-	size_t users, groups;
-
-	pthread_mutex_lock(&d->data_lock);
-	users = d->counts.users_mapped;
-	groups = d->counts.groups_mapped;
-	pthread_mutex_unlock(&d->data_lock);
-	if (ok)
-		snprintf(msg, sizeof(msg), "daemon sync: %zu users, %zu groups mapped%s%.400s",
-			 users, groups, *published ? "; " : "", published);
-	else
-		snprintf(msg, sizeof(msg), "%s: %.480s", sb_errkind_name(err->kind), err->msg);
-	status_record(d, ok, true, msg);
-	if (ok)
-		tenant_reached(d, "sync");
-	else
-		tenant_failed(d, "sync", err);
-
-	/* last: a waiter (sync_now) then finds the status record written */
-	pthread_mutex_lock(&d->sync_lock);
-	d->last_attempt = time(NULL);
-	d->last_ok = ok;
-	if (ok)
-		d->last_success = d->last_attempt;
-	/* Escaped (sb_text_escape): it may quote the tenant, and `status` and
-	 * `sync` print it line by line to an admin's terminal. */
-	sb_text_escape(ok ? "" : err->msg, d->last_error, sizeof(d->last_error));
-	snprintf(d->last_summary, sizeof(d->last_summary), "%.500s", msg);
-	d->syncs_done++;
-	pthread_cond_broadcast(&d->sync_cond);
-	pthread_mutex_unlock(&d->sync_lock);
-	if (ok)
-		record_reads(d);
+	status_record_reads(d, reads);
 }
 
 /* Sleeps until the next sync is due, a sync is requested, or we stop;
@@ -381,10 +318,12 @@ void *sync_thread(void *arg)
 
 		if (!ok)
 			sb_log(LOG_ERR, "sync failed, keeping the last good cache: %s", err.msg);
-		/* before record(): SB_REQ_SYNC's answer then says what was published */
+		/* before sync_record(): SB_REQ_SYNC's answer then says what was published */
 		if (ok && d->cfg.role == SB_ROLE_PUBLISHER)
 			publish_now(d, published, sizeof(published));
-		record(d, ok, &err, published);
+		sync_record(d, ok, &err, published);
+		if (ok) /* after the waiters are woken, as before */
+			record_reads(d);
 		/* A sync frees tens of MB (pages as read, the mapped dataset, the
 		 * cache image) that glibc would keep in this thread's arena until
 		 * the next one: a daemon on every host gives them back. */
@@ -399,33 +338,4 @@ void *sync_thread(void *arg)
 		}
 	}
 	return NULL;
-}
-
-int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size)
-{
-	struct timespec until;
-	unsigned long target;
-	int rc = -1;
-
-	if (d->cfg.role == SB_ROLE_SUBSCRIBER) /* a relay check, not a sync */
-		return relay_sync_now(d, wait_s, msg, msg_size);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_s;
-	pthread_mutex_lock(&d->sync_lock);
-	target = d->syncs_done + 2; /* the one running now may predate the request */
-	if (!d->sync_requested)
-		target = d->syncs_done + 1;
-	d->sync_requested = true;
-	pthread_cond_broadcast(&d->sync_cond);
-	while (d->syncs_done < target && !daemon_stopping)
-		if (pthread_cond_timedwait(&d->sync_cond, &d->sync_lock, &until) == ETIMEDOUT)
-			break;
-	if (d->syncs_done >= target) {
-		rc = d->last_ok ? 0 : -1;
-		snprintf(msg, msg_size, "%.500s", d->last_summary);
-	} else {
-		snprintf(msg, msg_size, "sync still running after %d s", wait_s);
-	}
-	pthread_mutex_unlock(&d->sync_lock);
-	return rc;
 }

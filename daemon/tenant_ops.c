@@ -179,15 +179,6 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	return st;
 }
 
-static const char *inactive_reason(const struct sb_scim_user *u)
-{
-	if (u->soft_deleted == SB_TRUE || (u->user_status && !strcmp(u->user_status, "3")))
-		return "deleted";
-	if (u->user_status && strcmp(u->user_status, "1") != 0)
-		return "disabled";
-	return "deactivated";
-}
-
 /* Keeps memory and the cache in step with what the live check saw. */
 static void remember(struct daemon *d, struct sb_scim_user *fresh, bool state_changed)
 {
@@ -261,6 +252,7 @@ uint16_t op_account(struct daemon *d, const char *name, const struct sb_strlist 
 	struct sb_err err = {0};
 	char scim_id[256], which[256] = "";
 	uint32_t flags = 0;
+	const char *refusal;
 	bool allowed;
 	int rc, gr;
 
@@ -291,8 +283,9 @@ uint16_t op_account(struct daemon *d, const char *name, const struct sb_strlist 
 			sb_scim_user_free(&u);
 		return decided(name, SB_RESP_UNAVAIL, msg);
 	}
-	allowed = sb_scim_user_login_allowed(&u);
-	snprintf(msg, msg_size, "%s", allowed ? "active" : inactive_reason(&u));
+	refusal = sb_scim_user_refusal(&u);
+	allowed = !refusal;
+	snprintf(msg, msg_size, "%s", refusal ? refusal : "active");
 	remember(d, &u, allowed != !!(flags & SB_USER_ACTIVE)); /* u is gone */
 	if (!allowed)
 		return decided(name, SB_RESP_ACCT_EXPIRED, msg);

@@ -1,6 +1,6 @@
 /* scimprobe.c — drives the SCIM client alone, for tests/integration/scim_client.sh:
  * `scimprobe -c CONF users|groups|token|get ID` lists (or fetches) through
- * common/scim_client.c and prints what it got, the client's statistics and
+ * tenant/scim_client.c and prints what it got, the client's statistics and
  * the elapsed time, or the error message (exit 1). The token itself is never
  * printed, only its length, so a test log cannot leak it. */
 #include <stdio.h>

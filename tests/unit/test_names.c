@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "map.h"
 #include "names.h"
 
 static void test_valid_names(void **state)
@@ -285,6 +286,25 @@ static void test_group_name_from_display(void **state)
 	free(s);
 }
 
+/* The user's domain and the domain filter, one rule for the mapping and
+ * `scimbridge check` (sb_map_user_domain, sb_map_user_in_domain). */
+static void test_user_domain(void **state)
+{
+	struct sb_scim_user ws1 = {.user_name = "ann@b.example", .domain = "Corp.Example"};
+	struct sb_scim_user mail = {.user_name = "bob@Mail.Example"};
+	struct sb_scim_user bare = {.user_name = "carl"};
+
+	(void)state;
+	assert_string_equal(sb_map_user_domain(&ws1), "Corp.Example"); /* extension first */
+	assert_string_equal(sb_map_user_domain(&mail), "Mail.Example");
+	assert_null(sb_map_user_domain(&bare));
+	assert_true(sb_map_user_in_domain(&ws1, "corp.example")); /* ASCII case ignored */
+	assert_false(sb_map_user_in_domain(&ws1, "b.example"));
+	assert_true(sb_map_user_in_domain(&mail, NULL)); /* no domain configured */
+	assert_false(sb_map_user_in_domain(&mail, "corp.example"));
+	assert_true(sb_map_user_in_domain(&bare, "corp.example")); /* no domain: served */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(test_gecos_characters),
 	    cmocka_unit_test(test_gecos_cut_on_utf8_boundary),
 	    cmocka_unit_test(test_group_name_from_display),
+	    cmocka_unit_test(test_user_domain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

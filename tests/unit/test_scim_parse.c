@@ -11,6 +11,7 @@
 
 #include "scim_client.h"
 #include "idindex.h"
+#include "members.h"
 #include "scim_parse.h"
 
 static const struct sb_parse_opts ws1 = {
@@ -81,14 +82,19 @@ static void test_scim2_and_groups(void **state)
 	assert_false(g.v[0].members[2].is_group); /* no type: the mapper decides */
 	sb_scim_groups_free(&g);
 
-	/* resolved as the listing does: b1 is user 7; g2 is typed Group, x is
-	 * no user: both stay ids */
+	/* resolved as a sync's listing does, by the mapping's hook on each
+	 * group read: b1 is user 7; g2 is typed Group, x is no user: both stay
+	 * ids */
 	struct sb_idindex ids = {0};
 	struct sb_parse_opts r = s2;
 
 	assert_int_equal(sb_idindex_put(&ids, "b1", 7), 0);
 	assert_int_equal(sb_idindex_put(&ids, "g2", 8), 0);
-	r.user_ids = &ids;
+	assert_int_equal(sb_parse_group_page(groups, strlen(groups), &s2, &g, &info, &err), 0);
+	assert_null(g.v[0].member_users); /* without the hook members stay ids */
+	sb_scim_groups_free(&g);
+	r.on_group = sb_members_resolve_group;
+	r.on_group_ctx = &ids;
 	assert_int_equal(sb_parse_group_page(groups, strlen(groups), &r, &g, &info, &err), 0);
 	assert_int_equal(g.v[0].n_member_users, 1);
 	assert_int_equal(g.v[0].member_users[0], 7);
@@ -247,6 +253,33 @@ static void test_filter_escaping(void **state)
 	free(f);
 }
 
+/* The login state of active/userStatus/softDeleted, read in one place
+ * (sb_scim_user_refusal): the daemon's live check says why, the mapping's
+ * active flag is its NULL. */
+static void test_login_state(void **state)
+{
+	struct sb_scim_user u = {.active = SB_UNSET, .soft_deleted = SB_UNSET};
+
+	(void)state;
+	assert_null(sb_scim_user_refusal(&u)); /* nothing said: may log in */
+	assert_true(sb_scim_user_login_allowed(&u));
+	u.user_status = "1";
+	u.active = SB_TRUE;
+	assert_null(sb_scim_user_refusal(&u));
+	u.active = SB_FALSE;
+	assert_string_equal(sb_scim_user_refusal(&u), "deactivated");
+	assert_false(sb_scim_user_login_allowed(&u));
+	u.active = SB_TRUE;
+	u.user_status = "2";
+	assert_string_equal(sb_scim_user_refusal(&u), "disabled");
+	u.user_status = "3";
+	assert_string_equal(sb_scim_user_refusal(&u), "deleted");
+	u.user_status = "1";
+	u.soft_deleted = SB_TRUE;
+	assert_string_equal(sb_scim_user_refusal(&u), "deleted");
+	assert_false(sb_scim_user_login_allowed(&u));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +287,7 @@ int main(void)
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_page_walk),	    cmocka_unit_test(test_error_bodies),
 	    cmocka_unit_test(test_filter_escaping), cmocka_unit_test(test_last_modified),
+	    cmocka_unit_test(test_login_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
  * reasons for it in cache_format.h). Deterministic: the same dataset gives
  * the same bytes. */
 #include "cache_build.h"
+#include "cache_hash.h"
 
 #include <stdlib.h>
 #include <string.h>

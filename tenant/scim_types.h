@@ -46,11 +46,11 @@ struct sb_scim_group {
 	 * parser's layout: a 100,000-user tenant has a million memberships, and
 	 * one allocation per group instead of per member saves ~30 MB). */
 	char *member_blob;
-	/* Members the parser resolved to users as the page arrived (see
-	 * sb_parse_opts.user_ids): indexes into the users array the listing
-	 * was made against. A million memberships then cost 4 bytes each
-	 * instead of an id string; `members` keeps the rest (nested groups,
-	 * ids not among the users). */
+	/* Members the mapping resolved to users as the page arrived
+	 * (mapping/members.c, through sb_scim_list_groups_each): indexes into
+	 * the users array the listing was made against. A million memberships
+	 * then cost 4 bytes each instead of an id string; `members` keeps the
+	 * rest (nested groups, ids not among the users). NULL from the parser. */
 	uint32_t *member_users;
 	size_t n_member_users;
 	int64_t last_modified; /* meta.lastModified, unix seconds; 0 absent/unreadable */
@@ -75,5 +75,9 @@ void sb_scim_groups_free(struct sb_scim_groups *a);
  * services that omit it), userStatus is absent or "1", and softDeleted is
  * not true. */
 bool sb_scim_user_login_allowed(const struct sb_scim_user *u);
+/* The one reading of those three attributes: NULL when the user may log
+ * in, else why not: "deleted" (softDeleted, or userStatus 3), "disabled"
+ * (another userStatus than 1) or "deactivated" (active false). */
+const char *sb_scim_user_refusal(const struct sb_scim_user *u);
 
 #endif

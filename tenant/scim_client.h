@@ -12,7 +12,6 @@
 #include "scim_types.h"
 
 struct sb_scim_client;
-struct sb_idindex;
 
 struct sb_client_opts {
 	/* Owner allowed for client_secret_file/bearer_token_file besides root:
@@ -53,11 +52,14 @@ int sb_scim_list_users(struct sb_scim_client *c, const char *filter, struct sb_s
 		       struct sb_err *err);
 int sb_scim_list_groups(struct sb_scim_client *c, const char *filter, struct sb_scim_groups *out,
 			struct sb_err *err);
-/* The same, resolving members found in user_ids to the index found as each
- * page arrives (sb_scim_group.member_users): the ids of a million
- * memberships are never all in memory at once. */
-int sb_scim_list_groups_resolved(struct sb_scim_client *c, const struct sb_idindex *user_ids,
-				 struct sb_scim_groups *out, struct sb_err *err);
+/* Called on each group as soon as it is read (sb_parse_opts.on_group): the
+ * caller may reduce it there (a sync's mapping resolves members to user
+ * indexes, so the ids of a million memberships are never all in memory at
+ * once). -1 fails the listing. */
+typedef int (*sb_scim_group_fn)(void *ctx, struct sb_scim_group *g, struct sb_err *err);
+/* sb_scim_list_groups (every group), with on_group on each group read. */
+int sb_scim_list_groups_each(struct sb_scim_client *c, sb_scim_group_fn on_group, void *ctx,
+			     struct sb_scim_groups *out, struct sb_err *err);
 /* One page only (for `scimbridge check`): count resources, total. */
 int sb_scim_probe(struct sb_scim_client *c, const char *resource, long count,
 		  struct sb_scim_users *users_out, long *total, struct sb_err *err);

@@ -14,8 +14,10 @@
 #include "cache_writer.h"
 #include "dataset.h"
 #include "idindex.h"
+#include "members.h"
 #include "log.h"
 #include "nscd_notify.h"
+#include "sync_skipped.h"
 
 /* Moves every element of an array (v, n, cap of elem-sized entries) to the
  * end of another; the source is left empty. The caller's arrays may already
@@ -89,7 +91,7 @@ int sb_sync_fetch(struct sb_scim_client *c, struct sb_scim_users *users,
 			sb_err_set(err, SB_E_NOMEM, "sync: out of memory indexing users");
 			goto out;
 		}
-	if (sb_scim_list_groups_resolved(c, &ids, &g, err) < 0)
+	if (sb_scim_list_groups_each(c, sb_members_resolve_group, &ids, &g, err) < 0)
 		goto out;
 	if (move_users(users, &u, err) < 0)
 		goto out;
@@ -251,109 +253,6 @@ static void record_status(const struct sb_config *cfg, int ok, const struct sb_s
 		sb_log(LOG_WARNING, "sync: %s", err.msg);
 }
 
-/* The mapping reports a skipped entry by SCIM id; the admin wants the name
- * too. The index is built on the first skip only, so a clean sync pays
- * nothing for it. */
-struct skip_relay {
-	sb_sync_skipped_fn fn;
-	void *ctx;
-	const struct sb_scim_users *users; /* NULL once freed (drop_users) */
-	const struct sb_scim_groups *groups;
-	const struct sb_scim_user **uidx;
-	const struct sb_scim_group **gidx;
-	size_t nu, ng;
-	int built_users, built_groups;
-};
-
-static int cmp_user_ptr(const void *a, const void *b)
-{
-	return strcmp((*(const struct sb_scim_user *const *)a)->id,
-		      (*(const struct sb_scim_user *const *)b)->id);
-}
-
-static int cmp_group_ptr(const void *a, const void *b)
-{
-	return strcmp((*(const struct sb_scim_group *const *)a)->id,
-		      (*(const struct sb_scim_group *const *)b)->id);
-}
-
-/* Each index is built on the first skip of its kind: user skips happen
- * while users are mapped, group skips after the users may have been freed. */
-static void relay_build_users(struct skip_relay *r)
-{
-	r->built_users = 1;
-	if (!r->users || !(r->uidx = calloc(r->users->n + 1, sizeof(*r->uidx))))
-		return; /* names are a nicety: report without them */
-	for (size_t i = 0; i < r->users->n; i++)
-		if (r->users->v[i].id)
-			r->uidx[r->nu++] = &r->users->v[i];
-	qsort(r->uidx, r->nu, sizeof(*r->uidx), cmp_user_ptr);
-}
-
-static void relay_build_groups(struct skip_relay *r)
-{
-	r->built_groups = 1;
-	if (!(r->gidx = calloc(r->groups->n + 1, sizeof(*r->gidx))))
-		return;
-	for (size_t i = 0; i < r->groups->n; i++)
-		if (r->groups->v[i].id)
-			r->gidx[r->ng++] = &r->groups->v[i];
-	qsort(r->gidx, r->ng, sizeof(*r->gidx), cmp_group_ptr);
-}
-
-static const char *relay_name(struct skip_relay *r, const char *kind, const char *scim_id)
-{
-	if (!scim_id)
-		return NULL;
-	if (!strcmp(kind, "group")) {
-		struct sb_scim_group key = {.id = (char *)scim_id}, *kp = &key;
-		const struct sb_scim_group **hit;
-
-		if (!r->built_groups)
-			relay_build_groups(r);
-		if (!r->gidx)
-			return NULL;
-		hit = bsearch(&kp, r->gidx, r->ng, sizeof(*r->gidx), cmp_group_ptr);
-		return hit ? (*hit)->display_name : NULL;
-	} else {
-		struct sb_scim_user key = {.id = (char *)scim_id}, *kp = &key;
-		const struct sb_scim_user **hit;
-
-		if (!r->built_users)
-			relay_build_users(r);
-		if (!r->uidx)
-			return NULL;
-		hit = bsearch(&kp, r->uidx, r->nu, sizeof(*r->uidx), cmp_user_ptr);
-		return hit ? (*hit)->user_name : NULL;
-	}
-}
-
-static void relay_skipped(void *arg, const char *kind, const char *scim_id, const char *reason)
-{
-	struct skip_relay *r = arg;
-
-	r->fn(r->ctx, kind, scim_id, relay_name(r, kind, scim_id), reason);
-}
-
-/* The users as the tenant sent them are not needed once mapped: freeing
- * them before the groups are mapped lowers a 100,000-user sync's peak. */
-struct drop_users_ctx {
-	struct sb_scim_users *users;
-	struct skip_relay *relay;
-};
-
-static void drop_users(void *arg)
-{
-	struct drop_users_ctx *d = arg;
-
-	free(d->relay->uidx);
-	d->relay->uidx = NULL;
-	d->relay->nu = 0;
-	d->relay->users = NULL;
-	d->relay->built_users = 1;
-	sb_scim_users_free(d->users);
-}
-
 int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
 		      sb_sync_skipped_fn skipped, void *skipped_ctx, struct sb_sync_report *rep,
 		      struct sb_err *err)
@@ -364,7 +263,7 @@ int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
 	struct skip_relay relay = {
 	    .fn = skipped, .ctx = skipped_ctx, .users = &users, .groups = &groups};
 	struct drop_users_ctx drop = {.users = &users, .relay = &relay};
-	struct sb_map_opts mo = {.users_mapped = drop_users, .users_mapped_ctx = &drop};
+	struct sb_map_opts mo = {.users_mapped = sb_sync_drop_users, .users_mapped_ctx = &drop};
 	struct sb_dataset ds = {0};
 	struct sb_err lerr = {0};
 	double t0 = now_mono();
@@ -376,7 +275,7 @@ int sb_sync_full_opts(const struct sb_config *cfg, struct sb_scim_client *c,
 		err = &lerr;
 	memset(rep, 0, sizeof(*rep));
 	if (skipped) {
-		mo.skipped = relay_skipped;
+		mo.skipped = sb_sync_skip_relay;
 		mo.skipped_ctx = &relay;
 	}
 	if (sb_sync_fetch(c, &users, &groups, err) < 0)

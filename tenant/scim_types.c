@@ -69,8 +69,20 @@ void sb_scim_groups_free(struct sb_scim_groups *a)
 	}
 }
 
+const char *sb_scim_user_refusal(const struct sb_scim_user *u)
+{
+	bool status_ok = !u->user_status || !strcmp(u->user_status, "1");
+
+	if (u->active != SB_FALSE && status_ok && u->soft_deleted != SB_TRUE)
+		return NULL;
+	if (u->soft_deleted == SB_TRUE || (u->user_status && !strcmp(u->user_status, "3")))
+		return "deleted";
+	if (!status_ok)
+		return "disabled";
+	return "deactivated";
+}
+
 bool sb_scim_user_login_allowed(const struct sb_scim_user *u)
 {
-	return u->active != SB_FALSE && (!u->user_status || !strcmp(u->user_status, "1")) &&
-	       u->soft_deleted != SB_TRUE;
+	return sb_scim_user_refusal(u) == NULL;
 }

@@ -16,14 +16,22 @@ struct cand {
 	uint32_t uid;
 };
 
-static const char *user_domain(const struct sb_scim_user *u)
+const char *sb_map_user_domain(const struct sb_scim_user *u)
 {
-	const char *at;
+	const char *at = u->user_name ? strchr(u->user_name, '@') : NULL;
 
 	if (u->domain)
 		return u->domain;
-	at = strchr(u->user_name, '@');
 	return at ? at + 1 : NULL;
+}
+
+bool sb_map_user_in_domain(const struct sb_scim_user *u, const char *domain)
+{
+	const char *d = sb_map_user_domain(u);
+
+	/* A user with no domain at all (SCIM 2.0 has no workspace extension
+	 * and userName need not be an address) is not filtered out. */
+	return !domain || !d || sb_ascii_iequal(d, domain);
 }
 
 /* By SCIM id; the userName breaks a tie (a duplicated id) so the outcome
@@ -141,7 +149,8 @@ static int emit_user(struct mapper *m, struct cand *c)
 		return -1;
 	u = &ds->users[ds->n_users++];
 	u->name = mapper_str(m, c->login);
-	u->home = mapper_keep(m, sb_format_home(m->cfg->home, c->login, user_domain(su), c->uid));
+	u->home =
+	    mapper_keep(m, sb_format_home(m->cfg->home, c->login, sb_map_user_domain(su), c->uid));
 	u->uid = u->gid = c->uid;
 	u->gecos = mapper_keep(m, gecos_of(su));
 	u->shell = (char *)m->shell;
@@ -167,17 +176,13 @@ static struct cand *candidates(struct mapper *m, const struct sb_scim_users *use
 		return NULL;
 	for (size_t i = 0; i < users->n; i++) {
 		const struct sb_scim_user *su = &users->v[i];
-		const char *d;
 
 		if (!su->id || !*su->id || !su->user_name) {
 			mapper_skip(m, "user", su->id, su->user_name, "no SCIM id or userName");
 			m->rep->users_skipped++;
 			continue;
 		}
-		d = user_domain(su);
-		/* A user with no domain at all (SCIM 2.0 has no workspace extension
-		 * and userName need not be an address) is not filtered out. */
-		if (m->cfg->domain && d && !sb_ascii_iequal(d, m->cfg->domain)) {
+		if (!sb_map_user_in_domain(su, m->cfg->domain)) {
 			m->rep->users_other_domain++;
 			continue;
 		}
@@ -192,7 +197,7 @@ static struct cand *candidates(struct mapper *m, const struct sb_scim_users *use
  * uid only adds digits, which cannot make a path invalid. */
 static bool home_usable(const struct mapper *m, const struct cand *c)
 {
-	char *home = sb_format_home(m->cfg->home, c->login, user_domain(c->su), 0);
+	char *home = sb_format_home(m->cfg->home, c->login, sb_map_user_domain(c->su), 0);
 
 	free(home);
 	return home != NULL;
@@ -209,8 +214,8 @@ static int name_users(struct mapper *m, struct cand *c, size_t n)
 			m->rep->users_skipped++;
 			continue;
 		}
-		c[i].login =
-		    sb_format_login(m->cfg->name_format, c[i].su->user_name, user_domain(c[i].su));
+		c[i].login = sb_format_login(m->cfg->name_format, c[i].su->user_name,
+					     sb_map_user_domain(c[i].su));
 		why = login_refusal(m, c[i].login);
 		if (!why && !home_usable(m, &c[i]))
 			why = "home template gives an invalid path";

@@ -1,6 +1,8 @@
-/* map.c — sb_map_build: sets up the shared state (local accounts, sticky ids
- * from the previous cache) and runs the user then the group mapping. */
-#include "map_internal.h"
+/* mapper.c — the state one sb_map_build call shares (mapper.h): its setup
+ * (local accounts, sticky ids from the previous cache) and teardown, and the
+ * helpers the user and group mappings both use. Below map_user.c and
+ * map_group.c; calls neither. */
+#include "mapper.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -186,7 +188,7 @@ int mapper_sticky_or_hash(struct mapper *m, const char *scim_id, uint32_t kind, 
 	return 0;
 }
 
-static int setup(struct mapper *m)
+int mapper_setup(struct mapper *m)
 {
 	const struct sb_map_opts *o = m->opts;
 	const char *pw = o && o->passwd_file ? o->passwd_file : "/etc/passwd";
@@ -214,7 +216,7 @@ static int setup(struct mapper *m)
 	return 0;
 }
 
-static void teardown(struct mapper *m)
+void mapper_teardown(struct mapper *m)
 {
 	sb_localdb_free(&m->local);
 	sb_idalloc_free(&m->ids);
@@ -224,35 +226,4 @@ static void teardown(struct mapper *m)
 	sb_strmap_free(&m->names);
 	sb_idindex_free(&m->user_by_scim);
 	free(m->ds_of_scim);
-}
-
-int sb_map_build(const struct sb_config *cfg, const struct sb_scim_users *users,
-		 const struct sb_scim_groups *groups, const struct sb_map_opts *opts,
-		 struct sb_dataset *out, struct sb_map_report *rep, struct sb_err *err)
-{
-	struct sb_map_report dummy = {0};
-	struct mapper m = {.cfg = cfg, .opts = opts, .out = out, .err = err};
-	int rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	m.rep = rep ? rep : &dummy;
-	memset(m.rep, 0, sizeof(*m.rep));
-	m.upg = !cfg->primary_group || !*cfg->primary_group;
-	if (setup(&m) < 0)
-		goto out;
-	if (map_users(&m, users) < 0)
-		goto out;
-	if (opts && opts->users_mapped)
-		opts->users_mapped(opts->users_mapped_ctx);
-	if (map_groups(&m, groups) < 0)
-		goto out;
-	if (m.rep->users_other_domain)
-		sb_log(LOG_INFO, "%zu users of other domains than %s not mapped",
-		       m.rep->users_other_domain, cfg->domain ? cfg->domain : "(any)");
-	rc = 0;
-out:
-	teardown(&m);
-	if (rc < 0)
-		sb_dataset_free(out);
-	return rc;
 }

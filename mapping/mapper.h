@@ -1,7 +1,8 @@
-/* map_internal.h — the state one sb_map_build call shares between
- * map.c, map_user.c and map_group.c. Not for use outside the mapping. */
-#ifndef SB_MAP_INTERNAL_H
-#define SB_MAP_INTERNAL_H
+/* mapper.h — the state one sb_map_build call shares between map.c,
+ * map_user.c and map_group.c, and the helpers over it (mapper.c). Not for
+ * use outside the mapping. */
+#ifndef SB_MAPPER_H
+#define SB_MAPPER_H
 
 #include "hashmap.h"
 #include "idindex.h"
@@ -59,9 +60,9 @@ bool mapper_prior_is(const struct mapper *m, uint32_t id, const char *scim_id, u
  * dataset's copy). 0: the range is full. -1 only for out of memory. */
 int mapper_sticky_or_hash(struct mapper *m, const char *scim_id, uint32_t kind, uint32_t min,
 			  uint32_t max, uint32_t *id);
-/* map_user.c */
-int map_users(struct mapper *m, const struct sb_scim_users *users);
-/* map_group.c */
-int map_groups(struct mapper *m, const struct sb_scim_groups *groups);
+/* Checks the config's ranges, loads the local accounts and the sticky ids;
+ * -1 with m->err set. mapper_teardown frees what setup made, always. */
+int mapper_setup(struct mapper *m);
+void mapper_teardown(struct mapper *m);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef SB_MAP_H
 #define SB_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -33,6 +34,13 @@ struct sb_map_report {
 	size_t users_in, users_mapped, users_inactive, users_skipped, users_other_domain;
 	size_t groups_in, groups_mapped, groups_skipped, groups_ignored;
 };
+
+/* The user's domain as the mapping sees it: the workspace extension's, else
+ * the part of userName after '@', else NULL. */
+const char *sb_map_user_domain(const struct sb_scim_user *u);
+/* Whether the mapping serves u under the configured domain (NULL: every
+ * user): a user without a domain is served; else compared ignoring ASCII case. */
+bool sb_map_user_in_domain(const struct sb_scim_user *u, const char *domain);
 
 int sb_map_build(const struct sb_config *cfg, const struct sb_scim_users *users,
 		 const struct sb_scim_groups *groups, const struct sb_map_opts *opts,

@@ -13,15 +13,16 @@
 #include "scim_types.h"
 
 /* What the parser needs from the config, so the fuzzer can build one. */
-struct sb_idindex;
-
 struct sb_parse_opts {
 	enum sb_dialect dialect;
 	const char *uid_attribute;	/* may be NULL */
 	const char *ssh_keys_attribute; /* may be NULL */
-	/* When set, a group member whose id is found here (and whose type is
-	 * not Group) is stored as the index found, in member_users. */
-	const struct sb_idindex *user_ids;
+	/* Called on each group as soon as it is read, before the next one:
+	 * a sync's mapping resolves its members there (mapping/members.c), so
+	 * a page's member ids are never all held at once. -1 fails the page.
+	 * NULL: groups keep their member ids. */
+	int (*on_group)(void *ctx, struct sb_scim_group *g, struct sb_err *err);
+	void *on_group_ctx;
 };
 
 struct sb_page_info {
