@@ -130,6 +130,12 @@ $(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBOIDC) $(LIBRELAY) $(LIBCO
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
 
+# The map suites share their fixtures (tests/unit/map_fixture.c).
+$(O)/tests/bin/test_map_%: $(OBJ)/tests/unit/test_map_%.o $(OBJ)/tests/unit/map_fixture.o \
+  $(LIBOIDC) $(LIBRELAY) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
+
 # The daemon's rate limit, tested on its own.
 $(O)/tests/bin/test_limits: $(OBJ)/tests/unit/test_limits.o $(OBJ)/daemon/limits.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
