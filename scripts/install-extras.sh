@@ -5,11 +5,8 @@
 # Usage: install-extras.sh DESTDIR PREFIX MANDIR SYSCONFDIR
 set -eu
 cd "$(dirname "$0")/.."
-DESTDIR=${1:-}
-PREFIX=${2:-/usr/local}
-MANDIR=${3:-$PREFIX/share/man}
-SYSCONFDIR=${4:-/etc}
 . scripts/installed-files.sh
+extras_paths "$@"
 
 # put SOURCE DEST: DEST's directory made (0755), the file copied 0644.
 put() {

@@ -1,8 +1,17 @@
 # installed-files.sh — the one list of the files scripts/install-extras.sh
 # installs (all 0644), read by it to install them and by
-# scripts/uninstall.sh to remove them. Sourced, from the checkout's top;
-# needs DESTDIR PREFIX MANDIR SYSCONFDIR set. Each function calls
+# scripts/uninstall.sh to remove them. Sourced, from the checkout's top.
+# extras_paths sets the paths both take; each extras_ function calls
 # CALLBACK SOURCE DESTINATION once a file, in install order.
+
+# extras_paths DESTDIR PREFIX MANDIR SYSCONFDIR: the Makefile's paths, the
+# first arguments of both scripts.
+extras_paths() {
+	DESTDIR=${1:-}
+	PREFIX=${2:-/usr/local}
+	MANDIR=${3:-$PREFIX/share/man}
+	SYSCONFDIR=${4:-/etc}
+}
 
 # extras_docs CALLBACK: the man pages and the doc dir (contrib/*, README.md).
 extras_docs() {

@@ -17,15 +17,12 @@
 # Usage: uninstall.sh DESTDIR PREFIX MANDIR SYSCONFDIR LIBDIR PAMDIR SBINDIR BINDIR
 set -eu
 cd "$(dirname "$0")/.."
-DESTDIR=${1:-}
-PREFIX=${2:-/usr/local}
-MANDIR=${3:-$PREFIX/share/man}
-SYSCONFDIR=${4:-/etc}
+. scripts/installed-files.sh
+extras_paths "$@"
 LIBDIR=${5:?LIBDIR}
 PAMDIR=${6:-$LIBDIR/security}
 SBINDIR=${7:-$PREFIX/sbin}
 BINDIR=${8:-$PREFIX/bin}
-. scripts/installed-files.sh
 
 # The running root: no DESTDIR, or one that resolves to /. Only there may
 # pam-auth-update (which edits /etc/pam.d, never DESTDIR's) and mandb run.
