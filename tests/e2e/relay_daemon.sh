@@ -11,12 +11,8 @@
 # of the relay.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/relay_daemon "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
+e2e_setup
 . "$T_ROOT/tests/lib/relay.sh"
-export LD_LIBRARY_PATH=$T_ROOT/nss_module
 SBD=${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}
 if ! command -v nginx >/dev/null; then
 	t_skip "nginx is not installed (scripts/deps.sh installs nginx-light)"
