@@ -1,9 +1,10 @@
 # e2e.sh — steps the root end-to-end suites share, each inside its own mount
 # namespace (nothing on the host changes): entering the namespace, the
 # suite's common start (e2e_setup), the test nsswitch.conf, a copy of
-# /etc/pam.d with one service whose account stack is pam_scim, and overlays
-# over /etc, /usr and /var for the suites that install the project.
-# e2e_nsswitch and e2e_pam_service need testlib.sh (T_TMP, T_ROOT) sourced.
+# /etc/pam.d with one service whose account stack is pam_scim, a real sshd
+# and an ssh login with a key. stock.sh adds what the suites that install
+# the project share. All but e2e_enter, e2e_need and e2e_setup need
+# testlib.sh (T_TMP, T_ROOT) sourced, as e2e_setup does.
 E2E_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # passwd and group: files, then our module.
@@ -27,6 +28,15 @@ e2e_pam_service() {
 		echo "password required pam_deny.so"
 	} >"$T_TMP/pam.d/$1"
 	mount --bind "$T_TMP/pam.d" /etc/pam.d
+}
+
+# e2e_host CONF [SERVICE]: the suite's host: SCIMBRIDGE_CONF=CONF exported,
+# the test nsswitch.conf, and the PAM service SERVICE (scimtest) with
+# pam_scim on CONF. The suite ends here when a bind mount fails.
+e2e_host() {
+	export SCIMBRIDGE_CONF=$1
+	e2e_nsswitch || exit 1
+	e2e_pam_service "${2:-scimtest}" "$1" || exit 1
 }
 
 # e2e_enter NAME "$@", before anything else: skips the suite unless root with
