@@ -20,9 +20,7 @@ chmod 755 "$T_TMP"
 C=$T_TMP/scimbridge.conf
 tenant_conf "$C" workspace-one "refresh_interval = 3600" "negative_ttl = 60" "timeout = $TIMEOUT"
 chmod 644 "$C"
-export SCIMBRIDGE_CONF=$C
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$C" || exit 1
+e2e_host "$C"
 for i in 1 2 3 4 5; do okta create-user "far$i" --domain other.example.com >/dev/null; done
 
 daemon_start "$C"

@@ -26,10 +26,7 @@ tenant_conf "$CG" workspace-one "refresh_interval = 3600" "timeout = $TIMEOUT" \
 CC=$T_TMP/cachedown.conf
 tenant_conf "$CC" workspace-one "refresh_interval = 3600" "timeout = $TIMEOUT" \
 	"daemon_down = cache"
-export SCIMBRIDGE_CONF=$C
-
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$C" || exit 1
+e2e_host "$C"
 # another service of the same stack, with its own config
 pam_service() {
 	{

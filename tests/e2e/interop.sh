@@ -78,9 +78,7 @@ t_eq "… at page_size 5 (Users an exact multiple): token + 13 Users pages + 1 (
 # libnss_scim and the daemon) and pass a live PAM account check, under %u
 # (userName "newuN") and %l (userName "newlN@example.com", login "newlN").
 CUR=$T_TMP/cur.conf
-export SCIMBRIDGE_CONF=$CUR
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$CUR" || exit 1
+e2e_host "$CUR"
 daemon_up() { # daemon_up CONF LOG: up, first sync done (bounded)
 	daemon_start "$1" "$2"
 	for _ in $(seq 300); do grep -q 'sync: ' "$2" && [ -S "$T_TMP/sock" ] && break; sleep 0.1; done

@@ -15,10 +15,7 @@ e2e_setup
 tenant_start --dataset small || exit 1
 C=$T_TMP/scimbridge.conf
 tenant_conf "$C" workspace-one "refresh_interval = 3600" "negative_ttl = 2" "timeout = 2"
-export SCIMBRIDGE_CONF=$C
-
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$C" || exit 1
+e2e_host "$C"
 
 t_check "scimbridge sync from the tenant" "$SB" -c "$C" sync
 t_check "getent passwd alice (glibc → libnss_scim)" bash -c "getent passwd alice | grep -q '^alice:[*]:[0-9]*:[0-9]*:Alice Anders:/home/alice:/bin/bash$'"

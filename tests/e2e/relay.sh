@@ -29,9 +29,7 @@ t_check "nginx listening on 127.0.0.1:$PORT" bash -c "ss -ltnH 'sport = :$PORT' 
 S=$T_TMP/subscriber.conf
 SUBC=$T_TMP/sub/cache
 sub_conf "$S" "https://127.0.0.1:$PORT/"
-export SCIMBRIDGE_CONF=$S
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$S" || exit 1
+e2e_host "$S"
 
 # --- first release: the snapshot
 out=$("$SB" -c "$P" sync 2>&1)

@@ -24,9 +24,7 @@ relay_setup "refresh_interval = 10" || exit 1
 S=$T_TMP/subscriber.conf
 SUBC=$T_TMP/sub/cache
 sub_conf "$S" "https://127.0.0.1:$PORT/" "relay_poll_interval = 30"
-export SCIMBRIDGE_CONF=$S
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$S" || exit 1
+e2e_host "$S"
 
 # wait_for SECONDS COMMAND...: polls every 0.2 s; its status
 wait_for() {

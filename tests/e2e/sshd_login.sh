@@ -26,10 +26,7 @@ install -m 0755 cli/scimbridge "$K/scimbridge"
 C=$K/scimbridge.conf
 tenant_conf "$C" workspace-one "refresh_interval = 3600" "timeout = 3"
 chmod 644 "$C"
-export SCIMBRIDGE_CONF=$C
-
-e2e_nsswitch || exit 1
-e2e_pam_service sshd "$C" || exit 1
+e2e_host "$C" sshd
 
 ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/key" -C alice@test || exit 1
 ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/hostkey" || exit 1
