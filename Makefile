@@ -144,7 +144,12 @@ $(CLI): $(call obj,$(CLI_SRC)) $(LIBOIDC) $(LIBRELAY) $(LIBENGINE) $(LIBCOMMON)
 
 $(O)/tests/bin/test_%: $(OBJ)/tests/unit/test_%.o $(LIBOIDC) $(LIBRELAY) $(LIBENGINE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
+	$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) $(RELAY_LIBS) $(OIDC_LIBS) -pthread
+
+# The map suites share their fixtures (tests/unit/map_fixture.c): an extra
+# prerequisite, which $^ lists after the archives, hence the rule above
+# links the objects first.
+$(filter $(O)/tests/bin/test_map_%,$(UNIT_BINS)): $(OBJ)/tests/unit/map_fixture.o
 
 # The daemon's rate limit, tested on its own.
 $(O)/tests/bin/test_limits: $(OBJ)/tests/unit/test_limits.o $(OBJ)/daemon/limits.o $(LIBENGINE) $(LIBCOMMON)

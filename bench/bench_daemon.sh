@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../tests/lib/testlib.sh"
 T_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$T_ROOT/tests/lib/tenant.sh"
+. "$T_ROOT/tests/lib/daemon.sh"
 DATASET=${BENCH_DATASET:-large}
 t_tmpdir
 tenant_start --dataset "$DATASET" || { echo "bench_daemon: tenant did not start"; exit 1; }
@@ -15,9 +16,8 @@ tenant_conf "$C" workspace-one "refresh_interval = 3600"
 sed -i '/^\(cache_path\|page_size\)[[:space:]]*=/d' "$C"
 printf 'cache_path = %s/cache\npage_size = 1000\n' "$T_TMP" >>"$C"
 
-"$T_ROOT/daemon/scimbridged" -f -c "$C" 2>"$T_TMP/daemon.log" &
-P=$!
-T_CLEANUP_HOOK="kill $P 2>/dev/null; ${T_CLEANUP_HOOK:-:}"
+daemon_start "$C"
+P=$DPID
 # after_sync N: waits (5 minutes at most) for the daemon's Nth finished sync
 after_sync() { t_wait_log "$T_TMP/daemon.log" 'info: sync: |sync failed' "$1" 300 "$P"; }
 mem() {

@@ -9,38 +9,18 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 N=${BENCH_FLEET_USERS:-100000} M=${BENCH_FLEET_GROUPS:-10000}
 command -v nginx >/dev/null || { echo "bench_fleet: nginx not installed (skipped)"; exit 0; }
+. tests/lib/relay.sh
 T=$(mktemp -d /tmp/sbfleet.XXXXXX)
 NGPID=""
 trap '[ -n "$NGPID" ] && kill "$NGPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 chmod 755 "$T"
-mkdir -p "$T/ng/tmp" "$T/pub" "$T/sub"
+mkdir -p "$T/sub"
 cli/scimbridge keygen -o "$T/key" >"$T/keygen" 2>/dev/null || exit 1
 PK=$(sed -n 's/^relay_public_key = //p' "$T/keygen")
-for _ in $(seq 50); do
-	PORT=$((20000 + RANDOM % 20000))
-	ss -ltnH "sport = :$PORT" | grep -q . || break
-done
-cat >"$T/ng/nginx.conf" <<NGX
-daemon off;
-worker_processes 1;
-error_log $T/ng/error.log;
-pid $T/ng/nginx.pid;
-events { worker_connections 64; }
-http {
-	access_log $T/ng/access.log;
-	client_body_temp_path $T/ng/tmp/body;
-	proxy_temp_path $T/ng/tmp/proxy;
-	fastcgi_temp_path $T/ng/tmp/fastcgi;
-	uwsgi_temp_path $T/ng/tmp/uwsgi;
-	scgi_temp_path $T/ng/tmp/scgi;
-	server { listen 127.0.0.1:$PORT; root $T/pub; }
-}
-NGX
-nginx -p "$T/ng" -c "$T/ng/nginx.conf" &
-NGPID=$!
+NG=$T/ng PUB=$T/pub PORT=$(spare_port)
+relay_nginx_start --plain --connections 64 || { echo "bench_fleet: nginx did not start"; exit 1; }
 printf 'role = publisher\nurl = https://unused.example.com\nbearer_token_file = /unused\npublish_dir = %s/pub\nsigning_key_file = %s/key\n' "$T" "$T" >"$T/pub.conf"
 printf 'role = subscriber\nrelay_url = http://127.0.0.1:%s/\nrelay_public_key = %s\ncache_path = %s/sub/cache\nsocket_path = %s/sub/sock\ntimeout = 60\n' "$PORT" "$PK" "$T" "$T" >"$T/sub.conf"
-for _ in $(seq 100); do ss -ltnH "sport = :$PORT" | grep -q . && break; sleep 0.1; done
 
 tests/bin/mkcache "$T/A" "$N" "$M" >/dev/null || exit 1
 tests/bin/mkcache -V inactive "$T/B" "$N" "$M" >/dev/null || exit 1

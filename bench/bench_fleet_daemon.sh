@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.." || exit 1
 N=${BENCH_FLEET_N:-50} W=${BENCH_FLEET_WINDOW:-60} K=${BENCH_FLEET_TRIALS:-10}
 command -v nginx >/dev/null || { echo "bench_fleet_daemon: nginx not installed (skipped)"; exit 0; }
 . tests/lib/tenant.sh
+. tests/lib/relay.sh
 T=$(mktemp -d /tmp/sbfleetd.XXXXXX)
 NGPID="" PDPID="" SPIDS=()
 cleanup() {
@@ -26,33 +27,11 @@ cleanup() {
 }
 trap cleanup EXIT
 chmod 755 "$T"
-mkdir -p "$T/ng/tmp" "$T/pub"
 tenant_start --dataset small >/dev/null || exit 1
 cli/scimbridge keygen -o "$T/key" >"$T/keygen" 2>/dev/null || exit 1
 PK=$(sed -n 's/^relay_public_key = //p' "$T/keygen")
-for _ in $(seq 50); do
-	PORT=$((20000 + RANDOM % 20000))
-	ss -ltnH "sport = :$PORT" | grep -q . || break
-done
-cat >"$T/ng/nginx.conf" <<NGX
-daemon off;
-worker_processes 1;
-error_log $T/ng/error.log;
-pid $T/ng/nginx.pid;
-events { worker_connections 1024; }
-http {
-	access_log $T/ng/access.log;
-	client_body_temp_path $T/ng/tmp/body;
-	proxy_temp_path $T/ng/tmp/proxy;
-	fastcgi_temp_path $T/ng/tmp/fastcgi;
-	uwsgi_temp_path $T/ng/tmp/uwsgi;
-	scgi_temp_path $T/ng/tmp/scgi;
-	server { listen 127.0.0.1:$PORT; root $T/pub; }
-}
-NGX
-nginx -p "$T/ng" -c "$T/ng/nginx.conf" &
-NGPID=$!
-for _ in $(seq 100); do ss -ltnH "sport = :$PORT" | grep -q . && break; sleep 0.1; done
+NG=$T/ng PUB=$T/pub PORT=$(spare_port)
+relay_nginx_start --plain --connections 1024 || { echo "bench_fleet_daemon: nginx did not start"; exit 1; }
 
 tenant_conf "$T/pub.in" workspace-one "role = publisher" "publish_dir = $T/pub" \
 	"signing_key_file = $T/key" "refresh_interval = 15"

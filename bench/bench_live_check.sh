@@ -6,17 +6,17 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/testlib.sh
+T_ROOT=$PWD
 . tests/lib/tenant.sh
+. tests/lib/daemon.sh
 t_tmpdir
 if [ "$(id -u)" -ne 0 ]; then echo "bench_live_check: needs root (the daemon reads a root-owned secret)"; exit 0; fi
 tenant_start --dataset small >/dev/null || exit 1
 C=$T_TMP/scimbridge.conf
 tenant_conf "$C" workspace-one "timeout = 2" "refresh_interval = 3600"
 cli/scimbridge -c "$C" sync >/dev/null || exit 1
-daemon/scimbridged -f -c "$C" 2>"$T_TMP/daemon.log" &
-DPID=$!
-T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
-for _ in $(seq 50); do [ -S "$TENANT_DIR/socket" ] && break; sleep 0.1; done
+daemon_start "$C"
+daemon_wait_socket "$TENANT_DIR/socket"
 sleep 0.3
 # ask.py SOCKET MODE: account checks for alice over the daemon's protocol.
 cat >"$T_TMP/ask.py" <<'PY'

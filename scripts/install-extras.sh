@@ -5,45 +5,23 @@
 # Usage: install-extras.sh DESTDIR PREFIX MANDIR SYSCONFDIR
 set -eu
 cd "$(dirname "$0")/.."
-DESTDIR=${1:-}
-PREFIX=${2:-/usr/local}
-MANDIR=${3:-$PREFIX/share/man}
-SYSCONFDIR=${4:-/etc}
+. scripts/installed-files.sh
+extras_paths "$@"
 
-for page in man/*.[1-8]; do
-	[ -f "$page" ] || continue
-	sec=${page##*.}
-	install -d "$DESTDIR$MANDIR/man$sec"
-	install -m 0644 "$page" "$DESTDIR$MANDIR/man$sec/"
-done
-
-doc="$DESTDIR$PREFIX/share/doc/scimbridge"
-install -d "$doc"
-for f in contrib/*; do
-	[ -f "$f" ] || continue
-	install -m 0644 "$f" "$doc/"
-done
-install -m 0644 README.md "$doc/" 2>/dev/null || true
-
-# The pam-auth-update profile lives where pam-auth-update looks for it; it is
-# not enabled until the admin runs `pam-auth-update --enable scim` (Default:
-# no, so another package's pam-auth-update run does not enable it first).
-install -d "$DESTDIR/usr/share/pam-configs"
-install -m 0644 contrib/pam-configs-scim "$DESTDIR/usr/share/pam-configs/scim"
-# Device sign-in for directory users (auth), enabled on its own:
-# `pam-auth-update --enable scim-auth`.
-install -m 0644 contrib/pam-configs-scim-auth "$DESTDIR/usr/share/pam-configs/scim-auth"
-
-# The daemon's unit (contrib/scimbridged.service) where systemd looks for
-# units of locally installed software.
-if [ -f contrib/scimbridged.service ]; then
-	install -d "$DESTDIR$PREFIX/lib/systemd/system"
-	install -m 0644 contrib/scimbridged.service "$DESTDIR$PREFIX/lib/systemd/system/"
-fi
+# put SOURCE DEST: DEST's directory made (0755), the file copied 0644.
+put() {
+	install -d "${2%/*}"
+	install -m 0644 "$1" "$2"
+}
+extras_docs put
+# The pam-auth-update profiles are not enabled until the admin runs
+# `pam-auth-update --enable scim` (Default: no, so another package's
+# pam-auth-update run does not enable it first); device sign-in for
+# directory users (auth) is enabled on its own: `pam-auth-update --enable
+# scim-auth`.
+extras_system put
 
 conf="$DESTDIR$SYSCONFDIR/scimbridge"
-install -d -m 0755 "$conf"
-install -m 0644 contrib/scimbridge.conf.example "$conf/scimbridge.conf.example"
 if [ ! -e "$conf/scimbridge.conf" ]; then
 	install -m 0644 contrib/scimbridge.conf.example "$conf/scimbridge.conf"
 fi

@@ -17,10 +17,8 @@
 # Usage: uninstall.sh DESTDIR PREFIX MANDIR SYSCONFDIR LIBDIR PAMDIR SBINDIR BINDIR
 set -eu
 cd "$(dirname "$0")/.."
-DESTDIR=${1:-}
-PREFIX=${2:-/usr/local}
-MANDIR=${3:-$PREFIX/share/man}
-SYSCONFDIR=${4:-/etc}
+. scripts/installed-files.sh
+extras_paths "$@"
 LIBDIR=${5:?LIBDIR}
 PAMDIR=${6:-$LIBDIR/security}
 SBINDIR=${7:-$PREFIX/sbin}
@@ -87,21 +85,13 @@ rmdir_empty() {
 rm_f "$DESTDIR$LIBDIR/libnss_scim.so.2" "$DESTDIR$PAMDIR/pam_scim.so" \
 	"$DESTDIR$SBINDIR/scimbridged" "$DESTDIR$BINDIR/scimbridge"
 
-for page in man/*.[1-8]; do
-	[ -f "$page" ] || continue
-	rm_f "$DESTDIR$MANDIR/man${page##*.}/${page##*/}"
-done
-
-doc="$DESTDIR$PREFIX/share/doc/scimbridge"
-for f in contrib/* README.md; do
-	[ -f "$f" ] && rm_f "$doc/${f##*/}"
-done
-rmdir_empty "$doc"
-
-rm_f "$profile" "$profile-auth" "$DESTDIR$PREFIX/lib/systemd/system/scimbridged.service"
+# rm_listed SOURCE DEST: installed-files.sh's callback
+rm_listed() { rm_f "$2"; }
+extras_docs rm_listed
+rmdir_empty "$DESTDIR$PREFIX/share/doc/scimbridge"
+extras_system rm_listed
 
 conf="$DESTDIR$SYSCONFDIR/scimbridge"
-rm_f "$conf/scimbridge.conf.example"
 if [ -f "$conf/scimbridge.conf" ] && cmp -s "$conf/scimbridge.conf" contrib/scimbridge.conf.example; then
 	rm_f "$conf/scimbridge.conf"
 elif [ -e "$conf/scimbridge.conf" ]; then

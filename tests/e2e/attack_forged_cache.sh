@@ -9,10 +9,7 @@
 # at nobody's cache.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/attack_forged_cache "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
-SB=$T_ROOT/cli/scimbridge
+e2e_setup
 SUCCESS=1 UNAVAIL=-1
 chmod 755 "$T_TMP"
 # What nobody runs is copied out of the checkout (which may sit under /root).

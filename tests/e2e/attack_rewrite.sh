@@ -10,13 +10,7 @@
 # still cost exactly one write. Prints the daemon's VmRSS before and after.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/attack_rewrite "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
-SB=$T_ROOT/cli/scimbridge
-D=${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}
-export LD_LIBRARY_PATH=$T_ROOT/nss_module
+e2e_setup
 USERS=${ATTACK_USERS:-5000}
 SECONDS_ATTACK=${ATTACK_SECONDS:-8}
 TIMEOUT=3
@@ -26,14 +20,10 @@ chmod 755 "$T_TMP"
 C=$T_TMP/scimbridge.conf
 tenant_conf "$C" workspace-one "refresh_interval = 3600" "negative_ttl = 60" "timeout = $TIMEOUT"
 chmod 644 "$C"
-export SCIMBRIDGE_CONF=$C
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$C" || exit 1
+e2e_host "$C"
 for i in 1 2 3 4 5; do okta create-user "far$i" --domain other.example.com >/dev/null; done
 
-"$D" -f -c "$C" 2>"$T_TMP/daemon.log" &
-DPID=$!
-T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
+daemon_start "$C"
 t_wait_log "$T_TMP/daemon.log" 'sync: [0-9]* users' 1 120 "$DPID"
 t_check "scimbridged synced $USERS users and listens" test -S "$TENANT_DIR/socket"
 

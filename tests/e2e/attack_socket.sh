@@ -20,11 +20,9 @@
 # SB_BUILD=DIR runs the same attacks against the binaries of another tree.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/attack_socket "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
+e2e_setup
 B=${SB_BUILD:-$T_ROOT}
+D=${SCIMBRIDGED:-$B/daemon/scimbridged}
 PY=/usr/bin/python3
 RATE=20
 BURST=50
@@ -115,11 +113,8 @@ field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 # allowed TENANT_CALLS SECONDS BUCKETS: within BUCKETS × (burst + rate × s)?
 allowed() { echo "$1 <= $3 * ($BURST + $RATE * ($2 + 1))" | bc | grep -q 1; }
 
-"${SCIMBRIDGED:-$B/daemon/scimbridged}" -f -c "$C" 2>"$T_TMP/daemon.log" &
-DPID=$!
-T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
-for _ in $(seq 50); do [ -S "$S" ] && break; sleep 0.1; done
-t_check "scimbridged listening" test -S "$S"
+daemon_start "$C"
+t_check "scimbridged listening" daemon_wait_socket "$S"
 
 # 1. Slot holding: dripping bytes, then idle reconnects, 70 connections.
 for mode in drip idle; do

@@ -13,13 +13,7 @@
 #   foreground logs carry timestamps, allowed logins are not logged at info.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/daemon_policy "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
-SB=$T_ROOT/cli/scimbridge
-D=${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}
-export LD_LIBRARY_PATH=$T_ROOT/nss_module
+e2e_setup
 TIMEOUT=4
 
 tenant_start --dataset small || exit 1
@@ -32,10 +26,7 @@ tenant_conf "$CG" workspace-one "refresh_interval = 3600" "timeout = $TIMEOUT" \
 CC=$T_TMP/cachedown.conf
 tenant_conf "$CC" workspace-one "refresh_interval = 3600" "timeout = $TIMEOUT" \
 	"daemon_down = cache"
-export SCIMBRIDGE_CONF=$C
-
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$C" || exit 1
+e2e_host "$C"
 # another service of the same stack, with its own config
 pam_service() {
 	{
@@ -71,9 +62,7 @@ t_check "status: the daemon is not running" grep -q '^daemon: *not running' <<<"
 
 # --- the daemon --------------------------------------------------------------
 rm -f "$TENANT_DIR/cache.status"
-"$D" -f -c "$C" 2>"$T_TMP/daemon.log" &
-DPID=$!
-T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
+daemon_start "$C"
 t_check "scimbridged did its first sync" t_wait_log "$T_TMP/daemon.log" 'sync: [0-9]+ users' 1 30 $DPID
 t_check "foreground log lines start with a UTC timestamp ($(head -1 "$T_TMP/daemon.log"))" \
 	grep -qE '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z scimbridged: ' "$T_TMP/daemon.log"

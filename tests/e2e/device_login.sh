@@ -11,19 +11,15 @@
 # code nobody approves expires. Root, in a private mount namespace.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/device_login "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$T_ROOT/tests/lib/tenant.sh"
+e2e_setup
 . "$T_ROOT/tests/lib/oidc.sh"
 command -v pamtester >/dev/null || {
 	t_skip "needs pamtester"
 	t_done
 	exit 0
 }
-t_tmpdir
 chmod 755 "$T_TMP"
 trap '' PIPE # Enter "pressed" after pamtester has already ended
-cd "$T_ROOT" || exit 1
-export LD_LIBRARY_PATH=$T_ROOT/nss_module
 tenant_start --dataset small || { t_fail "tenant did not start"; t_done; exit 1; }
 oidc_start --interval 1 || { t_fail "the OpenID provider did not start"; t_done; exit 1; }
 C=$T_TMP/scimbridge.conf
@@ -38,16 +34,15 @@ echo "auth required $T_ROOT/pam_module/pam_scim.so config=$C noprompt" >"$T_TMP/
 mount --bind "$T_TMP/pam.d" /etc/pam.d || exit 1
 t_check "sync" cli/scimbridge -c "$C" sync
 
-DPID=""
-daemon_start() {
-	[ -n "$DPID" ] && { kill "$DPID"; wait "$DPID" 2>/dev/null; }
+# daemon_up: a fresh daemon on $C (any earlier one stopped), its socket
+# there within 10 s
+daemon_up() {
+	daemon_stop
 	rm -f "$TENANT_DIR/socket"
-	daemon/scimbridged -f -c "$C" 2>>"$T_TMP/daemon.log" &
-	DPID=$!
-	for _ in $(seq 100); do [ -S "$TENANT_DIR/socket" ] && break; sleep 0.1; done
+	daemon_start "$C"
+	daemon_wait_socket "$TENANT_DIR/socket" 10
 }
-daemon_start
-T_CLEANUP_HOOK="kill \$DPID 2>/dev/null; $T_CLEANUP_HOOK"
+daemon_up
 
 # signin NAME USER ACTION [SERVICE]: pamtester authenticate; its output in
 # $T_TMP/NAME.out, its exit status in $rc, approval → exit in $took_ms.
@@ -193,14 +188,14 @@ t_check "setuid probe run by nobody: 4 sign-ins pending, then refused ($r)" \
 	grep -q "^ok=4 busy=2 denied=0 other=0 last=8 msg=too many sign-ins under way (32, 4 for uid $(id -u nobody))" <<<"$r"
 
 # --- at most 32 sign-ins pending at once (a fresh daemon; restarted below)
-daemon_start
+daemon_up
 r=$("$T_TMP/probe" "$TENANT_DIR/socket" device-start alice 33)
 t_check "33 sign-ins started, none approved: 32 pending, the 33rd refused ($r)" \
 	grep -q '^ok=32 busy=1 denied=0 other=0 last=8 msg=too many sign-ins under way (32, ' <<<"$r"
 
 # --- a stalled provider: bounded by timeout (2 s), PAM_AUTHINFO_UNAVAIL
 TIMEOUT=2 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID" "device_login = yes"
-daemon_start
+daemon_up
 oidc_ctl /stall '{"seconds":30}' >/dev/null
 s0=$(date +%s)
 timeout 60 pamtester -v devtest alice authenticate </dev/null >"$T_TMP/stall.out" 2>&1
@@ -212,14 +207,14 @@ t_check "stalled provider: the reason is shown" grep -q "Sign-in is unavailable:
 t_check "stalled provider: gave up in ${s1} s (< 20 s; timeout = 2, stall 30 s)" test "$s1" -lt 20
 
 # --- no daemon: PAM_AUTHINFO_UNAVAIL
-kill "$DPID"; wait "$DPID" 2>/dev/null; DPID=""
+daemon_stop
 timeout 60 pamtester -v devtest alice authenticate </dev/null >"$T_TMP/nodaemon.out" 2>&1
 t_check "no daemon: PAM_AUTHINFO_UNAVAIL" has nodaemon "Authentication service cannot retrieve authentication info"
 
 # --- a code nobody approves runs out (a provider with a 3 s device code)
 oidc_start --interval 1 --device-ttl 3 || { t_fail "the OpenID provider did not restart"; t_done; exit 1; }
 mkconf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID" "device_login = yes"
-daemon_start
+daemon_up
 signin expired-code alice none devpoll
 t_check "expired code: PAM_AUTH_ERR" has expired-code "Authentication failure"
 t_check "expired code: says it expired ($(grep 'Sign-in failed' "$T_TMP/expired-code.out"))" \

@@ -14,20 +14,12 @@
 # shell runs as the directory user. A denied code is refused with its reason; a local
 # user still logs in with the password pam_unix checks.
 . "$(dirname "$0")/../lib/e2e.sh"
-for tool in pam-auth-update /usr/sbin/sshd ssh useradd chpasswd python3; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "skip - needs $tool"
-		echo "e2e/device_ssh: 0 passed, 0 failed, 1 skipped"
-		exit 0
-	fi
-done
+e2e_need e2e/device_ssh pam-auth-update /usr/sbin/sshd ssh useradd chpasswd python3
 e2e_enter e2e/device_ssh "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-. "$(dirname "$0")/../lib/oidc.sh"
-t_tmpdir
+e2e_setup
+. "$T_ROOT/tests/lib/oidc.sh"
+. "$T_ROOT/tests/lib/stock.sh"
 chmod 755 "$T_TMP"
-cd "$T_ROOT" || exit 1
 export DEBIAN_FRONTEND=noninteractive
 unset SCIMBRIDGE_CONF LD_LIBRARY_PATH LD_PRELOAD
 DRIVER=$T_ROOT/tests/tools/kbdint_ssh.py
@@ -37,53 +29,24 @@ DRIVER=$T_ROOT/tests/tools/kbdint_ssh.py
 tenant_start --dataset small || { t_fail "tenant_start"; t_done; exit 1; }
 oidc_start --interval 1 || { t_fail "the OpenID provider did not start"; t_done; exit 1; }
 
-for d in etc usr var; do
-	mkdir -p "$T_TMP/ov/$d/upper" "$T_TMP/ov/$d/work"
-	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$T_TMP/ov/$d/upper,workdir=$T_TMP/ov/$d/work" "/$d" ||
-		{ t_fail "overlay over /$d"; t_done; exit 1; }
-done
-mount -t tmpfs -o mode=0755 tmpfs /run || { t_fail "tmpfs over /run"; t_done; exit 1; }
-mkdir -m 0755 /run/sshd
-T_CLEANUP_HOOK="umount -l /run /var /usr /etc 2>/dev/null; $T_CLEANUP_HOOK"
+stock_overlay
 
 useradd -M -s /bin/bash scimlocal || t_fail "useradd scimlocal"
 echo 'scimlocal:Local-Pass-7' | chpasswd || t_fail "chpasswd scimlocal"
-if ! make -s install >"$T_TMP/install.log" 2>&1; then
-	cat "$T_TMP/install.log"
-	t_fail "make install"; t_done; exit 1
-fi
+stock_install
 t_check "make install puts the scim-auth profile in /usr/share/pam-configs" test -f /usr/share/pam-configs/scim-auth
-out=$(pam-auth-update --enable scim scim-auth 2>&1)
-if grep -q 'Local modifications' <<<"$out"; then
-	t_skip "this host's /etc/pam.d/common-* are not Debian's stock files ($out)"
-	t_done; exit 0
-fi
+stock_pam_enable scim scim-auth
 t_check "common-auth: pam_scim before pam_unix ($(grep -E '^auth' /etc/pam.d/common-auth | grep -o 'pam_[a-z_]*[.]so' | tr '\n' ' '))" \
 	sh -c "grep -E '^auth' /etc/pam.d/common-auth | grep -o 'pam_[a-z_]*[.]so' | tr '\n' ' ' | grep -q '^pam_scim.so pam_unix.so'"
 
-install -m 0600 -o root -g root "$TENANT_SECRET_FILE" /etc/scimbridge/client_secret
-tenant_conf /etc/scimbridge/scimbridge.conf workspace-one "refresh_interval = 3600" "timeout = 5" \
-	"oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID" "device_login = yes"
-sed -i -e '/^\(cache_path\|socket_path\)[[:space:]]*=/d' \
-	-e 's|^client_secret_file = .*|client_secret_file = /etc/scimbridge/client_secret|' \
-	/etc/scimbridge/scimbridge.conf
-chmod 0644 /etc/scimbridge/scimbridge.conf
-sed -i -E 's/^(passwd|group):.*/& scim/' /etc/nsswitch.conf
+stock_conf "oidc_issuer = $OIDC_ISSUER" "oidc_client_id = $OIDC_CLIENT_ID" "device_login = yes"
 t_check "scimbridge sync" scimbridge sync
-/usr/local/sbin/scimbridged -f 2>"$T_TMP/daemon.log" &
-DPID=$!
-T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
-for _ in $(seq 100); do [ -S /run/scimbridge/socket ] && break; sleep 0.1; done
+stock_daemon_start
+daemon_wait_socket /run/scimbridge/socket 10
 
 install -m 0644 /usr/local/share/doc/scimbridge/sshd_config.device-login.snippet \
 	/etc/ssh/sshd_config.d/scimbridge-device-login.conf
-ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/hostkey" || exit 1
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-/usr/sbin/sshd -D -e -p "$PORT" -o ListenAddress=127.0.0.1 -o PidFile=/run/sshd.pid \
-	-h "$T_TMP/hostkey" 2>"$T_TMP/sshd.log" &
-SPID=$!
-T_CLEANUP_HOOK="kill $SPID 2>/dev/null; $T_CLEANUP_HOOK"
-t_wait_log "$T_TMP/sshd.log" 'listening' 1 20 "$SPID" || t_fail "sshd did not start"
+stock_sshd_start
 
 # ssh_kbd NAME USER ACTION: the driver's output in $T_TMP/NAME.out.
 ssh_kbd() {

@@ -13,10 +13,8 @@ if [ -z "${SB_IN_NS:-}" ]; then
 fi
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$T_ROOT/tests/lib/tenant.sh"
-SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
-t_tmpdir
-tenant_start --dataset small || { t_fail "tenant did not start"; t_done; exit 1; }
-conf_set() { sed -i "/^$2[[:space:]]*=/d" "$1"; echo "$2 = $3" >>"$1"; }
+. "$T_ROOT/tests/lib/daemon.sh"
+tenant_setup --dataset small
 FS=$T_TMP/fs
 mkdir -p "$FS"
 mount -t tmpfs -o size=512k,mode=0755 scimtest "$FS" || { t_fail "mount tmpfs"; t_done; exit 1; }
@@ -53,9 +51,7 @@ t_check "new data served" sh -c "'$SB' -c '$C' lookup alice | grep -q 'Alice Aft
 # The daemon: a full sync that cannot write keeps the last good cache and
 # says why; the first one after space is freed serves what changed.
 L=$T_TMP/daemon.log
-"${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}" -f -c "$C" 2>"$L" &
-DPID=$!
-T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
+daemon_start "$C" "$L"
 t_check "daemon: first full sync" t_wait_log "$L" 'info: sync: ' 1 10
 cp "$FS/cache" "$T_TMP/saved2"
 okta set-attr bob displayName "Bob While The Disk Was Full" >/dev/null 2>&1

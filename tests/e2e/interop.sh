@@ -14,14 +14,7 @@
 #      its filter and by a full one, said in the log and `status`, where not.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/interop "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
-SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
-D=${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}
-export LD_LIBRARY_PATH=$T_ROOT/nss_module
-conf_set() { sed -i "/^$2[[:space:]]*=/d" "$1"; echo "$2 = $3" >>"$1"; }
+e2e_setup
 
 # 60 users u000001… and 6 groups, plus 5 users whose userName is an e-mail
 # address: 65 users, of which %u can map 60 and %l all 65.
@@ -85,17 +78,11 @@ t_eq "… at page_size 5 (Users an exact multiple): token + 13 Users pages + 1 (
 # libnss_scim and the daemon) and pass a live PAM account check, under %u
 # (userName "newuN") and %l (userName "newlN@example.com", login "newlN").
 CUR=$T_TMP/cur.conf
-export SCIMBRIDGE_CONF=$CUR
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$CUR" || exit 1
-DPID=""
-T_CLEANUP_HOOK="[ -n \"\$DPID\" ] && kill \$DPID 2>/dev/null; $T_CLEANUP_HOOK"
-daemon_start() { # daemon_start CONF LOG: up, first sync done (bounded)
-	"$D" -f -c "$1" 2>"$2" &
-	DPID=$!
+e2e_host "$CUR"
+daemon_up() { # daemon_up CONF LOG: up, first sync done (bounded)
+	daemon_start "$1" "$2"
 	for _ in $(seq 300); do grep -q 'sync: ' "$2" && [ -S "$T_TMP/sock" ] && break; sleep 0.1; done
 }
-daemon_stop() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; }
 n=0
 for dialect in workspace-one scim2; do
 	for fmt in %u %l; do
@@ -107,7 +94,7 @@ for dialect in workspace-one scim2; do
 			tenant_reset_behaviour
 			[ "$behave" = "{}" ] || tenant_behave "$behave"
 			rm -f "$T_TMP/sock"
-			daemon_start "$CUR" "$T_TMP/miss.$n.log"
+			daemon_up "$CUR" "$T_TMP/miss.$n.log"
 			if [ "$fmt" = %u ]; then user=newu$n; login=newu$n; else user=newl$n@example.com; login=newl$n; fi
 			okta create-user "$user" --display "New $n" >/dev/null
 			label="$dialect, $fmt, $behave: $user"
@@ -144,7 +131,7 @@ incr_case() {
 	tenant_reset_behaviour
 	[ "$behave" = "{}" ] || tenant_behave "$behave"
 	rm -f "$T_TMP/sock"
-	daemon_start "$CUR" "$log"
+	daemon_up "$CUR" "$log"
 	victim=$(printf 'u%06d' "$n")
 	if [ "$fmt" = %u ]; then user=incr$n; login=incr$n; else user=incr$n@example.com; login=incr$n; fi
 	okta deactivate "$victim"
@@ -185,7 +172,7 @@ conf_set "$CUR" negative_ttl 1
 tenant_behave '{"ignore_filter":true}'
 rm -f "$T_TMP/sock"
 log=$T_TMP/ignored.log
-daemon_start "$CUR" "$log"
+daemon_up "$CUR" "$log"
 for _ in $(seq 300); do [ "$(reads "$log")" -ge 2 ] && break; sleep 0.1; done
 okta create-user "lost1@example.com" --display "Lost One" >/dev/null
 r=$(getent passwd lost1)

@@ -10,21 +10,12 @@
 # is refused, garbage on the socket is refused and the daemon stays up.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/login_e2e "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
-SB=$T_ROOT/cli/scimbridge
-D=${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}
-export LD_LIBRARY_PATH=$T_ROOT/nss_module
+e2e_setup
 
 tenant_start --dataset small || exit 1
 C=$T_TMP/scimbridge.conf
 tenant_conf "$C" workspace-one "refresh_interval = 3600" "negative_ttl = 2" "timeout = 2"
-export SCIMBRIDGE_CONF=$C
-
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$C" || exit 1
+e2e_host "$C"
 
 t_check "scimbridge sync from the tenant" "$SB" -c "$C" sync
 t_check "getent passwd alice (glibc → libnss_scim)" bash -c "getent passwd alice | grep -q '^alice:[*]:[0-9]*:[0-9]*:Alice Anders:/home/alice:/bin/bash$'"
@@ -68,11 +59,8 @@ out=$(timeout 10 "$D" -f -c "$T_TMP/open.conf" 2>&1)
 t_eq "scimbridged refuses a 0644 secret (exit 1)" 1 $?
 t_check "… and says why ($out)" grep -q 'must be 0600' <<<"$out"
 
-"$D" -f -c "$C" 2>"$T_TMP/daemon.log" &
-DPID=$!
-T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
-for _ in $(seq 50); do [ -S "$TENANT_DIR/socket" ] && break; sleep 0.1; done
-t_check "scimbridged listening" test -S "$TENANT_DIR/socket"
+daemon_start "$C"
+t_check "scimbridged listening" daemon_wait_socket "$TENANT_DIR/socket"
 sleep 0.5
 
 acct() { pamtester scimtest "$1" acct_mgmt 2>&1; }

@@ -16,11 +16,8 @@ if ! [ -x "$NSCD" ]; then
 	echo "e2e/nscd: 0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
-SB=$T_ROOT/cli/scimbridge
+e2e_setup
+unset LD_LIBRARY_PATH # only nscd may find the module
 
 tenant_start --dataset small || exit 1
 C=$T_TMP/scimbridge.conf

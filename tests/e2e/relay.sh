@@ -13,12 +13,8 @@
 # subscriber, refused once a deactivation is published.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/relay "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
+e2e_setup
 RS=$T_ROOT/tests/bin/relaysign
-export LD_LIBRARY_PATH=$T_ROOT/nss_module
 if ! command -v nginx >/dev/null; then
 	t_skip "nginx is not installed (scripts/deps.sh installs nginx-light)"
 	t_done
@@ -33,9 +29,7 @@ t_check "nginx listening on 127.0.0.1:$PORT" bash -c "ss -ltnH 'sport = :$PORT' 
 S=$T_TMP/subscriber.conf
 SUBC=$T_TMP/sub/cache
 sub_conf "$S" "https://127.0.0.1:$PORT/"
-export SCIMBRIDGE_CONF=$S
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$S" || exit 1
+e2e_host "$S"
 
 # --- first release: the snapshot
 out=$("$SB" -c "$P" sync 2>&1)
@@ -246,33 +240,8 @@ if command -v sshd >/dev/null || [ -x /usr/sbin/sshd ]; then
 	"$SB" -c "$P" sync >/dev/null 2>&1
 	"$SB" -c "$S" sync >/dev/null 2>&1
 	SPORT=$(spare_port)
-	cat >"$T_TMP/sshd_config" <<EOF2
-Port $SPORT
-ListenAddress 127.0.0.1
-HostKey $T_TMP/hostkey
-PidFile $T_TMP/sshd.pid
-UsePAM yes
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-AuthorizedKeysFile none
-AuthorizedKeysCommand $K/scimbridge -c $K/sub.conf keys %u
-AuthorizedKeysCommandUser nobody
-StrictModes no
-LogLevel VERBOSE
-EOF2
-	mount -t tmpfs -o mode=0755 tmpfs /run || exit 1
-	mkdir -m 0755 /run/sshd
-	SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-	"$SSHD" -D -e -f "$T_TMP/sshd_config" 2>"$T_TMP/sshd.log" &
-	SPID=$!
-	T_CLEANUP_HOOK="kill $SPID 2>/dev/null; $T_CLEANUP_HOOK"
-	for _ in $(seq 50); do grep -q 'listening' "$T_TMP/sshd.log" && break; sleep 0.1; done
-	login() {
-		ssh -i "$T_TMP/key" -p "$SPORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-			-o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR alice@127.0.0.1 \
-			'echo "logged in as $USER"' 2>&1
-	}
+	e2e_sshd_keys "$SPORT" "$K/scimbridge -c $K/sub.conf keys %u" || exit 1
+	login() { e2e_ssh_key_login "$SPORT" alice; }
 	r=$(login)
 	t_check "ssh: alice logs in on the subscriber with her key from the relay ($r)" grep -q 'logged in as alice' <<<"$r"
 	okta deactivate alice >/dev/null
@@ -289,9 +258,7 @@ fi
 
 # A publisher whose daemon runs: `scimbridge sync` has the daemon sync,
 # then publishes what it wrote.
-"$T_ROOT/daemon/scimbridged" -f -c "$P" 2>"$T_TMP/daemon.log" &
-DPID=$!
-T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
+daemon_start "$P"
 # its first sync (and publish, nothing changed) before the tenant changes
 for _ in $(seq 300); do grep -q 'sync: .* read from the tenant' "$T_TMP/daemon.log" && break; sleep 0.1; done
 okta reactivate alice >/dev/null

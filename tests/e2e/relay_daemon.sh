@@ -11,12 +11,8 @@
 # of the relay.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/relay_daemon "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
-cd "$T_ROOT" || exit 1
+e2e_setup
 . "$T_ROOT/tests/lib/relay.sh"
-export LD_LIBRARY_PATH=$T_ROOT/nss_module
 SBD=${SCIMBRIDGED:-$T_ROOT/daemon/scimbridged}
 if ! command -v nginx >/dev/null; then
 	t_skip "nginx is not installed (scripts/deps.sh installs nginx-light)"
@@ -28,9 +24,7 @@ relay_setup "refresh_interval = 10" || exit 1
 S=$T_TMP/subscriber.conf
 SUBC=$T_TMP/sub/cache
 sub_conf "$S" "https://127.0.0.1:$PORT/" "relay_poll_interval = 30"
-export SCIMBRIDGE_CONF=$S
-e2e_nsswitch || exit 1
-e2e_pam_service scimtest "$S" || exit 1
+e2e_host "$S"
 
 # wait_for SECONDS COMMAND...: polls every 0.2 s; its status
 wait_for() {

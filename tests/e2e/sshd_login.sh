@@ -12,13 +12,9 @@ fi
 if [ -z "${SB_IN_NS:-}" ]; then
 	exec unshare -m env SB_IN_NS=1 bash "$0" "$@"
 fi
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
 . "$(dirname "$0")/../lib/e2e.sh"
-t_tmpdir
+e2e_setup
 chmod 755 "$T_TMP"
-cd "$T_ROOT" || exit 1
-export LD_LIBRARY_PATH=$T_ROOT/nss_module
 
 tenant_start --dataset small || exit 1
 # sshd wants AuthorizedKeysCommand in a root-owned tree nobody else can write:
@@ -30,10 +26,7 @@ install -m 0755 cli/scimbridge "$K/scimbridge"
 C=$K/scimbridge.conf
 tenant_conf "$C" workspace-one "refresh_interval = 3600" "timeout = 3"
 chmod 644 "$C"
-export SCIMBRIDGE_CONF=$C
-
-e2e_nsswitch || exit 1
-e2e_pam_service sshd "$C" || exit 1
+e2e_host "$C" sshd
 
 ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/key" -C alice@test || exit 1
 ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/hostkey" || exit 1
@@ -42,42 +35,13 @@ t_check "sync" cli/scimbridge -c "$C" sync
 r=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$K/scimbridge" -c "$C" keys alice)
 t_check "scimbridge keys alice, run as nobody, prints the tenant's key" grep -qF "$(cut -d' ' -f2 "$T_TMP/key.pub")" <<<"$r"
 
-daemon/scimbridged -f -c "$C" 2>"$T_TMP/daemon.log" &
-DPID=$!
+daemon_start "$C"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$T_TMP/sshd_config" <<EOF2
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $T_TMP/hostkey
-PidFile $T_TMP/sshd.pid
-UsePAM yes
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-AuthorizedKeysFile none
-AuthorizedKeysCommand $K/scimbridge -c $C keys %u
-AuthorizedKeysCommandUser nobody
-StrictModes no
-LogLevel VERBOSE
-EOF2
-# sshd wants /run/sshd (its privilege-separation chroot): made in a tmpfs
-# private to this namespace, so the host's /run is left as it was.
-mount -t tmpfs -o mode=0755 tmpfs /run || exit 1
-mkdir -m 0755 /run/sshd
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-"$SSHD" -D -e -f "$T_TMP/sshd_config" 2>"$T_TMP/sshd.log" &
-SPID=$!
-T_CLEANUP_HOOK="kill $SPID $DPID 2>/dev/null; $T_CLEANUP_HOOK"
-for _ in $(seq 50); do
-	[ -S "$TENANT_DIR/socket" ] && grep -q 'listening' "$T_TMP/sshd.log" && break
-	sleep 0.1
-done
+# the host's /run is left as it was: sshd gets a tmpfs private to this namespace
+e2e_sshd_keys "$PORT" "$K/scimbridge -c $C keys %u" || exit 1
+daemon_wait_socket "$TENANT_DIR/socket"
 
-login() {
-	ssh -i "$T_TMP/key" -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR alice@127.0.0.1 \
-		'echo "logged in as $USER"' 2>&1
-}
+login() { e2e_ssh_key_login "$PORT" alice; }
 r=$(login)
 t_check "alice logs in with the key from the tenant ($r)" grep -q 'logged in as alice' <<<"$r"
 okta deactivate alice

@@ -13,31 +13,16 @@
 # and the contrib drop-in. Then `make uninstall` in the same namespace: root
 # and a local user still pass every service and `su` works.
 . "$(dirname "$0")/../lib/e2e.sh"
-for tool in pamtester pam-auth-update /usr/sbin/sshd ssh useradd; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "skip - needs $tool"
-		echo "e2e/stock_host: 0 passed, 0 failed, 1 skipped"
-		exit 0
-	fi
-done
+e2e_need e2e/stock_host pamtester pam-auth-update /usr/sbin/sshd ssh useradd
 e2e_enter e2e/stock_host "$@"
-. "$(dirname "$0")/../lib/testlib.sh"
-. "$(dirname "$0")/../lib/tenant.sh"
-t_tmpdir
+e2e_setup
+. "$T_ROOT/tests/lib/stock.sh"
 chmod 755 "$T_TMP"
-cd "$T_ROOT" || exit 1
 export DEBIAN_FRONTEND=noninteractive
 unset SCIMBRIDGE_CONF LD_LIBRARY_PATH LD_PRELOAD
 
 # The overlays. Everything below writes only to their upper dirs and /run.
-for d in etc usr var; do
-	mkdir -p "$T_TMP/ov/$d/upper" "$T_TMP/ov/$d/work"
-	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$T_TMP/ov/$d/upper,workdir=$T_TMP/ov/$d/work" "/$d" ||
-		{ t_fail "overlay over /$d"; t_done; exit 1; }
-done
-mount -t tmpfs -o mode=0755 tmpfs /run || { t_fail "tmpfs over /run"; t_done; exit 1; }
-mkdir -m 0755 /run/sshd
-T_CLEANUP_HOOK='umount -l /run /var /usr /etc 2>/dev/null'
+stock_overlay
 MA=$(cc -print-multiarch)
 t_check "overlays: /usr/local and /lib/$MA are under the /usr overlay" \
 	sh -c "touch /usr/local/.probe /lib/$MA/.probe && test -e '$T_TMP/ov/usr/upper/local/.probe' &&
@@ -58,19 +43,12 @@ useradd -M -s /bin/bash scimlocal || t_fail "useradd scimlocal (in the overlay's
 every_service root 'account management done' "stock host before install"
 
 # --- install with the default paths, as the README says ---
-if ! make -s install >"$T_TMP/install.log" 2>&1; then
-	cat "$T_TMP/install.log"
-	t_fail "make install"; t_done; exit 1
-fi
+stock_install
 t_ok "make install (default paths, no DESTDIR)"
 t_check "pam_scim.so in /lib/$MA/security" test -f "/lib/$MA/security/pam_scim.so"
 t_check "man -k scim finds scimbridge(1) after install" sh -c "man -k scim 2>/dev/null | grep -q '^scimbridge (1)'"
 
-out=$(pam-auth-update --enable scim 2>&1)
-if grep -q 'Local modifications' <<<"$out"; then
-	t_skip "this host's /etc/pam.d/common-* are not Debian's stock files ($out)"
-	t_done; exit 0
-fi
+stock_pam_enable scim
 t_check "pam-auth-update --enable scim puts pam_scim in common-account" \
 	grep -q 'pam_scim.so' /etc/pam.d/common-account
 t_check "after pam_unix, pam_deny and pam_permit (the Additional block)" sh -c \
@@ -78,13 +56,7 @@ t_check "after pam_unix, pam_deny and pam_permit (the Additional block)" sh -c \
 		grep -q '^pam_unix.so pam_deny.so pam_permit.so pam_scim.so \$'"
 
 tenant_start --dataset small || { t_fail "tenant_start"; t_done; exit 1; }
-install -m 0600 -o root -g root "$TENANT_SECRET_FILE" /etc/scimbridge/client_secret
-tenant_conf /etc/scimbridge/scimbridge.conf workspace-one "refresh_interval = 3600" "timeout = 5"
-sed -i -e '/^\(cache_path\|socket_path\)[[:space:]]*=/d' \
-	-e 's|^client_secret_file = .*|client_secret_file = /etc/scimbridge/client_secret|' \
-	/etc/scimbridge/scimbridge.conf
-chmod 0644 /etc/scimbridge/scimbridge.conf
-sed -i -E 's/^(passwd|group):.*/& scim/' /etc/nsswitch.conf
+stock_conf
 ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/key" -C alice@test || exit 1
 okta set-attr alice urn:scim:schemas:extension:custom:1.0:sshPublicKey "$(cat "$T_TMP/key.pub")"
 # bob is deactivated the way Okta does it (PATCH active=false) before the
@@ -95,12 +67,10 @@ t_check "scimbridge sync (installed CLI, default config)" scimbridge sync
 r=$(getent passwd alice)
 t_check "getent passwd alice through the installed module: password field * ($r)" \
 	grep -qE '^alice:[*]:[0-9]+:[0-9]+:' <<<"$r"
-/usr/local/sbin/scimbridged -f 2>"$T_TMP/daemon.log" &
-DPID=$!
-T_CLEANUP_HOOK="kill $DPID 2>/dev/null; $T_CLEANUP_HOOK"
+stock_daemon_start
 t_check "the installed scimbridged answers on /run/scimbridge/socket" \
 	t_wait_log "$T_TMP/daemon.log" 'listening|ready|socket' 1 20 "$DPID"
-for _ in $(seq 100); do [ -S /run/scimbridge/socket ] && break; sleep 0.1; done
+daemon_wait_socket /run/scimbridge/socket 10
 
 every_service alice 'account management done' "active directory user"
 every_service root 'account management done' "root, profile enabled"
@@ -109,13 +79,7 @@ every_service bob 'User account has expired' "bob deactivated in the tenant (PAM
 
 # --- a real ssh login: the stock sshd_config, the contrib drop-in ---
 install -m 0644 /usr/local/share/doc/scimbridge/sshd_config.snippet /etc/ssh/sshd_config.d/scimbridge.conf
-ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/hostkey" || exit 1
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-/usr/sbin/sshd -D -e -p "$PORT" -o ListenAddress=127.0.0.1 -o PidFile=/run/sshd.pid \
-	-h "$T_TMP/hostkey" 2>"$T_TMP/sshd.log" &
-SPID=$!
-T_CLEANUP_HOOK="kill $SPID 2>/dev/null; $T_CLEANUP_HOOK"
-t_wait_log "$T_TMP/sshd.log" 'listening' 1 20 "$SPID" || t_fail "sshd did not start"
+stock_sshd_start
 login() {
 	ssh -i "$T_TMP/key" -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 		-o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR "$1@127.0.0.1" \
@@ -142,8 +106,7 @@ t_eq "make uninstall refuses while a hand-written stack names pam_scim.so" 2 "$?
 t_check "and leaves pam_scim.so in place" test -f "/lib/$MA/security/pam_scim.so"
 every_service root 'account management done' "after the refused uninstall, root"
 cp "$T_TMP/common-account.pam-auth-update" /etc/pam.d/common-account
-kill "$DPID" 2>/dev/null
-wait "$DPID" 2>/dev/null
+daemon_stop
 
 # --- uninstall in the same namespace ---
 if ! make -s uninstall >"$T_TMP/uninstall.log" 2>&1; then

@@ -6,12 +6,7 @@
 # client secret file that others can read.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$T_ROOT/tests/lib/tenant.sh"
-SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
-t_tmpdir
-tenant_start --dataset small || { t_fail "tenant did not start"; t_done; exit 1; }
-
-# conf_set FILE KEY VALUE: one value per key (the parser may reject repeats).
-conf_set() { sed -i "/^$2[[:space:]]*=/d" "$1"; echo "$2 = $3" >>"$1"; }
+tenant_setup --dataset small
 
 WS1=$T_TMP/ws1.conf
 tenant_conf "$WS1" workspace-one

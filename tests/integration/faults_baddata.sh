@@ -9,10 +9,7 @@
 # are never served, though no local group has the name.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$T_ROOT/tests/lib/tenant.sh"
-SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
-t_tmpdir
-tenant_start --dataset small || { t_fail "tenant did not start"; t_done; exit 1; }
-conf_set() { sed -i "/^$2[[:space:]]*=/d" "$1"; echo "$2 = $3" >>"$1"; }
+tenant_setup --dataset small
 C=$T_TMP/c.conf
 tenant_conf "$C" workspace-one
 conf_set "$C" cache_path "$T_TMP/cache"

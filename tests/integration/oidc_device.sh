@@ -14,8 +14,7 @@
 . "$T_ROOT/tests/lib/oidc.sh"
 P=${OIDCPROBE:-$T_ROOT/tests/bin/oidcprobe}
 [ -x "$P" ] || { t_fail "tests/bin/oidcprobe missing (make tests)"; t_done; exit 1; }
-t_tmpdir
-tenant_start || { t_fail "tenant did not start"; t_done; exit 1; }
+tenant_setup
 oidc_start --interval 1 || { t_fail "the OpenID provider did not start"; t_done; exit 1; }
 C=$T_TMP/conf
 mkconf() { tenant_conf "$C" workspace-one "timeout = ${TIMEOUT:-5}" "$@"; }

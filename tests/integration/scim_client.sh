@@ -9,8 +9,7 @@
 . "$T_ROOT/tests/lib/tenant.sh"
 P=${SCIMPROBE:-$T_ROOT/tests/bin/scimprobe}
 [ -x "$P" ] || { t_fail "tests/bin/scimprobe missing (make tests)"; t_done; exit 1; }
-t_tmpdir
-tenant_start --dataset 25 || { t_fail "tenant did not start"; t_done; exit 1; }
+tenant_setup --dataset 25
 W=$T_TMP/ws1.conf
 S=$T_TMP/scim2.conf
 tenant_conf "$W" workspace-one "page_size = 10" "timeout = 2"

@@ -6,7 +6,7 @@ OIDC_PID=""
 
 # oidc_start [--interval S] [--device-ttl S]
 oidc_start() {
-	local interval=1 ttl=600 line i
+	local interval=1 ttl=600 line
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--interval) interval=$2; shift 2 ;;
@@ -22,17 +22,7 @@ oidc_start() {
 		--secret-file "$TENANT_SECRET_FILE" --interval "$interval" --device-ttl "$ttl" \
 		--public-client "$OIDC_CLIENT_ID" >"$TENANT_DIR/oidc.log" 2>&1 &
 	OIDC_PID=$!
-	for i in $(seq 1 300); do
-		line=$(grep -m1 '^LISTENING' "$TENANT_DIR/oidc.log" 2>/dev/null)
-		[ -n "$line" ] && break
-		kill -0 "$OIDC_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -z "$line" ]; then
-		echo "oidc_start: the provider did not start:" >&2
-		cat "$TENANT_DIR/oidc.log" >&2
-		return 1
-	fi
+	line=$(_listening_line "$TENANT_DIR/oidc.log" "$OIDC_PID" "oidc_start: the provider") || return 1
 	set -- $line
 	OIDC_ISSUER=$4
 	OIDC_CTL="http://127.0.0.1:$3"

@@ -1,8 +1,10 @@
-# relay.sh — what the relay suites share (issue 16): signing keys, a
-# publisher config against tests/tenant, a real nginx (Debian's, TLS with a
-# test CA, a spare loopback port, every path in T_TMP) serving publish_dir,
-# and subscriber configs. Needs testlib.sh and tenant.sh sourced and the
-# tenant started. Sets SB PK PUB P NG PORT DOWN_PORT NGPID.
+# relay.sh — what the relay suites and benches share (issue 16): signing
+# keys, a publisher config against tests/tenant, a real nginx (Debian's, TLS
+# with a test CA, a spare loopback port, every path in T_TMP) serving
+# publish_dir, and subscriber configs. relay_setup needs testlib.sh and
+# tenant.sh sourced and the tenant started; it sets SB PK PUB P NG PORT
+# DOWN_PORT NGPID. spare_port and relay_nginx_start need nothing else (the
+# benches set NG, PUB and PORT themselves).
 
 spare_port() {
 	local p
@@ -12,15 +14,27 @@ spare_port() {
 	done
 }
 
-# relay_nginx_start: nginx on $PORT serving $PUB (also /e500/ and /slow/)
+# relay_nginx_start [--plain] [--connections N]: nginx on $PORT serving $PUB
+# (also /e500/ and /slow/), its files in $NG; TLS with $NG/server.pem and
+# server.key unless --plain (http); N worker connections (256).
 relay_nginx_start() {
+	local conns=256 listen="listen 127.0.0.1:$PORT ssl;
+		ssl_certificate $NG/server.pem;
+		ssl_certificate_key $NG/server.key;"
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--plain) listen="listen 127.0.0.1:$PORT;"; shift ;;
+		--connections) conns=$2; shift 2 ;;
+		*) echo "relay_nginx_start: unknown option $1" >&2; return 2 ;;
+		esac
+	done
 	mkdir -p "$NG/tmp" "$PUB"
 	cat >"$NG/nginx.conf" <<NGX
 daemon off;
 worker_processes 1;
 error_log $NG/error.log;
 pid $NG/nginx.pid;
-events { worker_connections 256; }
+events { worker_connections $conns; }
 http {
 	access_log $NG/access.log;
 	client_body_temp_path $NG/tmp/body;
@@ -30,9 +44,7 @@ http {
 	scgi_temp_path $NG/tmp/scgi;
 	default_type application/octet-stream;
 	server {
-		listen 127.0.0.1:$PORT ssl;
-		ssl_certificate $NG/server.pem;
-		ssl_certificate_key $NG/server.key;
+		$listen
 		root $PUB;
 		location /e500/ { return 500; }
 		location /slow/ { alias $PUB/; limit_rate 1; }

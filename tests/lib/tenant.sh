@@ -15,9 +15,25 @@ _tenant_certs() {
 			-CAcreateserial -days 2 -extfile "$d/ext.cnf" -out "$d/server.pem" 2>/dev/null
 }
 
+# _listening_line LOG PID WHO: prints the LISTENING line a server of
+# tests/tenant writes to LOG once it listens, waited for 30 s at most while
+# PID runs; else says that WHO did not start, shows LOG, and fails.
+_listening_line() {
+	local line
+	for _ in $(seq 1 300); do
+		line=$(grep -m1 '^LISTENING' "$1" 2>/dev/null)
+		[ -n "$line" ] && { echo "$line"; return 0; }
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "$3 did not start:" >&2
+	cat "$1" >&2
+	return 1
+}
+
 # tenant_start [--dataset small|large|N] [--token-ttl S]
 tenant_start() {
-	local dataset=small ttl=21599 line i
+	local dataset=small ttl=21599 line
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--dataset) dataset=$2; shift 2 ;;
@@ -36,17 +52,7 @@ tenant_start() {
 		--dataset "$dataset" --token-ttl "$ttl" --client-id "$TENANT_CLIENT_ID" \
 		--secret-file "$TENANT_SECRET_FILE" >"$TENANT_DIR/server.log" 2>&1 &
 	TENANT_PID=$!
-	for i in $(seq 1 300); do
-		line=$(grep -m1 '^LISTENING' "$TENANT_DIR/server.log" 2>/dev/null)
-		[ -n "$line" ] && break
-		kill -0 "$TENANT_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -z "$line" ]; then
-		echo "tenant_start: the tenant did not start:" >&2
-		cat "$TENANT_DIR/server.log" >&2
-		return 1
-	fi
+	line=$(_listening_line "$TENANT_DIR/server.log" "$TENANT_PID" "tenant_start: the tenant") || return 1
 	set -- $line
 	TENANT_URL="https://127.0.0.1:$2"
 	TENANT_CTL="http://127.0.0.1:$3"
@@ -88,6 +94,18 @@ tenant_conf() {
 		echo "ssh_keys_attribute = urn:scim:schemas:extension:custom:1.0:sshPublicKey"
 		for l in "$@"; do echo "$l"; done
 	} >"$file"
+}
+
+# conf_set FILE KEY VALUE: one value per key (the parser may reject repeats).
+conf_set() { sed -i "/^$2[[:space:]]*=/d" "$1"; echo "$2 = $3" >>"$1"; }
+
+# tenant_setup [tenant_start options]: the start every tenant suite shares:
+# SB (the CLI, or $SCIMBRIDGE_CLI), a scratch T_TMP, the tenant started;
+# the suite fails and ends here when the tenant does not start.
+tenant_setup() {
+	SB=${SCIMBRIDGE_CLI:-$T_ROOT/cli/scimbridge}
+	t_tmpdir
+	tenant_start "$@" || { t_fail "tenant did not start"; t_done; exit 1; }
 }
 
 tenant_fault() { curl -sf -X POST -H 'Content-Type: application/json' -d "$1" "$TENANT_CTL/faults" >/dev/null; }

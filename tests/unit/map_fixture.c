@@ -1,0 +1,228 @@
+/* map_fixture.c — the shared fixtures of the test_map_*.c suites (see
+ * map_fixture.h); linked into each of them by the Makefile's test_map_%
+ * rule. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "map_fixture.h"
+
+static char *ignore_v[] = {"ALL USERS"};
+static int saved_stderr = -1;
+static char capture_path[] = "/tmp/sbmap-log.XXXXXX";
+
+void base_config(struct sb_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->domain = "okta.example.com";
+	cfg->name_format = "%u";
+	cfg->home = "/home/%u";
+	cfg->shell = "/bin/bash";
+	cfg->uid_min = cfg->gid_min = 200000;
+	cfg->uid_max = cfg->gid_max = 1999999999;
+	cfg->ignore_groups.v = ignore_v;
+	cfg->ignore_groups.n = 1;
+}
+
+void add_user(struct sb_scim_users *a, const char *id, const char *name, const char *domain,
+	      int active)
+{
+	struct sb_scim_user *u;
+
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+	}
+	u = &a->v[a->n++];
+	memset(u, 0, sizeof(*u));
+	u->id = strdup(id);
+	u->user_name = strdup(name);
+	u->domain = domain ? strdup(domain) : NULL;
+	u->display_name = strdup(name);
+	u->active = active ? SB_TRUE : SB_FALSE;
+	u->soft_deleted = SB_UNSET;
+}
+
+void add_group(struct sb_scim_groups *a, const char *id, const char *display, int n,
+	       const char **members)
+{
+	struct sb_scim_group *g;
+
+	if (a->n == a->cap) { /* doubling: ASan's realloc always copies */
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+	}
+	g = &a->v[a->n++];
+	memset(g, 0, sizeof(*g));
+	g->id = strdup(id);
+	g->display_name = strdup(display);
+	g->members = calloc((size_t)n + 1, sizeof(*g->members));
+	for (int i = 0; i < n; i++)
+		g->members[i].value = strdup(members[i]);
+	g->n_members = (size_t)n;
+}
+
+const struct sb_user *user(const struct sb_dataset *ds, const char *name)
+{
+	for (size_t i = 0; i < ds->n_users; i++)
+		if (strcmp(ds->users[i].name, name) == 0)
+			return &ds->users[i];
+	return NULL;
+}
+
+const struct sb_group *group(const struct sb_dataset *ds, const char *name)
+{
+	for (size_t i = 0; i < ds->n_groups; i++)
+		if (strcmp(ds->groups[i].name, name) == 0)
+			return &ds->groups[i];
+	return NULL;
+}
+
+/* Temp passwd and group files for one test (static paths: one at a time). */
+struct sb_map_opts local_files(const char *passwd_text, const char *group_text)
+{
+	static char pw[] = "/tmp/sbmap-pw.XXXXXX", gr[] = "/tmp/sbmap-gr.XXXXXX";
+	int fd;
+
+	strcpy(pw, "/tmp/sbmap-pw.XXXXXX");
+	strcpy(gr, "/tmp/sbmap-gr.XXXXXX");
+	fd = mkstemp(pw);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, passwd_text, strlen(passwd_text)), (ssize_t)strlen(passwd_text));
+	close(fd);
+	fd = mkstemp(gr);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, group_text, strlen(group_text)), (ssize_t)strlen(group_text));
+	close(fd);
+	return (struct sb_map_opts){.passwd_file = pw, .group_file = gr};
+}
+
+struct sb_map_opts local_opts(const char *passwd_text)
+{
+	return local_files(passwd_text, "root:x:0:\nusers:x:100:\n");
+}
+
+void drop_local(struct sb_map_opts *o)
+{
+	unlink(o->passwd_file);
+	unlink(o->group_file);
+}
+
+/* sb_log writes to fd 2: point it at a temp file for the duration. */
+void capture_start(void)
+{
+	int fd;
+
+	strcpy(capture_path, "/tmp/sbmap-log.XXXXXX");
+	fd = mkstemp(capture_path);
+	assert_true(fd >= 0);
+	saved_stderr = dup(STDERR_FILENO);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	close(fd);
+}
+
+char *capture_end(void)
+{
+	FILE *f;
+	char *text = calloc(1, 1 << 20);
+	size_t n;
+
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	f = fopen(capture_path, "r");
+	assert_non_null(f);
+	n = fread(text, 1, (1 << 20) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	unlink(capture_path);
+	return text;
+}
+
+/* Lines of text holding every one of the (NULL-ended) needles. */
+int lines_with(const char *text, ...)
+{
+	int count = 0;
+
+	for (const char *line = text; *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		char *copy = strndup(line, len);
+		int all = 1;
+		va_list ap;
+
+		va_start(ap, text);
+		for (const char *n = va_arg(ap, const char *); n; n = va_arg(ap, const char *))
+			if (!strstr(copy, n))
+				all = 0;
+		va_end(ap);
+		count += all;
+		free(copy);
+		line += len + (eol != NULL);
+	}
+	return count;
+}
+
+void set_member_group(struct sb_scim_groups *g, size_t gi, size_t mi)
+{
+	g->v[gi].members[mi].is_group = true;
+}
+
+void free_tenant(struct sb_scim_users *u, struct sb_scim_groups *g)
+{
+	sb_scim_users_free(u);
+	sb_scim_groups_free(g);
+}
+
+const struct sb_group *group_by_gid(const struct sb_dataset *ds, uint32_t gid)
+{
+	for (size_t i = 0; i < ds->n_groups; i++)
+		if (ds->groups[i].gid == gid)
+			return &ds->groups[i];
+	return NULL;
+}
+
+/* Member names of a group, comma-joined, for readable assertions. */
+char *members_of(const struct sb_dataset *ds, const struct sb_group *g)
+{
+	char *out = calloc(1, 4096);
+
+	for (size_t i = 0; g && i < g->n_members; i++) {
+		if (i)
+			strcat(out, ",");
+		strcat(out, ds->users[g->members[i]].name);
+	}
+	return out;
+}
+
+void assert_members(const struct sb_dataset *ds, const char *group_name, const char *want)
+{
+	const struct sb_group *g = group(ds, group_name);
+	char *got;
+
+	if (!g)
+		fail_msg("no group %s", group_name);
+	got = members_of(ds, g);
+	if (strcmp(got, want) != 0)
+		fail_msg("group %s: members '%s', want '%s'", group_name, got, want);
+	free(got);
+}
+
+void count_skip(void *ctx, const char *kind, const char *scim_id, const char *reason)
+{
+	struct skips *sk = ctx;
+
+	(void)scim_id;
+	assert_non_null(reason);
+	if (strcmp(kind, "user") == 0)
+		sk->users++;
+	else if (strcmp(kind, "group") == 0)
+		sk->groups++;
+	else
+		fail_msg("unknown kind %s", kind);
+}
