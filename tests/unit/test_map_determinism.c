@@ -105,7 +105,7 @@ static void assert_same_dataset(const struct sb_dataset *a, const struct sb_data
 	}
 }
 
-/* What sb_scim_list_groups_resolved does as pages arrive: members that are
+/* What the listing's on_group hook (sb_members_resolve_group) does as groups arrive: members that are
  * user ids become indexes into the users array. */
 static void resolve_like_listing(const struct sb_scim_users *u, struct sb_scim_groups *g)
 {
