@@ -105,8 +105,9 @@ static void assert_same_dataset(const struct sb_dataset *a, const struct sb_data
 	}
 }
 
-/* What the listing's on_group hook (sb_members_resolve_group) does as groups arrive: members that are
- * user ids become indexes into the users array. */
+/* What the listing's on_group hook (sb_members_resolve_group) does as
+ * groups arrive: members that are user ids become indexes into the users
+ * array. */
 static void resolve_like_listing(const struct sb_scim_users *u, struct sb_scim_groups *g)
 {
 	struct sb_idindex ids = {0};
