@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon_ask.h"
 #include "hashmap.h"
 #include "nss_scim.h"
 #include "proto.h"
@@ -68,7 +69,9 @@ bool nss_daemon_found(uint16_t req_type, const char *key)
 {
 	long now = now_coarse();
 	uint64_t h = key_hash(req_type, key);
-	uint16_t status = SB_RESP_UNAVAIL;
+	struct sb_daemon_ask a = {
+	    .type = req_type, .key = key, .timeout_ms = TIMEOUT_MS, .want = SB_RESP_FOUND};
+	enum sb_ask_result r = SB_ASK_DOWN;
 	char path[256];
 	bool skip;
 
@@ -81,13 +84,16 @@ bool nss_daemon_found(uint16_t req_type, const char *key)
 	if (!skip)
 		snprintf(path, sizeof(path), "%s", socket_path);
 	pthread_mutex_unlock(&neg_lock);
-	if (!skip && sb_proto_call(path, req_type, key, strlen(key), TIMEOUT_MS, &status, NULL, 0,
-				   NULL) < 0) {
+	if (!skip) {
+		a.socket_path = path;
+		r = sb_daemon_ask(&a);
+	}
+	if (!skip && r == SB_ASK_DOWN) {
 		pthread_mutex_lock(&neg_lock);
 		socket_down_until = now + (ttl ? (long)ttl : 1);
 		pthread_mutex_unlock(&neg_lock);
 	}
-	if (status == SB_RESP_FOUND)
+	if (r == SB_ASK_YES)
 		return true;
 	neg_check_and_mark(h, now, true);
 	return false;

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cache_reader.h"
+#include "daemon_ask.h"
 #include "localdb.h"
 #include "proto.h"
 
@@ -188,34 +189,28 @@ static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 			 *msg ? msg : "directory says so");
 }
 
-/* Opens the cache with the config's id floors (a record below uid_min is
- * never a directory user, whatever the file says) and primary_group's local
- * gid allowed below them. */
-static int open_cache(const struct sb_config *cfg, struct sb_cache **c)
-{
-	if (sb_cache_open(cfg->cache_path, c, NULL) < 0)
-		return -1;
-	sb_cache_set_id_min(*c, cfg->uid_min, cfg->gid_min);
-	sb_cache_allow_primary_gid(*c, sb_config_primary_gid(cfg, NULL));
-	return 0;
-}
-
+/* 1: found; 0: not a directory user; -1: neither a cache nor a daemon. */
 static int lookup(const struct sb_config *cfg, const char *user, struct sb_cache **c,
 		  struct sb_user_view *u)
 {
-	uint16_t status = SB_RESP_UNAVAIL;
-
-	if (open_cache(cfg, c) == 0 && sb_cache_user_by_name(*c, user, u))
-		return 1;
 	/* Perhaps created in the tenant since the last sync: the daemon fetches
 	 * it and rewrites the cache. */
-	if (sb_proto_call(cfg->socket_path, SB_REQ_USER_BY_NAME, user, strlen(user),
-			  (int)cfg->timeout * 1000 + 500, &status, NULL, 0, NULL) < 0 ||
-	    status != SB_RESP_FOUND)
+	const struct sb_daemon_ask a = {.socket_path = cfg->socket_path,
+					.type = SB_REQ_USER_BY_NAME,
+					.key = user,
+					.timeout_ms = (int)cfg->timeout * 1000 + 500,
+					.want = SB_RESP_FOUND};
+
+	if (sb_cache_open_cfg(cfg, c, NULL) == 0 && sb_cache_user_by_name(*c, user, u))
+		return 1;
+	switch (sb_daemon_ask_remap(cfg, &a, c)) {
+	case SB_REMAP_AGAIN:
+		return sb_cache_user_by_name(*c, user, u);
+	case SB_REMAP_STALE:
+		return 0;
+	default:
 		return *c ? 0 : -1;
-	sb_cache_close(*c);
-	*c = NULL;
-	return open_cache(cfg, c) == 0 && sb_cache_user_by_name(*c, user, u);
+	}
 }
 
 void pam_scim_decide(const struct sb_config *cfg, const char *user, bool debug,

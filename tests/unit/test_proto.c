@@ -1,6 +1,7 @@
 /* test_proto.c — the daemon protocol (proto.h): framing round trips and
  * rejects (truncated, oversized, bad magic), and sb_proto_call against a
- * one-shot server thread that answers well, badly, late or never. */
+ * one-shot server thread that answers well, badly, late or never; and the
+ * "ask the daemon, then look again" helper on top of it (daemon_ask.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon_ask.h"
 #include "proto.h"
 
 enum behaviour { ANSWER, SILENT, BAD_MAGIC, OVERSIZED, CLOSE_EARLY, SPLIT };
@@ -353,6 +355,91 @@ static void test_call_key_too_long(void **state)
 			 -1);
 }
 
+/* daemon_ask.h: the server answers ACCT_EXPIRED; the helper says YES only
+ * when that is the status the caller wants. */
+static enum sb_ask_result ask(struct server *s, enum behaviour how, uint16_t want)
+{
+	const struct sb_daemon_ask a = {.socket_path = s->path,
+					.type = SB_REQ_USER_BY_NAME,
+					.key = "alice",
+					.timeout_ms = 1000,
+					.want = want};
+	enum sb_ask_result r;
+
+	start(s, how);
+	r = sb_daemon_ask(&a);
+	pthread_join(s->thread, NULL);
+	assert_int_equal(s->got_type, SB_REQ_USER_BY_NAME);
+	assert_string_equal(s->got_key, "alice");
+	return r;
+}
+
+static void test_ask_wanted(void **state)
+{
+	assert_int_equal(ask(*state, ANSWER, SB_RESP_ACCT_EXPIRED), SB_ASK_YES);
+}
+
+static void test_ask_other_answer(void **state)
+{
+	assert_int_equal(ask(*state, ANSWER, SB_RESP_FOUND), SB_ASK_OTHER);
+}
+
+static void test_ask_bad_answer_is_down(void **state)
+{
+	assert_int_equal(ask(*state, BAD_MAGIC, SB_RESP_ACCT_EXPIRED), SB_ASK_DOWN);
+}
+
+/* Without a daemon, or with a key that cannot be sent, nothing is asked and
+ * the caller's mapping stays as it was. */
+static void test_ask_remap_no_daemon(void **state)
+{
+	static char key[SB_PROTO_MAX_KEY + 2];
+	struct server *s = *state;
+	struct sb_config cfg;
+	struct sb_cache *c = (struct sb_cache *)&cfg; /* never dereferenced */
+	char path[160];
+	struct sb_daemon_ask a = {.socket_path = path,
+				  .type = SB_REQ_USER_BY_NAME,
+				  .key = "alice",
+				  .timeout_ms = 1000,
+				  .want = SB_RESP_FOUND};
+
+	snprintf(path, sizeof(path), "%s/nothing-here", s->dir);
+	sb_config_defaults(&cfg);
+	assert_int_equal(sb_daemon_ask(&a), SB_ASK_DOWN);
+	assert_int_equal(sb_daemon_ask_remap(&cfg, &a, &c), SB_REMAP_NO);
+	assert_ptr_equal(c, (struct sb_cache *)&cfg);
+	memset(key, 'k', sizeof(key) - 1);
+	a.socket_path = s->path;
+	a.key = key;
+	assert_int_equal(sb_daemon_ask(&a), SB_ASK_DOWN);
+	sb_config_free(&cfg);
+}
+
+/* The daemon says yes but the cache cannot be mapped: STALE, and the old
+ * mapping is kept (PAM then says "not a directory user", keys prints none). */
+static void test_ask_remap_stale(void **state)
+{
+	struct server *s = *state;
+	struct sb_config cfg;
+	struct sb_cache *c = NULL;
+	const struct sb_daemon_ask a = {.socket_path = s->path,
+					.type = SB_REQ_ACCOUNT,
+					.key = "alice",
+					.timeout_ms = 1000,
+					.want = SB_RESP_ACCT_EXPIRED};
+
+	sb_config_defaults(&cfg);
+	free(cfg.cache_path);
+	cfg.cache_path = strdup("/nonexistent/scimbridge-cache");
+	start(s, ANSWER);
+	assert_int_equal(sb_daemon_ask_remap(&cfg, &a, &c), SB_REMAP_STALE);
+	pthread_join(s->thread, NULL);
+	assert_null(c);
+	assert_int_equal(s->got_type, SB_REQ_ACCOUNT);
+	sb_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +457,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_call_refused_is_no_daemon, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_no_daemon, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_key_too_long, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_wanted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_other_answer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_bad_answer_is_down, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_remap_no_daemon, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_remap_stale, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
