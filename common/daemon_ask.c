@@ -10,15 +10,19 @@
 
 enum sb_ask_result sb_daemon_ask(const struct sb_daemon_ask *a)
 {
-	uint16_t status = SB_RESP_UNAVAIL;
+	const struct sb_proto_req req = {.socket_path = a->socket_path,
+					 .type = a->type,
+					 .key = a->key,
+					 .key_len = strlen(a->key),
+					 .timeout_ms = a->timeout_ms};
+	struct sb_proto_reply reply = {.status = SB_RESP_UNAVAIL};
 
 	/* Trust boundary: only the status is read, from a server run by root
 	 * or by our own uid (proto.c checks SO_PEERCRED); the data it speaks
 	 * of is read from the cache, which the reader checks on its own. */
-	if (sb_proto_call(a->socket_path, a->type, a->key, strlen(a->key), a->timeout_ms, &status,
-			  NULL, 0, NULL) < 0)
+	if (sb_proto_call(&req, &reply, NULL) < 0)
 		return SB_ASK_DOWN;
-	return status == a->want ? SB_ASK_YES : SB_ASK_OTHER;
+	return reply.status == a->want ? SB_ASK_YES : SB_ASK_OTHER;
 }
 
 int sb_cache_open_cfg(const struct sb_config *cfg, struct sb_cache **c, struct sb_err *err)

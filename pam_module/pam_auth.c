@@ -161,15 +161,20 @@ static int start(pam_handle_t *pamh, const struct sb_config *cfg, const char *us
 		 struct device_start *s)
 {
 	struct sb_err err = {0};
-	uint16_t st = SB_RESP_UNAVAIL;
 	char msg[SB_PROTO_MAX_MSG + 1] = "";
+	const struct sb_proto_req req = {.socket_path = cfg->socket_path,
+					 .type = SB_REQ_DEVICE_START,
+					 .key = user,
+					 .key_len = strlen(user),
+					 .timeout_ms = call_ms(cfg)};
+	struct sb_proto_reply reply = {
+	    .status = SB_RESP_UNAVAIL, .msg = msg, .msg_size = sizeof(msg)};
 
-	if (sb_proto_call(cfg->socket_path, SB_REQ_DEVICE_START, user, strlen(user), call_ms(cfg),
-			  &st, msg, sizeof(msg), &err) < 0) {
+	if (sb_proto_call(&req, &reply, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: device sign-in: daemon: %s", user, err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	switch (st) {
+	switch (reply.status) {
 	case SB_RESP_OK:
 		break;
 	case SB_RESP_ACCT_UNKNOWN:
@@ -257,22 +262,26 @@ static int poll_loop(pam_handle_t *pamh, const struct sb_config *cfg, const char
 
 	while (rc < 0) {
 		struct sb_err err = {0};
-		uint16_t st = SB_RESP_UNAVAIL;
 		char msg[SB_PROTO_MAX_MSG + 1] = "";
+		const struct sb_proto_req req = {.socket_path = cfg->socket_path,
+						 .type = SB_REQ_DEVICE_POLL,
+						 .key = s->handle,
+						 .key_len = strlen(s->handle),
+						 .timeout_ms = call_ms(cfg)};
+		struct sb_proto_reply reply = {
+		    .status = SB_RESP_UNAVAIL, .msg = msg, .msg_size = sizeof(msg)};
 
 		sleep_ms(wait_ms);
 		if (time(NULL) > end) {
 			pam_error(pamh, "Sign-in failed: the sign-in code expired");
 			return PAM_AUTH_ERR;
 		}
-		if (sb_proto_call(cfg->socket_path, SB_REQ_DEVICE_POLL, s->handle,
-				  strlen(s->handle), call_ms(cfg), &st, msg, sizeof(msg),
-				  &err) < 0) {
+		if (sb_proto_call(&req, &reply, &err) < 0) {
 			pam_syslog(pamh, LOG_ERR, "user %s: device sign-in: daemon: %s", user,
 				   err.msg);
 			return PAM_AUTHINFO_UNAVAIL;
 		}
-		rc = poll_result(pamh, user, st, msg, &interval, &wait_ms);
+		rc = poll_result(pamh, user, reply.status, msg, &interval, &wait_ms);
 	}
 	return rc;
 }

@@ -142,23 +142,30 @@ static void daemon_down(const struct sb_config *cfg, const struct sb_cache *c,
 static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 			const struct sb_user_view *u, const char *user, struct pam_decision *d)
 {
-	uint16_t status = SB_RESP_UNAVAIL;
 	struct sb_err err = {0};
 	char msg[200] = "", key[SB_PROTO_MAX_KEY + 1], why[240];
 	bool groups_live = account_key(cfg, user, key, sizeof(key));
-	int code;
-
 	/* The daemon may wait up to timeout for a free connection, then make
 	 * two requests of up to timeout each (the user, its groups). */
-	if (sb_proto_call(cfg->socket_path, groups_live ? SB_REQ_ACCOUNT_GROUPS : SB_REQ_ACCOUNT,
-			  groups_live ? key : user, strlen(groups_live ? key : user),
-			  (int)cfg->timeout * 3000 + 1000, &status, msg, sizeof(msg), &err) < 0) {
+	const struct sb_proto_req req = {.socket_path = cfg->socket_path,
+					 .type =
+					     groups_live ? SB_REQ_ACCOUNT_GROUPS : SB_REQ_ACCOUNT,
+					 .key = groups_live ? key : user,
+					 .key_len = strlen(groups_live ? key : user),
+					 .timeout_ms = (int)cfg->timeout * 3000 + 1000};
+	struct sb_proto_reply reply = {
+	    .status = SB_RESP_UNAVAIL, .msg = msg, .msg_size = sizeof(msg)};
+	uint16_t status;
+	int code;
+
+	if (sb_proto_call(&req, &reply, &err) < 0) {
 		snprintf(why, sizeof(why), "%s (%.150s)",
 			 sb_proto_no_daemon(&err) ? "daemon not running" : "daemon not answering",
 			 err.msg);
 		daemon_down(cfg, c, u, why, d);
 		return;
 	}
+	status = reply.status;
 	/* BUSY: the daemon's limits refused this caller — su or sudo run by a
 	 * user who spent their own rate or connections, perhaps on purpose, the
 	 * user being the one checked. Never the cache by default. */

@@ -227,22 +227,25 @@ static void test_bad_magic(void **state)
 static void call_expect(struct server *s, enum behaviour how, int want_rc)
 {
 	struct sb_err err = {0};
-	uint16_t status = 0xffff;
 	char msg[64] = "unset";
+	const struct sb_proto_req req = {
+	    .socket_path = s->path, .type = SB_REQ_ACCOUNT, .key = "alice", .key_len = 5, .timeout_ms = 1000};
+	struct sb_proto_reply reply = {.status = 0xffff, .msg = msg, .msg_size = sizeof(msg)};
 	int rc;
 
 	start(s, how);
-	rc = sb_proto_call(s->path, SB_REQ_ACCOUNT, "alice", 5, 1000, &status, msg, sizeof(msg),
-			   &err);
+	rc = sb_proto_call(&req, &reply, &err);
 	pthread_join(s->thread, NULL);
 	assert_int_equal(rc, want_rc);
 	assert_int_equal(s->got_type, SB_REQ_ACCOUNT);
 	assert_string_equal(s->got_key, "alice");
 	if (want_rc == 0) {
-		assert_int_equal(status, SB_RESP_ACCT_EXPIRED);
+		assert_int_equal(reply.status, SB_RESP_ACCT_EXPIRED);
 		assert_string_equal(msg, "deactivated");
 	} else {
 		assert_int_equal(err.kind, SB_E_NETWORK);
+		assert_int_equal(reply.status, 0xffff); /* untouched on failure */
+		assert_string_equal(msg, "unset");
 	}
 }
 
@@ -274,13 +277,13 @@ static void test_call_rejects_short_answer(void **state)
 static void test_call_msg_truncated_to_buffer(void **state)
 {
 	struct server *s = *state;
-	uint16_t status;
 	char msg[5];
+	const struct sb_proto_req req = {
+	    .socket_path = s->path, .type = SB_REQ_ACCOUNT, .key = "alice", .key_len = 5, .timeout_ms = 1000};
+	struct sb_proto_reply reply = {.msg = msg, .msg_size = sizeof(msg)};
 
 	start(s, ANSWER);
-	assert_int_equal(sb_proto_call(s->path, SB_REQ_ACCOUNT, "alice", 5, 1000, &status, msg,
-				       sizeof(msg), NULL),
-			 0);
+	assert_int_equal(sb_proto_call(&req, &reply, NULL), 0);
 	pthread_join(s->thread, NULL);
 	assert_string_equal(msg, "deac");
 }
@@ -290,13 +293,15 @@ static void test_call_timeout(void **state)
 {
 	struct server *s = *state;
 	struct sb_err err = {0};
-	uint16_t status;
+	const struct sb_proto_req req = {
+	    .socket_path = s->path, .type = SB_REQ_ACCOUNT, .key = "alice", .key_len = 5, .timeout_ms = 300};
+	struct sb_proto_reply reply = {0};
 	long t0, dt;
 	int rc;
 
 	start(s, SILENT);
 	t0 = now_ms();
-	rc = sb_proto_call(s->path, SB_REQ_ACCOUNT, "alice", 5, 300, &status, NULL, 0, &err);
+	rc = sb_proto_call(&req, &reply, &err);
 	dt = now_ms() - t0;
 	pthread_join(s->thread, NULL);
 	assert_int_equal(rc, -1);
@@ -311,13 +316,13 @@ static void test_call_no_daemon(void **state)
 {
 	struct server *s = *state;
 	struct sb_err err = {0};
-	uint16_t status;
 	char path[160];
+	const struct sb_proto_req req = {.socket_path = path, .type = SB_REQ_STATUS, .timeout_ms = 1000};
+	struct sb_proto_reply reply = {0};
 	long t0 = now_ms();
 
 	snprintf(path, sizeof(path), "%s/nothing-here", s->dir);
-	assert_int_equal(sb_proto_call(path, SB_REQ_STATUS, "", 0, 1000, &status, NULL, 0, &err),
-			 -1);
+	assert_int_equal(sb_proto_call(&req, &reply, &err), -1);
 	assert_int_equal(err.kind, SB_E_NETWORK);
 	assert_true(now_ms() - t0 < 200);
 	assert_true(sb_proto_no_daemon(&err)); /* no socket: not running */
@@ -329,16 +334,16 @@ static void test_call_refused_is_no_daemon(void **state)
 	struct server *s = *state;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct sb_err err = {0};
-	uint16_t status;
+	const struct sb_proto_req req = {
+	    .socket_path = sa.sun_path, .type = SB_REQ_STATUS, .timeout_ms = 1000};
+	struct sb_proto_reply reply = {0};
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dead.sock", s->dir);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd); /* bound, never listened: connect is refused */
-	assert_int_equal(sb_proto_call(sa.sun_path, SB_REQ_STATUS, "", 0, 1000, &status, NULL, 0,
-				       &err),
-			 -1);
+	assert_int_equal(sb_proto_call(&req, &reply, &err), -1);
 	assert_true(sb_proto_no_daemon(&err));
 	unlink(sa.sun_path);
 }
@@ -347,12 +352,15 @@ static void test_call_key_too_long(void **state)
 {
 	static char key[SB_PROTO_MAX_KEY + 1];
 	struct server *s = *state;
-	uint16_t status;
+	const struct sb_proto_req req = {.socket_path = s->path,
+					 .type = SB_REQ_USER_BY_NAME,
+					 .key = key,
+					 .key_len = sizeof(key),
+					 .timeout_ms = 1000};
+	struct sb_proto_reply reply = {0};
 
 	memset(key, 'k', sizeof(key));
-	assert_int_equal(sb_proto_call(s->path, SB_REQ_USER_BY_NAME, key, sizeof(key), 1000,
-				       &status, NULL, 0, NULL),
-			 -1);
+	assert_int_equal(sb_proto_call(&req, &reply, NULL), -1);
 }
 
 /* daemon_ask.h: the server answers ACCT_EXPIRED; the helper says YES only
