@@ -24,6 +24,7 @@ struct neg_entry {
 };
 
 static pthread_mutex_t neg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static struct neg_entry neg[NEG_SLOTS];
 static char *socket_path;
 static unsigned ttl = 60;
@@ -34,6 +35,20 @@ void nss_daemon_configure(const char *path, unsigned negative_ttl)
 	free(socket_path);
 	socket_path = path && *path ? strdup(path) : NULL;
 	ttl = negative_ttl;
+}
+
+/* A forked child starts with a fresh lock (another thread may have held
+ * it); registered before the lock is first taken. */
+static void atfork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+
+	neg_lock = fresh;
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, atfork_child);
 }
 
 static long now_coarse(void)
@@ -77,6 +92,7 @@ bool nss_daemon_found(uint16_t req_type, const char *key)
 
 	if (getenv("SCIMBRIDGE_DAEMON"))
 		return false;
+	pthread_once(&atfork_once, register_atfork);
 	if (neg_check_and_mark(h, now, false))
 		return false;
 	pthread_mutex_lock(&neg_lock);
@@ -97,11 +113,4 @@ bool nss_daemon_found(uint16_t req_type, const char *key)
 		return true;
 	neg_check_and_mark(h, now, true);
 	return false;
-}
-
-void nss_daemon_atfork_child(void)
-{
-	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
-
-	neg_lock = fresh;
 }

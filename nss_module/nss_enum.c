@@ -27,14 +27,36 @@ struct cursor {
 };
 
 static pthread_mutex_t ent_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static struct cursor pw_cur, gr_cur;
+
+/* The mutex may have been held by a thread that does not exist in the
+ * child; the cursors and their mappings are inherited as they were. */
+static void atfork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+
+	ent_lock = fresh;
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, atfork_child);
+}
+
+/* Registered before the first lock: no fork can find it held unregistered. */
+static void ent_lock_take(void)
+{
+	pthread_once(&atfork_once, register_atfork);
+	pthread_mutex_lock(&ent_lock);
+}
 
 /* Back to the start: the next entry maps the cache as it is then. */
 static enum nss_status rewind_cursor(struct cursor *cur)
 {
 	int saved = errno;
 
-	pthread_mutex_lock(&ent_lock);
+	ent_lock_take();
 	sb_cache_close(cur->cache);
 	cur->cache = NULL;
 	cur->next = 0;
@@ -123,7 +145,7 @@ enum nss_status _nss_scim_getpwent_r(struct passwd *pw, char *buf, size_t len, i
 	int saved = errno;
 	enum nss_status st;
 
-	pthread_mutex_lock(&ent_lock);
+	ent_lock_take();
 	st = getpwent_locked(pw, buf, len, errnop);
 	pthread_mutex_unlock(&ent_lock);
 	return nss_errno_out(st, saved, errnop);
@@ -134,17 +156,8 @@ enum nss_status _nss_scim_getgrent_r(struct group *gr, char *buf, size_t len, in
 	int saved = errno;
 	enum nss_status st;
 
-	pthread_mutex_lock(&ent_lock);
+	ent_lock_take();
 	st = getgrent_locked(gr, buf, len, errnop);
 	pthread_mutex_unlock(&ent_lock);
 	return nss_errno_out(st, saved, errnop);
-}
-
-/* The mutex may have been held by a thread that does not exist in the
- * child; the cursors and their mappings are inherited as they were. */
-void nss_enum_atfork_child(void)
-{
-	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
-
-	ent_lock = fresh;
 }

@@ -37,10 +37,6 @@ bool nss_daemon_found(uint16_t req_type, const char *key);
 /* Called once with the config (under the state's write lock). */
 void nss_daemon_configure(const char *socket_path, unsigned negative_ttl);
 
-/* Reset nss_enum.c's and nss_daemon.c's locks in a forked child. */
-void nss_enum_atfork_child(void);
-void nss_daemon_atfork_child(void);
-
 /* errno as nss-systemd's PROTECT_ERRNO keeps it: every entry point saves
  * errno on entry and puts it back on the way out (the first lookup reads
  * the config and maps the cache, a miss asks the daemon: their syscalls

@@ -50,15 +50,14 @@ SB_HOT static long now_coarse(void)
 }
 
 /* After fork only the calling thread exists: a lock held by another thread
- * would never be released, so the child starts with fresh locks. The mapping
- * itself is inherited and stays valid. */
+ * would never be released, so the child starts with a fresh lock. The
+ * mapping itself is inherited and stays valid. Each file of the module
+ * resets its own lock (nss_enum.c, nss_daemon.c do the same). */
 static void atfork_child(void)
 {
 	pthread_rwlock_t fresh = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 	memcpy(&lock, &fresh, sizeof(lock));
-	nss_enum_atfork_child();
-	nss_daemon_atfork_child();
 }
 
 static void register_atfork(void)
