@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 #include "nss_scim.h"
+#include "nss_serve.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -105,7 +106,7 @@ static enum nss_status getpwent_locked(struct passwd *pw, char *buf, size_t len,
 	if (st != NSS_STATUS_SUCCESS)
 		return st;
 	while (sb_cache_user_at(c, pw_cur.next, &v)) {
-		if (v.uid == 0 || v.gid == 0 || nss_forbidden_name(v.name)) {
+		if (!nss_user_servable(&v)) {
 			pw_cur.next++;
 			continue;
 		}
@@ -127,7 +128,7 @@ static enum nss_status getgrent_locked(struct group *gr, char *buf, size_t len, 
 	if (st != NSS_STATUS_SUCCESS)
 		return st;
 	while (sb_cache_group_at(c, gr_cur.next, &v)) {
-		if (v.gid == 0 || nss_forbidden_name(v.name)) {
+		if (!nss_group_servable(&v)) {
 			gr_cur.next++;
 			continue;
 		}

@@ -52,10 +52,4 @@ static inline enum nss_status nss_errno_out(enum nss_status st, int saved, int *
 	return st;
 }
 
-/* Names and ids the module never serves, whatever the cache says. */
-static inline bool nss_forbidden_name(const char *s)
-{
-	return !s || !*s || (s[0] == 'r' && s[1] == 'o' && s[2] == 'o' && s[3] == 't' && !s[4]);
-}
-
 #endif
