@@ -25,6 +25,8 @@ enum sb_ask_result sb_daemon_ask(const struct sb_daemon_ask *a)
 	return reply.status == a->want ? SB_ASK_YES : SB_ASK_OTHER;
 }
 
+/* Trust boundary: the cache file, written by root; sb_cache_open refuses
+ * one another user could write and checks its header before mapping it. */
 int sb_cache_open_cfg(const struct sb_config *cfg, struct sb_cache **c, struct sb_err *err)
 {
 	if (sb_cache_open(cfg->cache_path, c, err) < 0)

@@ -90,6 +90,10 @@ bool nss_daemon_found(uint16_t req_type, const char *key)
 	char path[256];
 	bool skip;
 
+	/* Plain getenv, not secure_getenv: a user who sets it in a setuid
+	 * program only keeps that program from learning of users created since
+	 * the last sync (PAM asks the daemon itself), while the daemon must see
+	 * it whatever its capabilities, or it would wait on its own socket. */
 	if (getenv("SCIMBRIDGE_DAEMON"))
 		return false;
 	pthread_once(&atfork_once, register_atfork);

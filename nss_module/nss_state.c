@@ -72,6 +72,10 @@ static void load_config(void)
 
 	sb_log_init("nss_scim", SB_LOG_NONE, 0);
 	sb_config_defaults(&cfg);
+	/* Trust boundary: the environment of any process. SCIMBRIDGE_CONF is
+	 * read with secure_getenv (sb_config_module_path), so a setuid or
+	 * setgid program (su, sudo, newgrp) always reads the root-owned
+	 * default; anyone else can point only their own lookups elsewhere. */
 	if (sb_config_load(sb_config_module_path(), &cfg, &err) < 0) {
 		sb_config_free(&cfg);
 		sb_config_defaults(&cfg);
@@ -98,6 +102,10 @@ static void reload_locked(void)
 	    sb_cache_is_current(cache, cache_path))
 		return;
 	invalid = false;
+	/* Trust boundary: the cache file, written by root. sb_cache_open_in
+	 * refuses a file or directory another user could write (in a setuid
+	 * program: anyone but root) and a header whose sections leave the file;
+	 * records are then read only through cache_reader's views. */
 	if (!cache_path || sb_cache_open_in(cache_path, state[!state_in_use], &fresh, NULL) < 0)
 		return; /* keep serving the last good mapping, if any */
 	sb_cache_set_id_min(fresh, uid_min, gid_min);
@@ -152,7 +160,7 @@ enum nss_status nss_cache_open_own(struct sb_cache **out, int *errnop)
 	if (!enumerate) {
 		*errnop = ENOENT;
 		st = NSS_STATUS_NOTFOUND;
-	} else if (sb_cache_open(cache_path, out, NULL) < 0) {
+	} else if (sb_cache_open(cache_path, out, NULL) < 0) { /* checked as in reload_locked */
 		/* replaced by an unreadable file since the shared mapping was
 		 * taken: as a missing cache */
 		*errnop = ENOENT;

@@ -189,6 +189,9 @@ static int start(pam_handle_t *pamh, const struct sb_config *cfg, const char *us
 		pam_error(pamh, "Sign-in is unavailable: %s", msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
+	/* Trust boundary: the daemon's answer (root's, SO_PEERCRED in proto.c),
+	 * whose values the identity provider chose; they are shown to the user
+	 * as the daemon passed them. */
 	field(msg, "handle", s->handle, sizeof(s->handle));
 	field(msg, "verification_uri", s->uri, sizeof(s->uri));
 	field(msg, "verification_uri_complete", s->uri_complete, sizeof(s->uri_complete));
@@ -302,7 +305,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	if (pam_scim_is_local(user))
 		return PAM_USER_UNKNOWN; /* never ours, whatever the daemon says */
 	sb_config_defaults(&cfg);
-	if (sb_config_load(a.conf ? a.conf : sb_config_module_path(), &cfg, &err) < 0) {
+	if (sb_config_load(pam_scim_config_path(a.conf), &cfg, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: %s", user, err.msg);
 		rc = PAM_AUTHINFO_UNAVAIL;
 		goto out;

@@ -41,6 +41,11 @@ static bool is_local(const char *user)
 	return local;
 }
 
+const char *pam_scim_config_path(const char *arg)
+{
+	return arg ? arg : sb_config_module_path();
+}
+
 bool pam_scim_is_local(const char *user)
 {
 	return !strcmp(user, "root") || is_local(user);
@@ -158,6 +163,9 @@ static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 	uint16_t status;
 	int code;
 
+	/* Trust boundary: the daemon's answer, believed only from root or our
+	 * own uid (proto.c checks SO_PEERCRED); its message goes to the log
+	 * and, for an expired account, to the user. */
 	if (sb_proto_call(&req, &reply, &err) < 0) {
 		snprintf(why, sizeof(why), "%s (%.150s)",
 			 sb_proto_no_daemon(&err) ? "daemon not running" : "daemon not answering",
