@@ -157,24 +157,36 @@ static int call_ms(const struct sb_config *cfg)
 	return (int)cfg->timeout * 4000 + 1000;
 }
 
-static int start(pam_handle_t *pamh, const struct sb_config *cfg, const char *user,
-		 struct device_start *s)
+/* One device request about user; msg holds SB_PROTO_MAX_MSG + 1 bytes.
+ * The daemon's status, or -1 when it did not answer (logged). */
+static int device_call(pam_handle_t *pamh, const struct sb_config *cfg, const char *user,
+		       uint16_t type, const char *key, char *msg)
 {
 	struct sb_err err = {0};
-	char msg[SB_PROTO_MAX_MSG + 1] = "";
 	const struct sb_proto_req req = {.socket_path = cfg->socket_path,
-					 .type = SB_REQ_DEVICE_START,
-					 .key = user,
-					 .key_len = strlen(user),
+					 .type = type,
+					 .key = key,
+					 .key_len = strlen(key),
 					 .timeout_ms = call_ms(cfg)};
 	struct sb_proto_reply reply = {
-	    .status = SB_RESP_UNAVAIL, .msg = msg, .msg_size = sizeof(msg)};
+	    .status = SB_RESP_UNAVAIL, .msg = msg, .msg_size = SB_PROTO_MAX_MSG + 1};
 
 	if (sb_proto_call(&req, &reply, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: device sign-in: daemon: %s", user, err.msg);
-		return PAM_AUTHINFO_UNAVAIL;
+		return -1;
 	}
-	switch (reply.status) {
+	return reply.status;
+}
+
+static int start(pam_handle_t *pamh, const struct sb_config *cfg, const char *user,
+		 struct device_start *s)
+{
+	char msg[SB_PROTO_MAX_MSG + 1] = "";
+	int st = device_call(pamh, cfg, user, SB_REQ_DEVICE_START, user, msg);
+
+	if (st < 0)
+		return PAM_AUTHINFO_UNAVAIL;
+	switch (st) {
 	case SB_RESP_OK:
 		break;
 	case SB_RESP_ACCT_UNKNOWN:
@@ -264,27 +276,17 @@ static int poll_loop(pam_handle_t *pamh, const struct sb_config *cfg, const char
 	int rc = -1;
 
 	while (rc < 0) {
-		struct sb_err err = {0};
 		char msg[SB_PROTO_MAX_MSG + 1] = "";
-		const struct sb_proto_req req = {.socket_path = cfg->socket_path,
-						 .type = SB_REQ_DEVICE_POLL,
-						 .key = s->handle,
-						 .key_len = strlen(s->handle),
-						 .timeout_ms = call_ms(cfg)};
-		struct sb_proto_reply reply = {
-		    .status = SB_RESP_UNAVAIL, .msg = msg, .msg_size = sizeof(msg)};
+		int st;
 
 		sleep_ms(wait_ms);
 		if (time(NULL) > end) {
 			pam_error(pamh, "Sign-in failed: the sign-in code expired");
 			return PAM_AUTH_ERR;
 		}
-		if (sb_proto_call(&req, &reply, &err) < 0) {
-			pam_syslog(pamh, LOG_ERR, "user %s: device sign-in: daemon: %s", user,
-				   err.msg);
+		if ((st = device_call(pamh, cfg, user, SB_REQ_DEVICE_POLL, s->handle, msg)) < 0)
 			return PAM_AUTHINFO_UNAVAIL;
-		}
-		rc = poll_result(pamh, user, reply.status, msg, &interval, &wait_ms);
+		rc = poll_result(pamh, user, (uint16_t)st, msg, &interval, &wait_ms);
 	}
 	return rc;
 }
