@@ -10,6 +10,7 @@
 
 #include "cache_reader.h"
 #include "cli.h"
+#include "daemon_ask.h"
 #include "dataset.h"
 #include "proto.h"
 
@@ -79,56 +80,19 @@ static int key_is_safe(const char *k)
 	return blob && (k[type_len + 1 + blob] == '\0' || k[type_len + 1 + blob] == ' ');
 }
 
-/* The cache, serving no id below the config's uid_min / gid_min. */
-static int open_cache(struct cli *ctx, struct sb_cache **c, struct sb_err *err)
+/* Asks the daemon about name (type: what to ask, want: the answer that
+ * means it rewrote the cache); true if *cache is a fresh mapping to look in
+ * again. */
+static bool ask_daemon(struct cli *ctx, const char *name, uint16_t type, uint16_t want,
+		       struct sb_cache **cache)
 {
-	if (sb_cache_open(ctx->cfg.cache_path, c, err) < 0)
-		return -1;
-	sb_cache_set_id_min(*c, ctx->cfg.uid_min, ctx->cfg.gid_min);
-	sb_cache_allow_primary_gid(*c, sb_config_primary_gid(&ctx->cfg, NULL));
-	return 0;
-}
+	const struct sb_daemon_ask a = {.socket_path = ctx->cfg.socket_path,
+					.type = type,
+					.key = name,
+					.timeout_ms = DAEMON_TIMEOUT_MS,
+					.want = want};
 
-/* The cache may predate the user: ask the daemon, which writes the user
- * into the cache before answering FOUND; then map the new file. */
-static int refresh_from_daemon(struct cli *ctx, const char *name, struct sb_cache **cache)
-{
-	struct sb_err err = {0};
-	uint16_t status = 0;
-	struct sb_cache *fresh = NULL;
-
-	if (strlen(name) > SB_PROTO_MAX_KEY)
-		return 0;
-	if (sb_proto_call(ctx->cfg.socket_path, SB_REQ_USER_BY_NAME, name, strlen(name),
-			  DAEMON_TIMEOUT_MS, &status, NULL, 0, &err) < 0 ||
-	    status != SB_RESP_FOUND)
-		return 0;
-	if (open_cache(ctx, &fresh, &err) < 0)
-		return 0;
-	sb_cache_close(*cache);
-	*cache = fresh;
-	return 1;
-}
-
-/* The cache says inactive, but Okta may have reactivated the user since: a
- * live check through the daemon rewrites the cache when the state changed.
- * Without it a reactivated user would have no keys, so sshd would refuse
- * them before PAM's own live check could let them in. */
-static int recheck_inactive(struct cli *ctx, const char *name, struct sb_cache **cache)
-{
-	struct sb_err err = {0};
-	uint16_t status = 0;
-	struct sb_cache *fresh = NULL;
-
-	if (sb_proto_call(ctx->cfg.socket_path, SB_REQ_ACCOUNT, name, strlen(name),
-			  DAEMON_TIMEOUT_MS, &status, NULL, 0, &err) < 0 ||
-	    status != SB_RESP_ACCT_OK)
-		return 0;
-	if (open_cache(ctx, &fresh, &err) < 0)
-		return 0;
-	sb_cache_close(*cache);
-	*cache = fresh;
-	return 1;
+	return sb_daemon_ask_remap(&ctx->cfg, &a, cache) == SB_REMAP_AGAIN;
 }
 
 int cmd_keys(struct cli *ctx, int argc, char **argv)
@@ -144,15 +108,21 @@ int cmd_keys(struct cli *ctx, int argc, char **argv)
 	}
 	if (cli_load_config(ctx, CLI_CONF_QUIET) < 0)
 		return CLI_FAIL;
-	if (open_cache(ctx, &cache, &err) < 0) {
+	if (sb_cache_open_cfg(&ctx->cfg, &cache, &err) < 0) {
 		cli_print_err(ctx, "keys", &err);
 		return CLI_FAIL;
 	}
 	found = sb_cache_user_by_name(cache, argv[1], &u);
-	if (!found && refresh_from_daemon(ctx, argv[1], &cache))
+	/* The cache may predate the user: the daemon writes the user into the
+	 * cache before answering FOUND. */
+	if (!found && ask_daemon(ctx, argv[1], SB_REQ_USER_BY_NAME, SB_RESP_FOUND, &cache))
 		found = sb_cache_user_by_name(cache, argv[1], &u);
-	if (found && !(u.flags & SB_USER_ACTIVE) && strlen(argv[1]) <= SB_PROTO_MAX_KEY &&
-	    recheck_inactive(ctx, argv[1], &cache))
+	/* The cache says inactive, but Okta may have reactivated the user since:
+	 * a live check through the daemon rewrites the cache when the state
+	 * changed. Without it a reactivated user would have no keys, so sshd
+	 * would refuse them before PAM's own live check could let them in. */
+	if (found && !(u.flags & SB_USER_ACTIVE) &&
+	    ask_daemon(ctx, argv[1], SB_REQ_ACCOUNT, SB_RESP_ACCT_OK, &cache))
 		found = sb_cache_user_by_name(cache, argv[1], &u);
 	if (found && (u.flags & SB_USER_ACTIVE)) {
 		for (uint32_t i = 0; i < u.n_keys; i++) {

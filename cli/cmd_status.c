@@ -85,11 +85,14 @@ static void print_daemon(struct cli *ctx)
 {
 	char msg[SB_PROTO_MAX_MSG + 1] = "";
 	struct sb_err err = {0};
-	uint16_t status = 0;
+	const struct sb_proto_req req = {.socket_path = ctx->cfg.socket_path,
+					 .type = SB_REQ_STATUS,
+					 .timeout_ms = DAEMON_TIMEOUT_MS};
+	struct sb_proto_reply reply = {.msg = msg, .msg_size = sizeof(msg) - 1};
+	uint16_t status;
 	char *line, *save = NULL;
 
-	if (sb_proto_call(ctx->cfg.socket_path, SB_REQ_STATUS, "", 0, DAEMON_TIMEOUT_MS, &status,
-			  msg, sizeof(msg) - 1, &err) < 0) {
+	if (sb_proto_call(&req, &reply, &err) < 0) {
 		if (sb_proto_no_daemon(&err))
 			printf("%-14s not running (%s)\n", "daemon:", err.msg);
 		else
@@ -97,6 +100,7 @@ static void print_daemon(struct cli *ctx)
 			       err.msg);
 		return;
 	}
+	status = reply.status;
 	if (status != SB_RESP_OK) {
 		printf("%-14s answered status %u\n", "daemon:", status);
 		return;

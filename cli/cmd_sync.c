@@ -64,10 +64,12 @@ static int ask_daemon(struct cli *ctx, int *rc)
 {
 	char msg[SB_PROTO_MAX_MSG + 1] = "";
 	struct sb_err err = {0};
-	uint16_t status = 0;
+	const struct sb_proto_req req = {
+	    .socket_path = ctx->cfg.socket_path, .type = SB_REQ_SYNC, .timeout_ms = DAEMON_SYNC_MS};
+	struct sb_proto_reply reply = {.msg = msg, .msg_size = sizeof(msg)};
+	uint16_t status;
 
-	if (sb_proto_call(ctx->cfg.socket_path, SB_REQ_SYNC, "", 0, DAEMON_SYNC_MS, &status, msg,
-			  sizeof(msg), &err) < 0) {
+	if (sb_proto_call(&req, &reply, &err) < 0) {
 		if (sb_proto_no_daemon(&err)) {
 			printf("no daemon running (%s): syncing here\n", err.msg);
 			return 0;
@@ -76,6 +78,7 @@ static int ask_daemon(struct cli *ctx, int *rc)
 		*rc = CLI_FAIL;
 		return 1;
 	}
+	status = reply.status;
 	if (status == SB_RESP_OK || status == SB_RESP_UNAVAIL) {
 		printf("sync by the daemon on %s: %s: %s\n", ctx->cfg.socket_path,
 		       status == SB_RESP_OK ? "done" : "FAILED, cache unchanged", msg);

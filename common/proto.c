@@ -233,44 +233,58 @@ bool sb_proto_no_daemon(const struct sb_err *err)
 		err->sys_errno == ENOTDIR);
 }
 
-int sb_proto_call(const char *socket_path, uint16_t type, const char *key, size_t key_len,
-		  int timeout_ms, uint16_t *status, char *msg, size_t msg_size, struct sb_err *err)
+static void deadline_in(struct timespec *deadline, int timeout_ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += timeout_ms / 1000;
+	deadline->tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline->tv_nsec >= 1000000000) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000;
+	}
+}
+
+static void copy_msg(struct sb_proto_reply *reply, const uint8_t *m, size_t mlen)
+{
+	size_t k;
+
+	if (!reply->msg || !reply->msg_size)
+		return;
+	k = mlen < reply->msg_size - 1 ? mlen : reply->msg_size - 1;
+	memcpy(reply->msg, m, k);
+	reply->msg[k] = '\0';
+}
+
+int sb_proto_call(const struct sb_proto_req *req, struct sb_proto_reply *reply, struct sb_err *err)
 {
 	uint8_t buf[HDR + SB_PROTO_MAX_MSG];
 	struct timespec deadline;
 	const uint8_t *m;
+	uint16_t status;
 	size_t n, mlen;
 	int fd, rc = -1;
 
-	if (key_len > SB_PROTO_MAX_KEY)
-		return sb_err_set(err, SB_E_INTERNAL, "request key too long (%zu bytes)", key_len);
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
-	fd = connect_unix(socket_path, &deadline, err);
+	if (req->key_len > SB_PROTO_MAX_KEY)
+		return sb_err_set(err, SB_E_INTERNAL, "request key too long (%zu bytes)",
+				  req->key_len);
+	deadline_in(&deadline, req->timeout_ms);
+	fd = connect_unix(req->socket_path, &deadline, err);
 	if (fd < 0)
 		return -1;
+	/* Trust boundary: the answer is believed only from root or ourselves. */
 	if (!server_trusted(fd)) {
-		sb_err_set(err, SB_E_NETWORK, "%s: not served by root, ignored", socket_path);
+		sb_err_set(err, SB_E_NETWORK, "%s: not served by root, ignored", req->socket_path);
 		goto out;
 	}
-	n = sb_proto_encode(buf, sizeof(buf), type, key, key_len);
+	n = sb_proto_encode(buf, sizeof(buf), req->type, req->key, req->key_len);
 	if (send_all(fd, buf, n, &deadline) < 0 ||
-	    recv_frame(fd, buf, sizeof(buf), &deadline, status, &m, &mlen) < 0) {
-		sb_err_set(err, SB_E_NETWORK, "%s: no valid answer within %d ms", socket_path,
-			   timeout_ms);
+	    recv_frame(fd, buf, sizeof(buf), &deadline, &status, &m, &mlen) < 0) {
+		sb_err_set(err, SB_E_NETWORK, "%s: no valid answer within %d ms", req->socket_path,
+			   req->timeout_ms);
 		goto out;
 	}
-	if (msg && msg_size) {
-		size_t k = mlen < msg_size - 1 ? mlen : msg_size - 1;
-
-		memcpy(msg, m, k);
-		msg[k] = '\0';
-	}
+	reply->status = status;
+	copy_msg(reply, m, mlen);
 	rc = 0;
 out:
 	close(fd);

@@ -59,13 +59,30 @@ enum sb_resp_status {
 	SB_RESP_DEV_REFUSED = 15,   /* approved, but the token or the user is refused */
 };
 
+/* One request of the client: where to, what, and how long in all. */
+struct sb_proto_req {
+	const char *socket_path;
+	uint16_t type;	 /* enum sb_req_type */
+	const char *key; /* key_len bytes, ≤ SB_PROTO_MAX_KEY (0: may be NULL) */
+	size_t key_len;
+	int timeout_ms; /* connect, send and answer, all together */
+};
+
+/* The answer. status is written only when the call succeeds (a caller sets
+ * the value it wants to see otherwise); the message is copied, truncated
+ * and NUL-terminated, into msg (msg_size bytes; NULL or 0: dropped). */
+struct sb_proto_reply {
+	uint16_t status; /* enum sb_resp_status */
+	char *msg;
+	size_t msg_size;
+};
+
 /* Client side: connect (SOCK_CLOEXEC), send, wait for the answer, all within
- * timeout_ms in total; MSG_NOSIGNAL, no SIGPIPE. msg may be NULL. Returns 0
- * with *status set, or -1 (SB_E_NETWORK: no daemon, timeout, bad answer).
- * When nothing listens (no socket, connection refused) err->sys_errno is
- * set: sb_proto_no_daemon() tells "not running" from "not answering". */
-int sb_proto_call(const char *socket_path, uint16_t type, const char *key, size_t key_len,
-		  int timeout_ms, uint16_t *status, char *msg, size_t msg_size, struct sb_err *err);
+ * req->timeout_ms; MSG_NOSIGNAL, no SIGPIPE. Returns 0 with reply->status
+ * set, or -1 (SB_E_NETWORK: no daemon, timeout, bad answer). When nothing
+ * listens (no socket, connection refused) err->sys_errno is set:
+ * sb_proto_no_daemon() tells "not running" from "not answering". */
+int sb_proto_call(const struct sb_proto_req *req, struct sb_proto_reply *reply, struct sb_err *err);
 
 bool sb_proto_no_daemon(const struct sb_err *err);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon_ask.h"
 #include "hashmap.h"
 #include "nss_scim.h"
 #include "proto.h"
@@ -23,6 +24,7 @@ struct neg_entry {
 };
 
 static pthread_mutex_t neg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static struct neg_entry neg[NEG_SLOTS];
 static char *socket_path;
 static unsigned ttl = 60;
@@ -33,6 +35,20 @@ void nss_daemon_configure(const char *path, unsigned negative_ttl)
 	free(socket_path);
 	socket_path = path && *path ? strdup(path) : NULL;
 	ttl = negative_ttl;
+}
+
+/* A forked child starts with a fresh lock (another thread may have held
+ * it); registered before the lock is first taken. */
+static void atfork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+
+	neg_lock = fresh;
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, atfork_child);
 }
 
 static long now_coarse(void)
@@ -68,12 +84,19 @@ bool nss_daemon_found(uint16_t req_type, const char *key)
 {
 	long now = now_coarse();
 	uint64_t h = key_hash(req_type, key);
-	uint16_t status = SB_RESP_UNAVAIL;
+	struct sb_daemon_ask a = {
+	    .type = req_type, .key = key, .timeout_ms = TIMEOUT_MS, .want = SB_RESP_FOUND};
+	enum sb_ask_result r = SB_ASK_DOWN;
 	char path[256];
 	bool skip;
 
+	/* Plain getenv, not secure_getenv: a user who sets it in a setuid
+	 * program only keeps that program from learning of users created since
+	 * the last sync (PAM asks the daemon itself), while the daemon must see
+	 * it whatever its capabilities, or it would wait on its own socket. */
 	if (getenv("SCIMBRIDGE_DAEMON"))
 		return false;
+	pthread_once(&atfork_once, register_atfork);
 	if (neg_check_and_mark(h, now, false))
 		return false;
 	pthread_mutex_lock(&neg_lock);
@@ -81,21 +104,17 @@ bool nss_daemon_found(uint16_t req_type, const char *key)
 	if (!skip)
 		snprintf(path, sizeof(path), "%s", socket_path);
 	pthread_mutex_unlock(&neg_lock);
-	if (!skip && sb_proto_call(path, req_type, key, strlen(key), TIMEOUT_MS, &status, NULL, 0,
-				   NULL) < 0) {
+	if (!skip) {
+		a.socket_path = path;
+		r = sb_daemon_ask(&a);
+	}
+	if (!skip && r == SB_ASK_DOWN) {
 		pthread_mutex_lock(&neg_lock);
 		socket_down_until = now + (ttl ? (long)ttl : 1);
 		pthread_mutex_unlock(&neg_lock);
 	}
-	if (status == SB_RESP_FOUND)
+	if (r == SB_ASK_YES)
 		return true;
 	neg_check_and_mark(h, now, true);
 	return false;
-}
-
-void nss_daemon_atfork_child(void)
-{
-	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
-
-	neg_lock = fresh;
 }

@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 #include "nss_scim.h"
+#include "nss_serve.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -27,14 +28,36 @@ struct cursor {
 };
 
 static pthread_mutex_t ent_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static struct cursor pw_cur, gr_cur;
+
+/* The mutex may have been held by a thread that does not exist in the
+ * child; the cursors and their mappings are inherited as they were. */
+static void atfork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+
+	ent_lock = fresh;
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, atfork_child);
+}
+
+/* Registered before the first lock: no fork can find it held unregistered. */
+static void ent_lock_take(void)
+{
+	pthread_once(&atfork_once, register_atfork);
+	pthread_mutex_lock(&ent_lock);
+}
 
 /* Back to the start: the next entry maps the cache as it is then. */
 static enum nss_status rewind_cursor(struct cursor *cur)
 {
 	int saved = errno;
 
-	pthread_mutex_lock(&ent_lock);
+	ent_lock_take();
 	sb_cache_close(cur->cache);
 	cur->cache = NULL;
 	cur->next = 0;
@@ -83,7 +106,7 @@ static enum nss_status getpwent_locked(struct passwd *pw, char *buf, size_t len,
 	if (st != NSS_STATUS_SUCCESS)
 		return st;
 	while (sb_cache_user_at(c, pw_cur.next, &v)) {
-		if (v.uid == 0 || v.gid == 0 || nss_forbidden_name(v.name)) {
+		if (!nss_user_servable(&v)) {
 			pw_cur.next++;
 			continue;
 		}
@@ -105,7 +128,7 @@ static enum nss_status getgrent_locked(struct group *gr, char *buf, size_t len, 
 	if (st != NSS_STATUS_SUCCESS)
 		return st;
 	while (sb_cache_group_at(c, gr_cur.next, &v)) {
-		if (v.gid == 0 || nss_forbidden_name(v.name)) {
+		if (!nss_group_servable(&v)) {
 			gr_cur.next++;
 			continue;
 		}
@@ -123,7 +146,7 @@ enum nss_status _nss_scim_getpwent_r(struct passwd *pw, char *buf, size_t len, i
 	int saved = errno;
 	enum nss_status st;
 
-	pthread_mutex_lock(&ent_lock);
+	ent_lock_take();
 	st = getpwent_locked(pw, buf, len, errnop);
 	pthread_mutex_unlock(&ent_lock);
 	return nss_errno_out(st, saved, errnop);
@@ -134,17 +157,8 @@ enum nss_status _nss_scim_getgrent_r(struct group *gr, char *buf, size_t len, in
 	int saved = errno;
 	enum nss_status st;
 
-	pthread_mutex_lock(&ent_lock);
+	ent_lock_take();
 	st = getgrent_locked(gr, buf, len, errnop);
 	pthread_mutex_unlock(&ent_lock);
 	return nss_errno_out(st, saved, errnop);
-}
-
-/* The mutex may have been held by a thread that does not exist in the
- * child; the cursors and their mappings are inherited as they were. */
-void nss_enum_atfork_child(void)
-{
-	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
-
-	ent_lock = fresh;
 }

@@ -37,10 +37,6 @@ bool nss_daemon_found(uint16_t req_type, const char *key);
 /* Called once with the config (under the state's write lock). */
 void nss_daemon_configure(const char *socket_path, unsigned negative_ttl);
 
-/* Reset nss_enum.c's and nss_daemon.c's locks in a forked child. */
-void nss_enum_atfork_child(void);
-void nss_daemon_atfork_child(void);
-
 /* errno as nss-systemd's PROTECT_ERRNO keeps it: every entry point saves
  * errno on entry and puts it back on the way out (the first lookup reads
  * the config and maps the cache, a miss asks the daemon: their syscalls
@@ -54,12 +50,6 @@ static inline enum nss_status nss_errno_out(enum nss_status st, int saved, int *
 	if (errnop && st != NSS_STATUS_SUCCESS)
 		*errnop = e;
 	return st;
-}
-
-/* Names and ids the module never serves, whatever the cache says. */
-static inline bool nss_forbidden_name(const char *s)
-{
-	return !s || !*s || (s[0] == 'r' && s[1] == 'o' && s[2] == 'o' && s[3] == 't' && !s[4]);
 }
 
 #endif

@@ -50,15 +50,14 @@ SB_HOT static long now_coarse(void)
 }
 
 /* After fork only the calling thread exists: a lock held by another thread
- * would never be released, so the child starts with fresh locks. The mapping
- * itself is inherited and stays valid. */
+ * would never be released, so the child starts with a fresh lock. The
+ * mapping itself is inherited and stays valid. Each file of the module
+ * resets its own lock (nss_enum.c, nss_daemon.c do the same). */
 static void atfork_child(void)
 {
 	pthread_rwlock_t fresh = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 	memcpy(&lock, &fresh, sizeof(lock));
-	nss_enum_atfork_child();
-	nss_daemon_atfork_child();
 }
 
 static void register_atfork(void)
@@ -73,6 +72,10 @@ static void load_config(void)
 
 	sb_log_init("nss_scim", SB_LOG_NONE, 0);
 	sb_config_defaults(&cfg);
+	/* Trust boundary: the environment of any process. SCIMBRIDGE_CONF is
+	 * read with secure_getenv (sb_config_module_path), so a setuid or
+	 * setgid program (su, sudo, newgrp) always reads the root-owned
+	 * default; anyone else can point only their own lookups elsewhere. */
 	if (sb_config_load(sb_config_module_path(), &cfg, &err) < 0) {
 		sb_config_free(&cfg);
 		sb_config_defaults(&cfg);
@@ -99,6 +102,10 @@ static void reload_locked(void)
 	    sb_cache_is_current(cache, cache_path))
 		return;
 	invalid = false;
+	/* Trust boundary: the cache file, written by root. sb_cache_open_in
+	 * refuses a file or directory another user could write (in a setuid
+	 * program: anyone but root) and a header whose sections leave the file;
+	 * records are then read only through cache_reader's views. */
 	if (!cache_path || sb_cache_open_in(cache_path, state[!state_in_use], &fresh, NULL) < 0)
 		return; /* keep serving the last good mapping, if any */
 	sb_cache_set_id_min(fresh, uid_min, gid_min);
@@ -153,7 +160,7 @@ enum nss_status nss_cache_open_own(struct sb_cache **out, int *errnop)
 	if (!enumerate) {
 		*errnop = ENOENT;
 		st = NSS_STATUS_NOTFOUND;
-	} else if (sb_cache_open(cache_path, out, NULL) < 0) {
+	} else if (sb_cache_open(cache_path, out, NULL) < 0) { /* checked as in reload_locked */
 		/* replaced by an unreadable file since the shared mapping was
 		 * taken: as a missing cache */
 		*errnop = ENOENT;

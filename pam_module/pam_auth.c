@@ -157,18 +157,35 @@ static int call_ms(const struct sb_config *cfg)
 	return (int)cfg->timeout * 4000 + 1000;
 }
 
+/* One device request about user; msg holds SB_PROTO_MAX_MSG + 1 bytes.
+ * The daemon's status, or -1 when it did not answer (logged). */
+static int device_call(pam_handle_t *pamh, const struct sb_config *cfg, const char *user,
+		       uint16_t type, const char *key, char *msg)
+{
+	struct sb_err err = {0};
+	const struct sb_proto_req req = {.socket_path = cfg->socket_path,
+					 .type = type,
+					 .key = key,
+					 .key_len = strlen(key),
+					 .timeout_ms = call_ms(cfg)};
+	struct sb_proto_reply reply = {
+	    .status = SB_RESP_UNAVAIL, .msg = msg, .msg_size = SB_PROTO_MAX_MSG + 1};
+
+	if (sb_proto_call(&req, &reply, &err) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: device sign-in: daemon: %s", user, err.msg);
+		return -1;
+	}
+	return reply.status;
+}
+
 static int start(pam_handle_t *pamh, const struct sb_config *cfg, const char *user,
 		 struct device_start *s)
 {
-	struct sb_err err = {0};
-	uint16_t st = SB_RESP_UNAVAIL;
 	char msg[SB_PROTO_MAX_MSG + 1] = "";
+	int st = device_call(pamh, cfg, user, SB_REQ_DEVICE_START, user, msg);
 
-	if (sb_proto_call(cfg->socket_path, SB_REQ_DEVICE_START, user, strlen(user), call_ms(cfg),
-			  &st, msg, sizeof(msg), &err) < 0) {
-		pam_syslog(pamh, LOG_ERR, "user %s: device sign-in: daemon: %s", user, err.msg);
+	if (st < 0)
 		return PAM_AUTHINFO_UNAVAIL;
-	}
 	switch (st) {
 	case SB_RESP_OK:
 		break;
@@ -184,6 +201,9 @@ static int start(pam_handle_t *pamh, const struct sb_config *cfg, const char *us
 		pam_error(pamh, "Sign-in is unavailable: %s", msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
+	/* Trust boundary: the daemon's answer (root's, SO_PEERCRED in proto.c),
+	 * whose values the identity provider chose; they are shown to the user
+	 * as the daemon passed them. */
 	field(msg, "handle", s->handle, sizeof(s->handle));
 	field(msg, "verification_uri", s->uri, sizeof(s->uri));
 	field(msg, "verification_uri_complete", s->uri_complete, sizeof(s->uri_complete));
@@ -256,23 +276,17 @@ static int poll_loop(pam_handle_t *pamh, const struct sb_config *cfg, const char
 	int rc = -1;
 
 	while (rc < 0) {
-		struct sb_err err = {0};
-		uint16_t st = SB_RESP_UNAVAIL;
 		char msg[SB_PROTO_MAX_MSG + 1] = "";
+		int st;
 
 		sleep_ms(wait_ms);
 		if (time(NULL) > end) {
 			pam_error(pamh, "Sign-in failed: the sign-in code expired");
 			return PAM_AUTH_ERR;
 		}
-		if (sb_proto_call(cfg->socket_path, SB_REQ_DEVICE_POLL, s->handle,
-				  strlen(s->handle), call_ms(cfg), &st, msg, sizeof(msg),
-				  &err) < 0) {
-			pam_syslog(pamh, LOG_ERR, "user %s: device sign-in: daemon: %s", user,
-				   err.msg);
+		if ((st = device_call(pamh, cfg, user, SB_REQ_DEVICE_POLL, s->handle, msg)) < 0)
 			return PAM_AUTHINFO_UNAVAIL;
-		}
-		rc = poll_result(pamh, user, st, msg, &interval, &wait_ms);
+		rc = poll_result(pamh, user, (uint16_t)st, msg, &interval, &wait_ms);
 	}
 	return rc;
 }
@@ -293,7 +307,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	if (pam_scim_is_local(user))
 		return PAM_USER_UNKNOWN; /* never ours, whatever the daemon says */
 	sb_config_defaults(&cfg);
-	if (sb_config_load(a.conf ? a.conf : sb_config_module_path(), &cfg, &err) < 0) {
+	if (sb_config_load(pam_scim_config_path(a.conf), &cfg, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: %s", user, err.msg);
 		rc = PAM_AUTHINFO_UNAVAIL;
 		goto out;

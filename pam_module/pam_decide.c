@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cache_reader.h"
+#include "daemon_ask.h"
 #include "localdb.h"
 #include "proto.h"
 
@@ -38,6 +39,11 @@ static bool is_local(const char *user)
 	local = sb_strmap_get(&db.names, user, NULL);
 	sb_localdb_free(&db);
 	return local;
+}
+
+const char *pam_scim_config_path(const char *arg)
+{
+	return arg ? arg : sb_config_module_path();
 }
 
 bool pam_scim_is_local(const char *user)
@@ -141,23 +147,33 @@ static void daemon_down(const struct sb_config *cfg, const struct sb_cache *c,
 static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 			const struct sb_user_view *u, const char *user, struct pam_decision *d)
 {
-	uint16_t status = SB_RESP_UNAVAIL;
 	struct sb_err err = {0};
 	char msg[200] = "", key[SB_PROTO_MAX_KEY + 1], why[240];
 	bool groups_live = account_key(cfg, user, key, sizeof(key));
-	int code;
-
 	/* The daemon may wait up to timeout for a free connection, then make
 	 * two requests of up to timeout each (the user, its groups). */
-	if (sb_proto_call(cfg->socket_path, groups_live ? SB_REQ_ACCOUNT_GROUPS : SB_REQ_ACCOUNT,
-			  groups_live ? key : user, strlen(groups_live ? key : user),
-			  (int)cfg->timeout * 3000 + 1000, &status, msg, sizeof(msg), &err) < 0) {
+	const struct sb_proto_req req = {.socket_path = cfg->socket_path,
+					 .type =
+					     groups_live ? SB_REQ_ACCOUNT_GROUPS : SB_REQ_ACCOUNT,
+					 .key = groups_live ? key : user,
+					 .key_len = strlen(groups_live ? key : user),
+					 .timeout_ms = (int)cfg->timeout * 3000 + 1000};
+	struct sb_proto_reply reply = {
+	    .status = SB_RESP_UNAVAIL, .msg = msg, .msg_size = sizeof(msg)};
+	uint16_t status;
+	int code;
+
+	/* Trust boundary: the daemon's answer, believed only from root or our
+	 * own uid (proto.c checks SO_PEERCRED); its message goes to the log
+	 * and, for an expired account, to the user. */
+	if (sb_proto_call(&req, &reply, &err) < 0) {
 		snprintf(why, sizeof(why), "%s (%.150s)",
 			 sb_proto_no_daemon(&err) ? "daemon not running" : "daemon not answering",
 			 err.msg);
 		daemon_down(cfg, c, u, why, d);
 		return;
 	}
+	status = reply.status;
 	/* BUSY: the daemon's limits refused this caller — su or sudo run by a
 	 * user who spent their own rate or connections, perhaps on purpose, the
 	 * user being the one checked. Never the cache by default. */
@@ -188,34 +204,28 @@ static void decide_live(const struct sb_config *cfg, const struct sb_cache *c,
 			 *msg ? msg : "directory says so");
 }
 
-/* Opens the cache with the config's id floors (a record below uid_min is
- * never a directory user, whatever the file says) and primary_group's local
- * gid allowed below them. */
-static int open_cache(const struct sb_config *cfg, struct sb_cache **c)
-{
-	if (sb_cache_open(cfg->cache_path, c, NULL) < 0)
-		return -1;
-	sb_cache_set_id_min(*c, cfg->uid_min, cfg->gid_min);
-	sb_cache_allow_primary_gid(*c, sb_config_primary_gid(cfg, NULL));
-	return 0;
-}
-
+/* 1: found; 0: not a directory user; -1: neither a cache nor a daemon. */
 static int lookup(const struct sb_config *cfg, const char *user, struct sb_cache **c,
 		  struct sb_user_view *u)
 {
-	uint16_t status = SB_RESP_UNAVAIL;
-
-	if (open_cache(cfg, c) == 0 && sb_cache_user_by_name(*c, user, u))
-		return 1;
 	/* Perhaps created in the tenant since the last sync: the daemon fetches
 	 * it and rewrites the cache. */
-	if (sb_proto_call(cfg->socket_path, SB_REQ_USER_BY_NAME, user, strlen(user),
-			  (int)cfg->timeout * 1000 + 500, &status, NULL, 0, NULL) < 0 ||
-	    status != SB_RESP_FOUND)
+	const struct sb_daemon_ask a = {.socket_path = cfg->socket_path,
+					.type = SB_REQ_USER_BY_NAME,
+					.key = user,
+					.timeout_ms = (int)cfg->timeout * 1000 + 500,
+					.want = SB_RESP_FOUND};
+
+	if (sb_cache_open_cfg(cfg, c, NULL) == 0 && sb_cache_user_by_name(*c, user, u))
+		return 1;
+	switch (sb_daemon_ask_remap(cfg, &a, c)) {
+	case SB_REMAP_AGAIN:
+		return sb_cache_user_by_name(*c, user, u);
+	case SB_REMAP_STALE:
+		return 0;
+	default:
 		return *c ? 0 : -1;
-	sb_cache_close(*c);
-	*c = NULL;
-	return open_cache(cfg, c) == 0 && sb_cache_user_by_name(*c, user, u);
+	}
 }
 
 void pam_scim_decide(const struct sb_config *cfg, const char *user, bool debug,

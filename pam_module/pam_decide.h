@@ -17,6 +17,12 @@ struct pam_decision {
 void pam_scim_decide(const struct sb_config *cfg, const char *user, bool debug,
 		     struct pam_decision *d);
 
+/* The config to read. Trust boundary: PAM runs inside setuid programs (su,
+ * sudo) whose environment is the user's. The `config=` argument comes from
+ * the service's PAM file (root's); else SCIMBRIDGE_CONF, read with
+ * secure_getenv, so a setuid program reads the root-owned default. */
+const char *pam_scim_config_path(const char *arg);
+
 /* A local account (in /etc/passwd) or root: never a directory user. */
 bool pam_scim_is_local(const char *user);
 

@@ -57,7 +57,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user || !*user)
 		return PAM_USER_UNKNOWN;
 	sb_config_defaults(&cfg);
-	if (sb_config_load(conf ? conf : sb_config_module_path(), &cfg, &err) < 0) {
+	if (sb_config_load(pam_scim_config_path(conf), &cfg, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: %s", user, err.msg);
 		sb_config_free(&cfg);
 		return PAM_AUTHINFO_UNAVAIL;

@@ -92,6 +92,15 @@ r=$(getent passwd newbie)
 t_check "a brand-new tenant user resolves before any periodic sync ($r)" grep -q '^newbie:[*]:' <<<"$r"
 r=$(acct newbie)
 t_check "… and passes the account check ($r)" grep -q 'management done' <<<"$r"
+# PAM on its own (no NSS lookup first) asks the daemon about a user the
+# cache does not hold yet, then decides from what the daemon wrote: a user
+# created and deactivated since the last sync is refused, not "unknown"
+# (which this stack would let pam_permit pass).
+okta create-user pamgone >/dev/null
+okta deactivate pamgone >/dev/null
+r=$(acct pamgone)
+t_check "PAM alone: a user created and deactivated since the sync is refused ($r)" \
+	grep -qi 'deactivated' <<<"$r"
 
 # Between full reads the daemon fetches only what changed (meta.lastModified).
 C2=$T_TMP/incr.conf

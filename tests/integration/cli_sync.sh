@@ -164,6 +164,16 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$T_ROOT/daemon/scimbridged" ]; then
 	k=$("$SB" -c "$D" keys latecomer 2>&1)
 	t_eq "keys for a user newer than the cache: the daemon fetches it" \
 		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIlate latecomer@test" "$k"
+	# Inactive in the cache, reactivated in the tenant since: `keys` asks
+	# the daemon for a live check, which rewrites the cache; then the key.
+	okta create-user comeback --ssh-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIback comeback@test" >/dev/null
+	okta deactivate comeback >/dev/null
+	k=$("$SB" -c "$D" keys comeback 2>&1)
+	t_eq "keys for a deactivated user (fetched by the daemon): nothing" "" "$k"
+	okta reactivate comeback >/dev/null
+	k=$("$SB" -c "$D" keys comeback 2>&1)
+	t_eq "keys for a user reactivated since: the daemon's live check, then the key" \
+		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIback comeback@test" "$k"
 	# A tenant's error text reaches `status` as one line of printable
 	# text: no terminal escape, no forged status line.
 	tenant_fault "$EVIL_FAULT"

@@ -131,6 +131,11 @@ conf "$T_TMP/cache"
 
 r=$(timeout 20 $P "$SO" fork u000007)
 t_check "fork while another thread is inside the module: 50 children look up fine ($r)" grep -q 'child lookups ok' <<<"$r"
+conf "$T_TMP/cache" yes
+r=$(timeout 60 $P "$SO" forkenum nosuchuser)
+t_check "fork while another thread enumerates and misses: 50 children find every lock free ($r)" \
+	grep -q 'child enumerations ok' <<<"$r"
+conf "$T_TMP/cache"
 
 # 16 threads while the cache is replaced 100 times: answers old or new, never torn.
 conf "$T_TMP/tcache"

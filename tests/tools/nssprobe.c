@@ -6,6 +6,8 @@
  *   nssprobe SO threads CACHE N_THREADS REWRITES
  *   nssprobe SO fork NAME     (look up, fork while another thread looks up,
  *                              look up again in the child; exit 0 if both hit)
+ *   nssprobe SO forkenum MISSING   (the same while another thread enumerates
+ *                              and misses; the child enumerates and misses)
  *   nssprobe SO enumswap CACHE pw|gr   (needs enumerate = yes; see enum_swap)
  *   nssprobe SO enumthreads CACHE REWRITES   (see enum_threads)
  *   nssprobe SO errno NAME UID GID MISSING   (see errno_check)
@@ -222,7 +224,7 @@ static int enum_swap(const char *cache, int pw)
  * not. */
 static int errno_check(const char *name, uid_t uid, gid_t gid, const char *missing)
 {
-	static char buf[4096];
+	static char buf[4096], buf2[4096];
 	struct passwd pw;
 	struct group gr;
 	long start = 0, size = 1;
@@ -256,6 +258,18 @@ static int errno_check(const char *name, uid_t uid, gid_t gid, const char *missi
 		   ((enum nss_status(*)(struct passwd *, char *, size_t, int *))sym(
 		       "_nss_scim_getpwent_r"))(&pw, buf, sizeof(buf), &errno));
 	ERRNO_CASE("endpwent", NSS_STATUS_SUCCESS, EDOM, ((endent_fn)sym("_nss_scim_endpwent"))());
+	ERRNO_CASE("setgrent", NSS_STATUS_SUCCESS, EDOM, ((setent_fn)sym("_nss_scim_setgrent"))(0));
+	ERRNO_CASE("getgrent_r first entry", NSS_STATUS_SUCCESS, EDOM,
+		   ((enum nss_status(*)(struct group *, char *, size_t, int *))sym(
+		       "_nss_scim_getgrent_r"))(&gr, buf, sizeof(buf), &errno));
+	ERRNO_CASE("getgrnam_r hit", NSS_STATUS_SUCCESS, EDOM,
+		   ((grnam_fn)sym("_nss_scim_getgrnam_r"))(gr.gr_name, &gr, buf2, sizeof(buf2),
+							   &errno));
+	ERRNO_CASE("endgrent", NSS_STATUS_SUCCESS, EDOM, ((endent_fn)sym("_nss_scim_endgrent"))());
+	ERRNO_CASE("getpwuid_r 0 refused", NSS_STATUS_NOTFOUND, ENOENT,
+		   ((pwuid_fn)sym("_nss_scim_getpwuid_r"))(0, &pw, buf, sizeof(buf), &errno));
+	ERRNO_CASE("getgrnam_r root refused", NSS_STATUS_NOTFOUND, ENOENT,
+		   ((grnam_fn)sym("_nss_scim_getgrnam_r"))("root", &gr, buf, sizeof(buf), &errno));
 	free(g);
 	printf("errno: %d wrong\n", fails);
 	return fails ? 1 : 0;
@@ -399,6 +413,63 @@ static int fork_check(const char *name)
 	return status == 0 ? 0 : 1;
 }
 
+/* Enumerations and misses in a loop: the thread holds the cursors' lock or
+ * the daemon client's lock most of the time. */
+static void *spin_enum(void *arg)
+{
+	pwnam_fn pwnam = sym("_nss_scim_getpwnam_r");
+	struct passwd pw;
+	char buf[512], out[256];
+
+	while (!atomic_load(&stop)) {
+		int e;
+
+		((setent_fn)sym("_nss_scim_setpwent"))(0);
+		for (int i = 0; i < 20 && next_entry(1, out, sizeof(out)); i++)
+			;
+		((endent_fn)sym("_nss_scim_endpwent"))();
+		pwnam((const char *)arg, &pw, buf, sizeof(buf), &e);
+	}
+	return NULL;
+}
+
+/* A child must find every lock of the module free: the cursors' and the
+ * daemon client's as well as the cache's (each file resets its own). A lock
+ * inherited held hangs the child: alarm bounds it. */
+static int child_enum(const char *missing)
+{
+	pwnam_fn pwnam = sym("_nss_scim_getpwnam_r");
+	struct passwd pw;
+	char buf[512], out[256];
+	int e, ok;
+
+	alarm(10);
+	((setent_fn)sym("_nss_scim_setpwent"))(0);
+	ok = next_entry(1, out, sizeof(out));
+	((endent_fn)sym("_nss_scim_endpwent"))();
+	return ok && pwnam(missing, &pw, buf, sizeof(buf), &e) == NSS_STATUS_NOTFOUND ? 0 : 1;
+}
+
+static int fork_enum_check(const char *missing)
+{
+	int status = 1;
+	pthread_t t;
+	pid_t pid;
+
+	pthread_create(&t, NULL, spin_enum, (void *)missing);
+	for (int i = 0; i < 50; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(child_enum(missing));
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+			break;
+	}
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+	printf("forkenum: %s\n", status == 0 ? "child enumerations ok" : "child failed");
+	return status == 0 ? 0 : 1;
+}
+
 static void print_group(const struct group *g)
 {
 	printf(" %s:%s:%u:", g->gr_name, g->gr_passwd, (unsigned)g->gr_gid);
@@ -426,6 +497,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nssprobe: %s\n", dlerror());
 		return 3;
 	}
+	if (!strcmp(argv[2], "forkenum") && argc > 3)
+		return fork_enum_check(argv[3]);
 	if (!strcmp(argv[2], "fork"))
 		return fork_check(argv[3]);
 	if (!strcmp(argv[2], "enumswap") && argc > 4)

@@ -36,6 +36,23 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* One request; *st is left as it was when the call fails. */
+static int call(const char *sock, uint16_t type, const char *key, int timeout_ms, uint16_t *st,
+		char *msg, size_t msg_size)
+{
+	const struct sb_proto_req req = {.socket_path = sock,
+					 .type = type,
+					 .key = key,
+					 .key_len = strlen(key),
+					 .timeout_ms = timeout_ms};
+	struct sb_proto_reply reply = {.status = *st, .msg = msg, .msg_size = msg_size};
+
+	if (sb_proto_call(&req, &reply, NULL) < 0)
+		return -1;
+	*st = reply.status;
+	return 0;
+}
+
 static int lookups(const char *sock, const char *prefix, long n, double secs, long pause_ms)
 {
 	long count[SB_RESP_DENIED + 2] = {0}, failed = 0, sent = 0;
@@ -46,8 +63,7 @@ static int lookups(const char *sock, const char *prefix, long n, double secs, lo
 		uint16_t st = 0;
 
 		snprintf(name, sizeof(name), "%s%ld", prefix, i);
-		if (sb_proto_call(sock, SB_REQ_USER_BY_NAME, name, strlen(name), 3000, &st, NULL, 0,
-				  NULL) < 0) {
+		if (call(sock, SB_REQ_USER_BY_NAME, name, 3000, &st, NULL, 0) < 0) {
 			failed++;
 			usleep(pause_ms > 0 ? (useconds_t)pause_ms * 1000 : 1000); /* no spinning */
 		} else {
@@ -115,8 +131,7 @@ static int device_starts(const char *sock, const char *name, long n)
 	char msg[SB_PROTO_MAX_MSG + 1] = "";
 
 	for (long i = 0; i < n; i++) {
-		if (sb_proto_call(sock, SB_REQ_DEVICE_START, name, strlen(name), 20000, &st, msg,
-				  sizeof(msg), NULL) < 0)
+		if (call(sock, SB_REQ_DEVICE_START, name, 20000, &st, msg, sizeof(msg)) < 0)
 			other++;
 		else if (st == SB_RESP_OK)
 			ok++;
@@ -144,8 +159,7 @@ int main(int argc, char **argv)
 		return lookups(argv[1], argv[3], atol(argv[4]), argc > 5 ? atof(argv[5]) : 60.0,
 			       argc > 6 ? atol(argv[6]) : 0);
 	if (argc == 4 && !strcmp(argv[2], "account")) {
-		if (sb_proto_call(argv[1], SB_REQ_ACCOUNT, argv[3], strlen(argv[3]), 5000, &st, msg,
-				  sizeof(msg), NULL) < 0) {
+		if (call(argv[1], SB_REQ_ACCOUNT, argv[3], 5000, &st, msg, sizeof(msg)) < 0) {
 			printf("status=-1 msg=\n");
 			return 1;
 		}
@@ -155,8 +169,7 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[2], "device-start"))
 		return device_starts(argv[1], argv[3], atol(argv[4]));
 	if (argc == 4 && !strcmp(argv[2], "device-poll")) {
-		if (sb_proto_call(argv[1], SB_REQ_DEVICE_POLL, argv[3], strlen(argv[3]), 20000, &st,
-				  msg, sizeof(msg), NULL) < 0) {
+		if (call(argv[1], SB_REQ_DEVICE_POLL, argv[3], 20000, &st, msg, sizeof(msg)) < 0) {
 			printf("status=-1 msg=\n");
 			return 1;
 		}

@@ -1,6 +1,7 @@
 /* test_proto.c — the daemon protocol (proto.h): framing round trips and
  * rejects (truncated, oversized, bad magic), and sb_proto_call against a
- * one-shot server thread that answers well, badly, late or never. */
+ * one-shot server thread that answers well, badly, late or never; and the
+ * "ask the daemon, then look again" helper on top of it (daemon_ask.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon_ask.h"
 #include "proto.h"
 
 enum behaviour { ANSWER, SILENT, BAD_MAGIC, OVERSIZED, CLOSE_EARLY, SPLIT };
@@ -225,22 +227,25 @@ static void test_bad_magic(void **state)
 static void call_expect(struct server *s, enum behaviour how, int want_rc)
 {
 	struct sb_err err = {0};
-	uint16_t status = 0xffff;
 	char msg[64] = "unset";
+	const struct sb_proto_req req = {
+	    .socket_path = s->path, .type = SB_REQ_ACCOUNT, .key = "alice", .key_len = 5, .timeout_ms = 1000};
+	struct sb_proto_reply reply = {.status = 0xffff, .msg = msg, .msg_size = sizeof(msg)};
 	int rc;
 
 	start(s, how);
-	rc = sb_proto_call(s->path, SB_REQ_ACCOUNT, "alice", 5, 1000, &status, msg, sizeof(msg),
-			   &err);
+	rc = sb_proto_call(&req, &reply, &err);
 	pthread_join(s->thread, NULL);
 	assert_int_equal(rc, want_rc);
 	assert_int_equal(s->got_type, SB_REQ_ACCOUNT);
 	assert_string_equal(s->got_key, "alice");
 	if (want_rc == 0) {
-		assert_int_equal(status, SB_RESP_ACCT_EXPIRED);
+		assert_int_equal(reply.status, SB_RESP_ACCT_EXPIRED);
 		assert_string_equal(msg, "deactivated");
 	} else {
 		assert_int_equal(err.kind, SB_E_NETWORK);
+		assert_int_equal(reply.status, 0xffff); /* untouched on failure */
+		assert_string_equal(msg, "unset");
 	}
 }
 
@@ -272,13 +277,13 @@ static void test_call_rejects_short_answer(void **state)
 static void test_call_msg_truncated_to_buffer(void **state)
 {
 	struct server *s = *state;
-	uint16_t status;
 	char msg[5];
+	const struct sb_proto_req req = {
+	    .socket_path = s->path, .type = SB_REQ_ACCOUNT, .key = "alice", .key_len = 5, .timeout_ms = 1000};
+	struct sb_proto_reply reply = {.msg = msg, .msg_size = sizeof(msg)};
 
 	start(s, ANSWER);
-	assert_int_equal(sb_proto_call(s->path, SB_REQ_ACCOUNT, "alice", 5, 1000, &status, msg,
-				       sizeof(msg), NULL),
-			 0);
+	assert_int_equal(sb_proto_call(&req, &reply, NULL), 0);
 	pthread_join(s->thread, NULL);
 	assert_string_equal(msg, "deac");
 }
@@ -288,13 +293,15 @@ static void test_call_timeout(void **state)
 {
 	struct server *s = *state;
 	struct sb_err err = {0};
-	uint16_t status;
+	const struct sb_proto_req req = {
+	    .socket_path = s->path, .type = SB_REQ_ACCOUNT, .key = "alice", .key_len = 5, .timeout_ms = 300};
+	struct sb_proto_reply reply = {0};
 	long t0, dt;
 	int rc;
 
 	start(s, SILENT);
 	t0 = now_ms();
-	rc = sb_proto_call(s->path, SB_REQ_ACCOUNT, "alice", 5, 300, &status, NULL, 0, &err);
+	rc = sb_proto_call(&req, &reply, &err);
 	dt = now_ms() - t0;
 	pthread_join(s->thread, NULL);
 	assert_int_equal(rc, -1);
@@ -309,13 +316,13 @@ static void test_call_no_daemon(void **state)
 {
 	struct server *s = *state;
 	struct sb_err err = {0};
-	uint16_t status;
 	char path[160];
+	const struct sb_proto_req req = {.socket_path = path, .type = SB_REQ_STATUS, .timeout_ms = 1000};
+	struct sb_proto_reply reply = {0};
 	long t0 = now_ms();
 
 	snprintf(path, sizeof(path), "%s/nothing-here", s->dir);
-	assert_int_equal(sb_proto_call(path, SB_REQ_STATUS, "", 0, 1000, &status, NULL, 0, &err),
-			 -1);
+	assert_int_equal(sb_proto_call(&req, &reply, &err), -1);
 	assert_int_equal(err.kind, SB_E_NETWORK);
 	assert_true(now_ms() - t0 < 200);
 	assert_true(sb_proto_no_daemon(&err)); /* no socket: not running */
@@ -327,16 +334,16 @@ static void test_call_refused_is_no_daemon(void **state)
 	struct server *s = *state;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct sb_err err = {0};
-	uint16_t status;
+	const struct sb_proto_req req = {
+	    .socket_path = sa.sun_path, .type = SB_REQ_STATUS, .timeout_ms = 1000};
+	struct sb_proto_reply reply = {0};
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dead.sock", s->dir);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd); /* bound, never listened: connect is refused */
-	assert_int_equal(sb_proto_call(sa.sun_path, SB_REQ_STATUS, "", 0, 1000, &status, NULL, 0,
-				       &err),
-			 -1);
+	assert_int_equal(sb_proto_call(&req, &reply, &err), -1);
 	assert_true(sb_proto_no_daemon(&err));
 	unlink(sa.sun_path);
 }
@@ -345,12 +352,100 @@ static void test_call_key_too_long(void **state)
 {
 	static char key[SB_PROTO_MAX_KEY + 1];
 	struct server *s = *state;
-	uint16_t status;
+	const struct sb_proto_req req = {.socket_path = s->path,
+					 .type = SB_REQ_USER_BY_NAME,
+					 .key = key,
+					 .key_len = sizeof(key),
+					 .timeout_ms = 1000};
+	struct sb_proto_reply reply = {0};
 
 	memset(key, 'k', sizeof(key));
-	assert_int_equal(sb_proto_call(s->path, SB_REQ_USER_BY_NAME, key, sizeof(key), 1000,
-				       &status, NULL, 0, NULL),
-			 -1);
+	assert_int_equal(sb_proto_call(&req, &reply, NULL), -1);
+}
+
+/* daemon_ask.h: the server answers ACCT_EXPIRED; the helper says YES only
+ * when that is the status the caller wants. */
+static enum sb_ask_result ask(struct server *s, enum behaviour how, uint16_t want)
+{
+	const struct sb_daemon_ask a = {.socket_path = s->path,
+					.type = SB_REQ_USER_BY_NAME,
+					.key = "alice",
+					.timeout_ms = 1000,
+					.want = want};
+	enum sb_ask_result r;
+
+	start(s, how);
+	r = sb_daemon_ask(&a);
+	pthread_join(s->thread, NULL);
+	assert_int_equal(s->got_type, SB_REQ_USER_BY_NAME);
+	assert_string_equal(s->got_key, "alice");
+	return r;
+}
+
+static void test_ask_wanted(void **state)
+{
+	assert_int_equal(ask(*state, ANSWER, SB_RESP_ACCT_EXPIRED), SB_ASK_YES);
+}
+
+static void test_ask_other_answer(void **state)
+{
+	assert_int_equal(ask(*state, ANSWER, SB_RESP_FOUND), SB_ASK_OTHER);
+}
+
+static void test_ask_bad_answer_is_down(void **state)
+{
+	assert_int_equal(ask(*state, BAD_MAGIC, SB_RESP_ACCT_EXPIRED), SB_ASK_DOWN);
+}
+
+/* Without a daemon, or with a key that cannot be sent, nothing is asked and
+ * the caller's mapping stays as it was. */
+static void test_ask_remap_no_daemon(void **state)
+{
+	static char key[SB_PROTO_MAX_KEY + 2];
+	struct server *s = *state;
+	struct sb_config cfg;
+	struct sb_cache *c = (struct sb_cache *)&cfg; /* never dereferenced */
+	char path[160];
+	struct sb_daemon_ask a = {.socket_path = path,
+				  .type = SB_REQ_USER_BY_NAME,
+				  .key = "alice",
+				  .timeout_ms = 1000,
+				  .want = SB_RESP_FOUND};
+
+	snprintf(path, sizeof(path), "%s/nothing-here", s->dir);
+	sb_config_defaults(&cfg);
+	assert_int_equal(sb_daemon_ask(&a), SB_ASK_DOWN);
+	assert_int_equal(sb_daemon_ask_remap(&cfg, &a, &c), SB_REMAP_NO);
+	assert_ptr_equal(c, (struct sb_cache *)&cfg);
+	memset(key, 'k', sizeof(key) - 1);
+	a.socket_path = s->path;
+	a.key = key;
+	assert_int_equal(sb_daemon_ask(&a), SB_ASK_DOWN);
+	sb_config_free(&cfg);
+}
+
+/* The daemon says yes but the cache cannot be mapped: STALE, and the old
+ * mapping is kept (PAM then says "not a directory user", keys prints none). */
+static void test_ask_remap_stale(void **state)
+{
+	struct server *s = *state;
+	struct sb_config cfg;
+	struct sb_cache *c = NULL;
+	const struct sb_daemon_ask a = {.socket_path = s->path,
+					.type = SB_REQ_ACCOUNT,
+					.key = "alice",
+					.timeout_ms = 1000,
+					.want = SB_RESP_ACCT_EXPIRED};
+
+	sb_config_defaults(&cfg);
+	free(cfg.cache_path);
+	cfg.cache_path = strdup("/nonexistent/scimbridge-cache");
+	start(s, ANSWER);
+	assert_int_equal(sb_daemon_ask_remap(&cfg, &a, &c), SB_REMAP_STALE);
+	pthread_join(s->thread, NULL);
+	assert_null(c);
+	assert_int_equal(s->got_type, SB_REQ_ACCOUNT);
+	sb_config_free(&cfg);
 }
 
 int main(void)
@@ -370,6 +465,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_call_refused_is_no_daemon, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_no_daemon, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_key_too_long, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_wanted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_other_answer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_bad_answer_is_down, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_remap_no_daemon, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ask_remap_stale, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
