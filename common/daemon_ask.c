@@ -17,6 +17,13 @@ enum sb_ask_result sb_daemon_ask(const struct sb_daemon_ask *a)
 					 .timeout_ms = a->timeout_ms};
 	struct sb_proto_reply reply = {.status = SB_RESP_UNAVAIL};
 
+	/* A key no request may carry is a definite no, not a daemon that is
+	 * down: callers back off from a down daemon (nss_daemon.c, for
+	 * negative_ttl), and one overlong name looked up through nscd would
+	 * then stop every process's misses reaching the daemon. */
+	if (req.key_len > SB_PROTO_MAX_KEY)
+		return SB_ASK_OTHER;
+
 	/* Trust boundary: only the status is read, from a server run by root
 	 * or by our own uid (proto.c checks SO_PEERCRED); the data it speaks
 	 * of is read from the cache, which the reader checks on its own. */

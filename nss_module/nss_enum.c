@@ -11,7 +11,7 @@
 #include <pthread.h>
 
 #include "nss_scim.h"
-#include "nss_serve.h"
+#include "serve.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -106,7 +106,7 @@ static enum nss_status getpwent_locked(struct passwd *pw, char *buf, size_t len,
 	if (st != NSS_STATUS_SUCCESS)
 		return st;
 	while (sb_cache_user_at(c, pw_cur.next, &v)) {
-		if (!nss_user_servable(&v)) {
+		if (!sb_user_servable(&v)) {
 			pw_cur.next++;
 			continue;
 		}
@@ -128,7 +128,7 @@ static enum nss_status getgrent_locked(struct group *gr, char *buf, size_t len, 
 	if (st != NSS_STATUS_SUCCESS)
 		return st;
 	while (sb_cache_group_at(c, gr_cur.next, &v)) {
-		if (!nss_group_servable(&v)) {
+		if (!sb_group_servable(&v)) {
 			gr_cur.next++;
 			continue;
 		}

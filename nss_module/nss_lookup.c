@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "nss_scim.h"
-#include "nss_serve.h"
+#include "serve.h"
 #include "hot.h"
 #include "proto.h"
 
@@ -34,7 +34,7 @@ SB_HOT static int find_user(const struct sb_cache *c, const struct key *k, struc
 	int found =
 	    k->name ? sb_cache_passwd_by_name(c, k->name, v) : sb_cache_passwd_by_uid(c, k->id, v);
 
-	return found && nss_user_servable(v);
+	return found && sb_user_servable(v);
 }
 
 static int find_group(const struct sb_cache *c, const struct key *k, struct sb_group_view *v)
@@ -42,7 +42,7 @@ static int find_group(const struct sb_cache *c, const struct key *k, struct sb_g
 	int found =
 	    k->name ? sb_cache_group_by_name(c, k->name, v) : sb_cache_group_by_gid(c, k->id, v);
 
-	return found && nss_group_servable(v);
+	return found && sb_group_servable(v);
 }
 
 static bool ask_daemon(const struct key *k)
@@ -112,7 +112,7 @@ enum nss_status _nss_scim_getpwnam_r(const char *name, struct passwd *pw, char *
 	int saved = errno;
 	struct key k = {.name = name, .req = SB_REQ_USER_BY_NAME};
 
-	return nss_errno_out(!nss_name_servable(name)
+	return nss_errno_out(!sb_name_servable(name)
 				 ? refuse(errnop)
 				 : lookup(&k, answer_passwd, pw, buf, len, errnop),
 			     saved, errnop);
@@ -124,9 +124,8 @@ enum nss_status _nss_scim_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, si
 	int saved = errno;
 	struct key k = {.id = uid, .req = SB_REQ_USER_BY_UID};
 
-	return nss_errno_out(!nss_id_servable(uid)
-				 ? refuse(errnop)
-				 : lookup(&k, answer_passwd, pw, buf, len, errnop),
+	return nss_errno_out(!sb_id_servable(uid) ? refuse(errnop)
+						  : lookup(&k, answer_passwd, pw, buf, len, errnop),
 			     saved, errnop);
 }
 
@@ -136,7 +135,7 @@ enum nss_status _nss_scim_getgrnam_r(const char *name, struct group *gr, char *b
 	int saved = errno;
 	struct key k = {.name = name, .req = SB_REQ_GROUP_BY_NAME};
 
-	return nss_errno_out(!nss_name_servable(name)
+	return nss_errno_out(!sb_name_servable(name)
 				 ? refuse(errnop)
 				 : lookup(&k, answer_group, gr, buf, len, errnop),
 			     saved, errnop);
@@ -148,8 +147,8 @@ enum nss_status _nss_scim_getgrgid_r(gid_t gid, struct group *gr, char *buf, siz
 	int saved = errno;
 	struct key k = {.id = gid, .req = SB_REQ_GROUP_BY_GID};
 
-	return nss_errno_out(!nss_id_servable(gid) ? refuse(errnop)
-						   : lookup(&k, answer_group, gr, buf, len, errnop),
+	return nss_errno_out(!sb_id_servable(gid) ? refuse(errnop)
+						  : lookup(&k, answer_group, gr, buf, len, errnop),
 			     saved, errnop);
 }
 
@@ -183,14 +182,14 @@ SB_HOT static enum nss_status user_groups(const char *user, gid_t skip, long int
 	struct sb_user_view v;
 	enum nss_status st = NSS_STATUS_SUCCESS;
 
-	if (!nss_name_servable(user)) {
+	if (!sb_name_servable(user)) {
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}
 	c = nss_cache_acquire(errnop);
 	if (!c)
 		return NSS_STATUS_UNAVAIL;
-	if (!sb_cache_passwd_by_name(c, user, &v) || !nss_user_servable(&v)) {
+	if (!sb_cache_passwd_by_name(c, user, &v) || !sb_user_servable(&v)) {
 		nss_cache_release();
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
@@ -198,7 +197,7 @@ SB_HOT static enum nss_status user_groups(const char *user, gid_t skip, long int
 	for (uint32_t i = 0; i < v.n_gids; i++) {
 		int r;
 
-		if (v.gids[i] == skip || !nss_id_servable(v.gids[i]))
+		if (v.gids[i] == skip || !sb_id_servable(v.gids[i]))
 			continue;
 		r = push_gid(v.gids[i], start, size, groupsp, limit);
 		if (r < 0) {

@@ -27,7 +27,22 @@ static long num_item(const cJSON *o, const char *name, long def)
 	return (long)v->valuedouble;
 }
 
-static int dup_item(const cJSON *o, const char *name, bool required, char **out, struct sb_err *err)
+/* What the user is shown (the code, the URLs) crosses to their terminal
+ * through PAM, and the daemon hands it to pam_scim as key=value lines: a
+ * provider's value with a control byte, a space or a byte >= 0x80 (none
+ * is in a URI or an RFC 8628 user code) is refused, not passed on. */
+static bool shown_safe(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Trust boundary: the provider's answer. `shown` marks a value the user
+ * will see. */
+static int dup_item(const cJSON *o, const char *name, bool required, bool shown, char **out,
+		    struct sb_err *err)
 {
 	const char *v = str_item(o, name);
 
@@ -36,6 +51,11 @@ static int dup_item(const cJSON *o, const char *name, bool required, char **out,
 		return required ? sb_err_set(err, SB_E_PROTOCOL,
 					     "device authorization answer has no '%s'", name)
 				: 0;
+	if (shown && (strlen(v) > OIDC_SHOWN_MAX || !shown_safe(v)))
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "device authorization answer: '%s' is not printable ASCII of at "
+				  "most %d bytes; refused",
+				  name, OIDC_SHOWN_MAX);
 	*out = strdup(v);
 	return *out ? 0 : sb_err_set(err, SB_E_NOMEM, "out of memory");
 }
@@ -55,12 +75,33 @@ static void provider_error(const cJSON *doc, const char *what, long status, stru
 		err->http_status = status;
 }
 
+static int parse_start(const cJSON *doc, struct oidc_device_auth *out, struct sb_err *err);
+
+int oidc_device_parse_start(const char *body, size_t len, struct oidc_device_auth *out,
+			    struct sb_err *err)
+{
+	cJSON *doc = cJSON_ParseWithLength(body, len);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return sb_err_set(err, SB_E_PROTOCOL,
+				  "device authorization answer is not a JSON object");
+	}
+	rc = parse_start(doc, out, err);
+	if (rc < 0)
+		oidc_device_auth_free(out);
+	cJSON_Delete(doc);
+	return rc;
+}
+
 static int parse_start(const cJSON *doc, struct oidc_device_auth *out, struct sb_err *err)
 {
-	if (dup_item(doc, "device_code", true, &out->device_code, err) < 0 ||
-	    dup_item(doc, "user_code", true, &out->user_code, err) < 0 ||
-	    dup_item(doc, "verification_uri", true, &out->verification_uri, err) < 0 ||
-	    dup_item(doc, "verification_uri_complete", false, &out->verification_uri_complete,
+	if (dup_item(doc, "device_code", true, false, &out->device_code, err) < 0 ||
+	    dup_item(doc, "user_code", true, true, &out->user_code, err) < 0 ||
+	    dup_item(doc, "verification_uri", true, true, &out->verification_uri, err) < 0 ||
+	    dup_item(doc, "verification_uri_complete", false, true, &out->verification_uri_complete,
 		     err) < 0)
 		return -1;
 	out->expires_in = num_item(doc, "expires_in", -1);

@@ -65,6 +65,12 @@ enum oidc_poll {
  * endpoint. */
 int oidc_device_start(const struct sb_config *cfg, const struct oidc_provider *p,
 		      struct oidc_device_auth *out, struct sb_err *err);
+/* The provider's answer to it (also for tests): the values the user is
+ * shown (user_code, verification_uri, verification_uri_complete) must be
+ * printable ASCII without spaces, of at most OIDC_SHOWN_MAX bytes. */
+#define OIDC_SHOWN_MAX 400
+int oidc_device_parse_start(const char *body, size_t len, struct oidc_device_auth *out,
+			    struct sb_err *err);
 /* One poll of the token endpoint with grant_type
  * urn:ietf:params:oauth:grant-type:device_code. On DENIED, EXPIRED and ERROR
  * err->msg carries the provider's error and description. */

@@ -21,6 +21,7 @@
 #include "daemon_ask.h"
 #include "localdb.h"
 #include "proto.h"
+#include "serve.h"
 
 static void set(struct pam_decision *d, int code, bool tell, const char *fmt, const char *a)
 {
@@ -245,7 +246,7 @@ void pam_scim_decide(const struct sb_config *cfg, const char *user, bool debug,
 	if (found < 0)
 		set(d, PAM_AUTHINFO_UNAVAIL, false, "no cache at %s and no daemon",
 		    cfg->cache_path);
-	else if (!found || u.uid == 0)
+	else if (!found || !sb_user_servable(&u))
 		set(d, PAM_USER_UNKNOWN, false, "%s", "not a directory user");
 	else if (cfg->live_check)
 		decide_live(cfg, c, &u, user, d);

@@ -407,13 +407,50 @@ static void test_discovery_parse(void **state)
 	assert_int_equal(oidc_discovery_parse(ISS, "[]", 2, &p, &err), -1);
 }
 
+/* The device authorization answer: what the user will be shown is refused
+ * when it could write to their terminal or forge a key=value line. */
+static void test_device_answer(void **state)
+{
+	static const char *bad[] = {
+	    "\"user_code\":\"AB\\u001b[2JCD\",\"verification_uri\":\"https://p/d\"",
+	    "\"user_code\":\"ABCD\",\"verification_uri\":\"https://p/d\\ninterval=0\"",
+	    "\"user_code\":\"ABCD\",\"verification_uri\":\"https://p/\\u00e9\"",
+	    "\"user_code\":\"AB CD\",\"verification_uri\":\"https://p/d\"",
+	    "\"user_code\":\"ABCD\",\"verification_uri\":\"https://p/d\","
+	    "\"verification_uri_complete\":\"https://p/d?c=\\u009b1m\"",
+	};
+	struct oidc_device_auth a;
+	struct sb_err err = {0};
+	char body[512];
+	int n;
+
+	(void)state;
+	n = snprintf(body, sizeof(body),
+		     "{\"device_code\":\"dc\",\"user_code\":\"WDJB-MJHT\","
+		     "\"verification_uri\":\"https://p.example/device\","
+		     "\"verification_uri_complete\":\"https://p.example/device?user_code=WDJB-MJHT\","
+		     "\"expires_in\":600,\"interval\":5}");
+	assert_int_equal(oidc_device_parse_start(body, (size_t)n, &a, &err), 0);
+	assert_string_equal(a.user_code, "WDJB-MJHT");
+	assert_string_equal(a.verification_uri, "https://p.example/device");
+	assert_int_equal(a.interval, 5);
+	oidc_device_auth_free(&a);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = snprintf(body, sizeof(body), "{\"device_code\":\"dc\",%s,\"expires_in\":600}",
+			     bad[i]);
+		assert_int_equal(oidc_device_parse_start(body, (size_t)n, &a, &err), -1);
+		assert_non_null(strstr(err.msg, "not printable ASCII"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_tokens),		cmocka_unit_test(test_another_key),
 	    cmocka_unit_test(test_unknown_kid_refresh), cmocka_unit_test(test_claims_refused),
 	    cmocka_unit_test(test_alg_refused),		cmocka_unit_test(test_custom_claim),
-	    cmocka_unit_test(test_discovery_parse),	cmocka_unit_test(test_malformed_base64url),
+	    cmocka_unit_test(test_discovery_parse),
+	    cmocka_unit_test(test_device_answer),	cmocka_unit_test(test_malformed_base64url),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
