@@ -96,6 +96,10 @@ t_check "… the last verification result" ck_has "OK       last  check .* ([0-9
 t_check "… all checks passed" ck_has "all checks passed"
 t_eq "… no tenant request" "$before" "$(treq)"
 t_eq "… the cache and the relay state untouched" 0 "$CKRO"
+sub_conf "$T_TMP/creds.conf" "https://127.0.0.1:$PORT/" "url = https://tenant.example.com" "client_secret_file = /etc/scimbridge/secret"
+run_check "$T_TMP/creds.conf"
+t_check "check, a subscriber config with a tenant url and secret: exit 0, a WARN naming each key and line ($(grep '^WARN' <<<"$CK" | tr '\n' '|'))" \
+	bash -c '[ "$1" = 0 ] && grep -q "^WARN     role  subscriber: key .url. ($2:9) is never used" <<<"$3" && grep -q "^WARN     role  subscriber: key .client_secret_file. ($2:10) is never used" <<<"$3" && grep -qx "checks passed, with the warnings above" <<<"$3"' _ "$CKRC" "$T_TMP/creds.conf" "$CK"
 r=$("$SB" -c "$S" check-user alice 2>&1)
 t_check "check-user on the subscriber: the relay's generation and last result ($(grep -E '^(release gen|last result)' <<<"$r" | tr '\n' ' '))" \
 	bash -c 'grep -qx "release gen:  1" <<<"$1" && grep -q "^last result:  ok: generation 1" <<<"$1" && grep -q "^release made: .* ([0-9]* s ago)" <<<"$1"' _ "$r"
