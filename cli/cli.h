@@ -46,6 +46,12 @@ const char *cli_escape(char *dst, size_t size, const char *src);
 /* Formats a unix time as UTC ISO 8601 into buf. */
 const char *cli_fmt_time(long long t, char *buf, unsigned size);
 
+/* role = subscriber (check_relay.c): `check`'s steps against the relay,
+ * printed, CLI_OK or CLI_FAIL; and the state of the last relay check, one
+ * "label: value" line each, labels padded to width (-1 if none or failed). */
+int cli_check_relay(struct cli *ctx);
+int cli_print_relay(const struct sb_config *cfg, int width);
+
 int cmd_sync(struct cli *ctx, int argc, char **argv);
 int cmd_status(struct cli *ctx, int argc, char **argv);
 int cmd_lookup(struct cli *ctx, int argc, char **argv);

@@ -215,6 +215,8 @@ int cmd_check(struct cli *ctx, int argc, char **argv)
 		return CLI_FAIL;
 	}
 	step("config", 1, "%s is valid", ctx->conf_path);
+	if (ctx->cfg.role == SB_ROLE_SUBSCRIBER)
+		return cli_check_relay(ctx); /* no tenant to ask: the relay */
 	if (cli_client_new(ctx, false, &c, &err) < 0) {
 		step_fail("token", &err);
 		goto out;

@@ -2,7 +2,9 @@
  * like `sssctl user-checks`): what NSS answers for the name (passwd line
  * and groups, through whatever nsswitch.conf says), what the cache holds,
  * and what pam_scim's account step would decide and why — from the cache,
- * and live (the daemon asks the tenant; root only). The decisions come from
+ * and live (the daemon asks the tenant; root only). On a subscriber the
+ * relay's last check is shown and "live" is the daemon's check of the relay
+ * (relay_loop.c), never the tenant. The decisions come from
  * pam_scim's own code (pam_module/pam_decide.c, linked in), so they cannot
  * drift from the module's.
  * Exit: 0 allowed, 1 refused (expired or not allowed), 2 not a directory
@@ -119,7 +121,8 @@ static int decide(struct sb_config *cfg, const char *name, bool live, const char
 
 int cmd_check_user(struct cli *ctx, int argc, char **argv)
 {
-	const char *name;
+	const char *name, *live;
+	bool relay;
 	int code;
 
 	if (argc != 2) {
@@ -129,16 +132,20 @@ int cmd_check_user(struct cli *ctx, int argc, char **argv)
 	name = argv[1];
 	if (cli_load_config(ctx, CLI_CONF_PUBLIC) < 0)
 		return CLI_FAIL;
+	relay = ctx->cfg.role == SB_ROLE_SUBSCRIBER;
+	live = relay ? "pam (relay):" : "pam (live):";
 	printf("%-13s %s\n", "user:", name);
 	print_nss(name);
 	print_cache(&ctx->cfg, name);
 	print_allowed(&ctx->cfg);
+	if (relay) /* the subscriber's directory is the relay, not the tenant */
+		cli_print_relay(&ctx->cfg, 13);
 	code = decide(&ctx->cfg, name, false, "pam (cache):");
 	if (!ctx->cfg.live_check)
-		printf("%-13s not asked: live_check = no\n", "pam (live):");
+		printf("%-13s not asked: live_check = no\n", live);
 	else if (geteuid() != 0)
-		printf("%-13s not asked: live checks are for root\n", "pam (live):");
+		printf("%-13s not asked: live checks are for root\n", live);
 	else
-		code = decide(&ctx->cfg, name, true, "pam (live):");
+		code = decide(&ctx->cfg, name, true, live);
 	return exit_code(code);
 }

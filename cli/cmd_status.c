@@ -9,7 +9,6 @@
 #include "cache_reader.h"
 #include "cli.h"
 #include "proto.h"
-#include "subscribe.h"
 #include "sync.h"
 
 #define DAEMON_TIMEOUT_MS 2000
@@ -112,32 +111,6 @@ static void print_daemon(struct cli *ctx)
 	}
 }
 
-/* A subscriber's last look at the relay (relay/subscribe.c's state file). */
-static int print_relay(struct cli *ctx)
-{
-	struct sb_relay_state st;
-	struct sb_err err = {0};
-	char buf[64];
-
-	printf("%-14s %s\n", "relay:", ctx->cfg.relay_url ? ctx->cfg.relay_url : "?");
-	if (sb_relay_state_read(&ctx->cfg, &st, &err) < 0) {
-		printf("%-14s never checked (%s)\n", "last check:", err.msg);
-		return -1;
-	}
-	printf("%-14s %llu\n", "release gen:", (unsigned long long)st.generation);
-	print_age("release made:", st.created);
-	if (st.valid_until > 0 && (long long)time(NULL) >= st.valid_until)
-		printf("%-14s EXPIRED at %lld: the relay counts as unreachable\n",
-		       "valid until:", (long long)st.valid_until);
-	else if (st.valid_until > 0)
-		printf("%-14s %s (in %lld s)\n",
-		       "valid until:", cli_fmt_time(st.valid_until, buf, sizeof(buf)),
-		       (long long)st.valid_until - (long long)time(NULL));
-	print_age("last check:", st.checked);
-	printf("%-14s %s\n", "last result:", st.result);
-	return st.ok ? 0 : -1;
-}
-
 int cmd_status(struct cli *ctx, int argc, char **argv)
 {
 	int rc;
@@ -152,7 +125,7 @@ int cmd_status(struct cli *ctx, int argc, char **argv)
 	rc = print_cache(ctx) < 0 ? CLI_FAIL : CLI_OK;
 	if (ctx->cfg.role == SB_ROLE_SUBSCRIBER) {
 		/* A subscriber never syncs: the relay is its tenant. */
-		print_relay(ctx);
+		cli_print_relay(&ctx->cfg, 14);
 		print_daemon(ctx); /* its relay checks (role=subscriber lines) */
 		return rc;
 	}

@@ -14,9 +14,10 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"check", cmd_check, "", "test the tenant credentials, step by step"},
+    {"check", cmd_check, "", "test the tenant credentials (a subscriber: the relay), step by step"},
     {"sync", cmd_sync, "", "a full sync now (by the daemon when it runs)"},
-    {"status", cmd_status, "", "cache age and counts, last sync result, daemon state"},
+    {"status", cmd_status, "",
+     "cache age and counts, last sync (or relay check) result, daemon state"},
     {"lookup", cmd_lookup, "NAME|UID", "what the cache says about a user or group"},
     {"token", cmd_token, "[-o FILE]", "mint an API token with the client credentials"},
     {"create-directory", cmd_create_directory, "--name N --domain D",

@@ -107,6 +107,9 @@ int sb_config_load(const char *path, struct sb_config *cfg, struct sb_err *err);
  * 0/65534/65535, credentials present) for the daemon and CLI; the modules
  * skip them. */
 int sb_config_validate(const struct sb_config *cfg, struct sb_err *err);
+/* The line of cfg->path that sets key (0: not set there, or unreadable), for
+ * messages about a value that parsed but does not work (scimbridge check). */
+unsigned sb_config_key_line(const struct sb_config *cfg, const char *key);
 void sb_config_free(struct sb_config *cfg);
 
 /* The path the *modules* use: SCIMBRIDGE_CONF through secure_getenv (so

@@ -80,6 +80,29 @@ int sb_config_load(const char *path, struct sb_config *cfg, struct sb_err *err)
 	return rc;
 }
 
+unsigned sb_config_key_line(const struct sb_config *cfg, const char *key)
+{
+	FILE *f = cfg->path ? fopen(cfg->path, "re") : NULL;
+	char *line = NULL, *eq;
+	size_t cap = 0;
+	unsigned lineno = 0, found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && getline(&line, &cap, f) > 0) {
+		lineno++;
+		eq = strchr(line, '=');
+		if (*sb_config_trim(line) == '#' || !eq)
+			continue;
+		*eq = '\0';
+		if (!strcmp(sb_config_trim(line), key))
+			found = lineno;
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
 static int range_ok(uint32_t lo, uint32_t hi)
 {
 	return lo <= hi && lo >= 1000;

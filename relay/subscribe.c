@@ -38,6 +38,8 @@ struct sub {
 	struct sb_release rel;
 	struct sb_relay_cache want;
 	struct sb_subscribe_report *rep;
+	struct sb_relay_probe *probe; /* sb_relay_probe: read only, no 304 */
+	enum sb_release_verdict verdict;
 	char etag[256], last_modified[128];
 	char trusted[SB_MS_TRUSTED_COMMENT_MAX]; /* authenticated by the signature */
 };
@@ -117,6 +119,17 @@ static void url_of(const struct sub *s, const char *name, char *out)
 		out[0] = '\0';
 }
 
+/* Where a probe is: the step it is at, and what it has read. */
+static void probe_step(struct sub *s, enum sb_relay_step step, size_t release_bytes,
+		       size_t sig_bytes)
+{
+	if (!s->probe)
+		return;
+	s->probe->step = step;
+	s->probe->release_bytes = release_bytes;
+	s->probe->sig_bytes = sig_bytes;
+}
+
 /* The release and its signature, verified; one retry of the pair. */
 static int fetch_release(struct sub *s, struct sb_err *err)
 {
@@ -128,17 +141,20 @@ static int fetch_release(struct sub *s, struct sb_err *err)
 
 		/* Conditional only while the cache we installed is there: a
 		 * removed cache must be fetched again, not answered 304. */
-		if (attempt == 0 && s->st.generation && access(s->cfg->cache_path, F_OK) == 0) {
+		if (attempt == 0 && !s->probe && s->st.generation &&
+		    access(s->cfg->cache_path, F_OK) == 0) {
 			r.etag = s->st.etag;
 			r.last_modified = s->st.last_modified;
 		}
 		url_of(s, "release", url);
 		s->rep->requests++;
+		probe_step(s, SB_RSTEP_RELEASE, r.len, 0);
 		if (sb_relay_http_get(s->cfg, url, &r, err) < 0)
 			return -1;
 		if (r.status == 304)
 			return 1;
 		s->rep->bytes += r.len;
+		probe_step(s, SB_RSTEP_SIGNATURE, r.len, 0);
 		snprintf(s->etag, sizeof(s->etag), "%s", r.etag_out);
 		snprintf(s->last_modified, sizeof(s->last_modified), "%s", r.last_modified_out);
 		url_of(s, "release.minisig", url);
@@ -154,8 +170,10 @@ static int fetch_release(struct sub *s, struct sb_err *err)
 				sb_err_set(err, e.kind, "release.minisig: %.400s", e.msg);
 			}
 		}
-		if (rc == 0)
+		if (rc == 0) {
+			probe_step(s, SB_RSTEP_DOCUMENT, r.len, g.len);
 			rc = sb_release_parse((char *)r.body, r.len, &s->rel, err);
+		}
 		if (rc == 0)
 			snprintf(s->trusted, sizeof(s->trusted), "%s", trusted);
 		free(r.body);
@@ -311,6 +329,7 @@ static int judge(struct sub *s, struct sb_err *err)
 	enum sb_release_verdict v = sb_release_judge(&s->rel, s->directory, s->st.generation,
 						     (int64_t)time(NULL), SB_SUBSCRIBE_SKEW, err);
 
+	s->verdict = v;
 	if (v != SB_RELEASE_NEWER && v != SB_RELEASE_SAME)
 		return -1;
 	if (sb_relay_comment_parse(s->trusted, &s->want, err) < 0)
@@ -413,6 +432,53 @@ int sb_subscribe(const struct sb_config *cfg, struct sb_subscribe_report *rep, s
 	}
 	if (rc < 0)
 		sb_err_set(err, e.kind, "%s; the cache is unchanged", e.msg);
+	free(s);
+	return rc;
+}
+
+/* The steps of sb_subscribe up to the install, each recorded in p. */
+static int probe_run(struct sub *s, struct sb_relay_probe *p, struct sb_err *err)
+{
+	uint8_t *cache = NULL;
+
+	if (setup(s, err) < 0)
+		return -1;
+	p->installed = s->st.generation;
+	sb_ms_keyid_hex(s->pk.keyid, p->key_id);
+	snprintf(p->directory, sizeof(p->directory), "%s", s->directory);
+	if (fetch_release(s, err) < 0)
+		return -1;
+	p->step = SB_RSTEP_VERDICT;
+	p->rel = s->rel;
+	if (judge(s, err) < 0) {
+		p->verdict = s->verdict;
+		return -1;
+	}
+	p->verdict = s->verdict;
+	p->step = SB_RSTEP_SNAPSHOT;
+	p->cache_size = s->want.size;
+	if (from_snapshot(s, &cache, err) < 0)
+		return -1;
+	free(cache);
+	p->step = SB_RSTEP_DONE;
+	return 0;
+}
+
+int sb_relay_probe(const struct sb_config *cfg, struct sb_relay_probe *p, struct sb_err *err)
+{
+	struct sb_subscribe_report rep = {0};
+	struct sub *s = calloc(1, sizeof(*s));
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!s)
+		return sb_err_set(err, SB_E_NOMEM, "relay: out of memory");
+	s->cfg = cfg;
+	s->rep = &rep;
+	s->probe = p;
+	p->step = SB_RSTEP_KEY;
+	rc = probe_run(s, p, err);
+	p->requests = rep.requests;
 	free(s);
 	return rc;
 }

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "release.h"
 
 /* A release created further ahead of this host's clock is refused. */
 #define SB_SUBSCRIBE_SKEW 300
@@ -49,6 +50,36 @@ struct sb_subscribe_report {
  * err->kind SB_E_NETWORK when the relay counts as unreachable (down, 5xx,
  * stalled, or its release past valid-until). */
 int sb_subscribe(const struct sb_config *cfg, struct sb_subscribe_report *rep, struct sb_err *err);
+
+/* How far sb_relay_probe got: the step that failed, or SB_RSTEP_DONE. */
+enum sb_relay_step {
+	SB_RSTEP_KEY,	    /* relay_public_key decoded */
+	SB_RSTEP_RELEASE,   /* relay_url's release answered */
+	SB_RSTEP_SIGNATURE, /* release.minisig answered and verifies with the key */
+	SB_RSTEP_DOCUMENT,  /* the release parses */
+	SB_RSTEP_VERDICT,   /* directory, rollback, valid-until, creation, comment */
+	SB_RSTEP_SNAPSHOT,  /* the snapshot decodes to the signed cache */
+	SB_RSTEP_DONE,
+};
+
+struct sb_relay_probe {
+	enum sb_relay_step step;
+	char key_id[17];		 /* of relay_public_key */
+	char directory[32];		 /* the directory this host follows */
+	uint64_t installed;		 /* generation in the state file (0: none) */
+	struct sb_release rel;		 /* from SB_RSTEP_VERDICT on */
+	enum sb_release_verdict verdict; /* from SB_RSTEP_SNAPSHOT on, or when it refused */
+	size_t release_bytes, sig_bytes;
+	uint64_t cache_size; /* what the snapshot decodes to (signed) */
+	long requests;
+};
+
+/* `scimbridge check`'s look at the relay: the same steps as sb_subscribe
+ * (unconditional GETs, the same verifier, the installed generation for the
+ * rollback check), then the snapshot downloaded and decoded against the
+ * signature; installs nothing and writes no state. -1 with err at
+ * p->step. */
+int sb_relay_probe(const struct sb_config *cfg, struct sb_relay_probe *p, struct sb_err *err);
 
 /* The state file, for status. -1 when there is none. */
 int sb_relay_state_read(const struct sb_config *cfg, struct sb_relay_state *st, struct sb_err *err);

@@ -10,7 +10,10 @@
 # the subscriber must refuse, each leaving its cache byte-identical and
 # saying what was wrong. Publisher crashes between its writes, simulated
 # file by file, are repaired by its next run. Last, a real ssh login on the
-# subscriber, refused once a deactivation is published.
+# subscriber, refused once a deactivation is published. `scimbridge
+# check` on the subscriber: each step's line with the values the release
+# has, a subscriber behind the relay warned, and each bad release failing
+# at its own step, naming the config line, installing nothing.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/relay "$@"
 e2e_setup
@@ -25,7 +28,8 @@ tenant_start --dataset small || exit 1
 . "$T_ROOT/tests/lib/relay.sh"
 relay_setup
 t_check "nginx listening on 127.0.0.1:$PORT" bash -c "ss -ltnH 'sport = :$PORT' | grep -q ."
-"$SB" keygen -o "$T_TMP/other.key" >/dev/null 2>&1
+"$SB" keygen -o "$T_TMP/other.key" >"$T_TMP/other.out" 2>/dev/null
+OTHER_PK=$(sed -n 's/^relay_public_key = //p' "$T_TMP/other.out")
 S=$T_TMP/subscriber.conf
 SUBC=$T_TMP/sub/cache
 sub_conf "$S" "https://127.0.0.1:$PORT/"
@@ -57,6 +61,43 @@ t_check "subscriber: again, nothing new ($out)" grep -q 'generation 1 is current
 t_check "… answered by a 304 to the conditional GET" bash -c "tail -1 '$NG/access.log' | grep -q '\"GET /release HTTP/1.1\" 304'"
 r=$("$SB" -c "$S" status 2>&1)
 t_check "status on a subscriber speaks of the relay ($(grep -E 'release gen|last result' <<<"$r" | tr '\n' ' '))" bash -c "grep -q 'release gen: *1' <<<'$r' && grep -q 'last result: *ok' <<<'$r'"
+# `scimbridge check` on the subscriber: the relay, never the tenant.
+# run_check [CONF]: its output in CK, its status in CKRC; CKRO 0 when the
+# cache and the relay state are as they were (check installs nothing).
+run_check() {
+	cp "$SUBC" "$T_TMP/ck.cache" && cp "$SUBC.relay" "$T_TMP/ck.relay"
+	CK=$("$SB" -c "${1:-$S}" check 2>&1)
+	CKRC=$?
+	cmp -s "$SUBC" "$T_TMP/ck.cache" && cmp -s "$SUBC.relay" "$T_TMP/ck.relay"
+	CKRO=$?
+}
+ck_has() { grep -qx -- "$1" <<<"$CK"; }
+KEYID=$(sed -n 's/^directory fleet-//p' "$PUB/release")
+vu=$(sed -n 's/^valid-until //p' "$PUB/release")
+treq() { tenant_stats | sed -n 's/.*"requests": *\([0-9]*\).*/\1/p'; }
+before=$(treq)
+run_check
+t_eq "check on the subscriber: exit 0 ($(tr '\n' '|' <<<"$CK"))" 0 "$CKRC"
+t_check "… the role line: the relay, no tenant credential" ck_has "OK       role  subscriber: reads https://127.0.0.1:$PORT/, never the tenant (no url or secret here)"
+t_check "… the key: its id and directory, file:line" ck_has "OK       key   relay_public_key ($S:3): key id $KEYID, directory fleet-$KEYID"
+t_check "… the relay answered with the release's size" ck_has "OK       relay https://127.0.0.1:$PORT/release answered, $(stat -c %s "$PUB/release") bytes"
+t_check "… the signature verifies with the key" ck_has "OK       signature release.minisig ($(stat -c %s "$PUB/release.minisig") bytes) verifies with key $KEYID"
+t_check "… the release: directory and generation 1" ck_has "OK       release directory fleet-$KEYID, generation 1, made .* ([0-9]* s ago)"
+t_check "… valid until the release's valid-until" ck_has "OK       valid until $(date -u -d "@$vu" +%Y-%m-%dT%H:%M:%SZ) (in [0-9]* s)"
+t_check "… the snapshot: its size, decoded to the cache's size" ck_has "OK       snapshot $(sed -n 's/^snapshot sha256:[0-9a-f]* //p' "$PUB/release") bytes, decodes to the signed cache ($(stat -c %s "$PUB.state/base-1") bytes)"
+t_check "… generation 1 installed, as the relay serves" ck_has "OK       cache generation 1 installed ($SUBC), as the relay serves"
+t_check "… the last verification result" ck_has "OK       last  check .* ([0-9]* s ago): ok: generation 1 up to date"
+t_check "… all checks passed" ck_has "all checks passed"
+t_eq "… no tenant request" "$before" "$(treq)"
+t_eq "… the cache and the relay state untouched" 0 "$CKRO"
+sub_conf "$T_TMP/creds.conf" "https://127.0.0.1:$PORT/" "url = https://tenant.example.com" "client_secret_file = /etc/scimbridge/secret"
+run_check "$T_TMP/creds.conf"
+t_check "check, a subscriber config with a tenant url and secret: exit 0, a WARN naming each key and line ($(grep '^WARN' <<<"$CK" | tr '\n' '|'))" \
+	bash -c '[ "$1" = 0 ] && grep -q "^WARN     role  subscriber: key .url. ($2:9) is never used" <<<"$3" && grep -q "^WARN     role  subscriber: key .client_secret_file. ($2:10) is never used" <<<"$3" && grep -qx "checks passed, with the warnings above" <<<"$3"' _ "$CKRC" "$T_TMP/creds.conf" "$CK"
+r=$("$SB" -c "$S" check-user alice 2>&1)
+t_check "check-user on the subscriber: the relay's generation and last result ($(grep -E '^(release gen|last result)' <<<"$r" | tr '\n' ' '))" \
+	bash -c 'grep -qx "release gen:  1" <<<"$1" && grep -q "^last result:  ok: generation 1" <<<"$1" && grep -q "^release made: .* ([0-9]* s ago)" <<<"$1"' _ "$r"
+t_check "… pam (relay) instead of pam (live), allowed ($(grep '^pam (relay)' <<<"$r"))" grep -q '^pam (relay):  allowed (PAM_SUCCESS)' <<<"$r"
 rm "$SUBC"
 out=$("$SB" -c "$S" sync 2>&1)
 t_check "the cache removed: fetched again, not answered 304 ($out)" grep -q 'generation 1 installed from the snapshot' <<<"$out"
@@ -77,6 +118,10 @@ t_check "publisher: bob deactivated, generation 2 published with a delta ($(tail
 t_check "the new release's mtime is past the last one's ($before -> $(stat -c %Y "$PUB/release"))" \
 	test "$(stat -c %Y "$PUB/release")" -gt "$before"
 t_eq "release.minisig has the release's mtime" "$(stat -c %Y "$PUB/release")" "$(stat -c %Y "$PUB/release.minisig")"
+run_check
+t_check "check, the relay ahead of this host: exit 0, warns ($(grep '^WARN' <<<"$CK"))" \
+	bash -c '[ "$1" = 0 ] && grep -qx "WARN     cache generation 1 installed, the relay serves 2: installed at the next poll (relay_poll_interval 30 s) or by .scimbridge sync." <<<"$2" && grep -qx "checks passed, with the warnings above" <<<"$2"' _ "$CKRC" "$CK"
+t_eq "… the cache and the relay state untouched" 0 "$CKRO"
 DELTA=$(sed -n 's/^delta 1 sha256:\([0-9a-f]*\) .*/\1/p' "$PUB/release")
 SNAP=$(sed -n 's/^snapshot sha256:\([0-9a-f]*\) .*/\1/p' "$PUB/release")
 : >"$NG/access.log.mark"
@@ -108,6 +153,14 @@ bad() {
 	t_check "$name: the cache is byte-identical" cmp -s "$T_TMP/sub.good" "$SUBC"
 	restore
 }
+# bad_check NAME PATTERN [conf]: `check` fails with exit 1, its one FAIL
+# line matches PATTERN, and it changed nothing
+bad_check() {
+	run_check "${3:-$S}"
+	t_check "check, $1: exit 1, says '$2' ($(grep '^FAIL' <<<"$CK"))" \
+		bash -c '[ "$1" = 1 ] && [ "$(grep -c "^FAIL" <<<"$2")" = 1 ] && grep "^FAIL" <<<"$2" | grep -q -- "$3" && ! grep -q "checks passed" <<<"$2"' _ "$CKRC" "$CK" "$2"
+	t_eq "check, $1: the cache and the relay state untouched" 0 "$CKRO"
+}
 # A newer release to refuse: generation 3 with gen 2's files, signed with KEY.
 forge() { # forge KEY [sed on the release] [trusted comment]
 	local key=$1 edit=${2:-} tc
@@ -132,15 +185,23 @@ forge "$T_TMP/relay.key"
 rm "$PUB/release.minisig"
 bad "a missing signature" "HTTP 404"
 forge "$T_TMP/other.key"
+bad_check "a release signed by another key" "^FAIL     signature release.minisig: signature: made by key [0-9A-F]*, expected key $KEYID: key 'relay_public_key' at $S:3$"
 bad "a release signed by another key" "expected key"
+sed "s|^relay_public_key = .*|relay_public_key = $OTHER_PK|" "$S" >"$T_TMP/otherkey.conf"
+bad_check "relay_public_key not the publisher's" "expected key [0-9A-F]*: key 'relay_public_key' at $T_TMP/otherkey.conf:3$" "$T_TMP/otherkey.conf"
+sed 's|^relay_public_key = RW.|relay_public_key = RWA|' "$S" >"$T_TMP/badkey.conf"
+bad_check "relay_public_key of the right shape that does not decode" "^FAIL     key   $T_TMP/badkey.conf:3: key 'relay_public_key': public key: " "$T_TMP/badkey.conf"
 forge "$T_TMP/relay.key" "s/^directory .*/directory fleet-elsewhere/" \
 	"$(sed -n 's/^trusted comment: //p' "$PUB/release.minisig" | sed 's/generation=2/generation=3/; s/directory=[^ ]*/directory=fleet-elsewhere/')"
+bad_check "a release of another directory" "^FAIL     release release: of directory 'fleet-elsewhere', this host follows 'fleet-$KEYID': key 'relay_url' at $S:2 serves another fleet"
 bad "a release of another directory" "of directory .fleet-elsewhere"
 cp "$T_TMP/release.gen1" "$PUB/release"
 cp "$T_TMP/release.minisig.gen1" "$PUB/release.minisig"
+bad_check "generation 1 replayed after 2" "^FAIL     release release: generation 1 is older than the installed 2 (rollback refused): the relay serves an older release"
 bad "generation 1 replayed after 2" "rollback\|below"
 now=$(date +%s)
 forge "$T_TMP/relay.key" "s/^created .*/created $((now - 200))/; s/^valid-until .*/valid-until $((now - 100))/"
+bad_check "a release past valid-until" "^FAIL     valid release: generation 3 expired 1[0-9][0-9] s ago .*is the publisher's daemon running?"
 bad "a release past valid-until" "expired"
 head -c 1000000 /dev/zero >"$PUB/release"
 bad "a release of 1 MB" "larger than 16384 bytes"
@@ -157,14 +218,17 @@ truncate -s -10 "$PUB/by-hash/SHA256/$D3" "$PUB/by-hash/SHA256/$S3"
 bad "delta and snapshot truncated" "the signed release says"
 printf 'X' | dd of="$PUB/by-hash/SHA256/$S3" bs=1 seek=100 conv=notrunc 2>/dev/null
 rm "$PUB/by-hash/SHA256/$D3"
+bad_check "snapshot altered" "^FAIL     snapshot .*sha256 .*, the signed release says"
 bad "snapshot altered (and no delta)" "sha256 .*, the signed release says"
 head -c 50000000 /dev/zero >>"$PUB/by-hash/SHA256/$S3"
 rm "$PUB/by-hash/SHA256/$D3"
 bad "a snapshot of 50 MB more than the release names" "larger than"
 
 sub_conf "$T_TMP/down.conf" "https://127.0.0.1:$DOWN_PORT/"
+bad_check "relay down" "^FAIL     relay relay unreachable: https://127.0.0.1:$DOWN_PORT/release: .*onnect.* (key 'relay_url', $T_TMP/down.conf:2)$" "$T_TMP/down.conf"
 bad "relay down (connection refused)" "relay unreachable.*onnect" "$T_TMP/down.conf"
 sub_conf "$T_TMP/e500.conf" "https://127.0.0.1:$PORT/e500/"
+bad_check "relay answering 500" "^FAIL     relay relay: https://127.0.0.1:$PORT/e500/release answered HTTP 500 (key 'relay_url', $T_TMP/e500.conf:2)$" "$T_TMP/e500.conf"
 bad "relay answering 500" "answered HTTP 500" "$T_TMP/e500.conf"
 sub_conf "$T_TMP/slow.conf" "https://127.0.0.1:$PORT/slow/"
 t0=$(date +%s)

@@ -7,8 +7,8 @@
 # pamtester on the subscriber after the publisher's next sync (the time from
 # the PATCH to the refusal is printed); the subscriber's miss lookups and
 # account checks make no tenant request; the relay down: the cached state
-# within offline_grace (logged), PAM_AUTHINFO_UNAVAIL past it; status speaks
-# of the relay.
+# within offline_grace (logged), PAM_AUTHINFO_UNAVAIL past it; status,
+# check-user and check speak of the relay.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/relay_daemon "$@"
 e2e_setup
@@ -43,6 +43,13 @@ start_subscriber() { # [config]
 	"$SBD" -f -d -c "${1:-$S}" 2>>"$T_TMP/subd.log" &
 	SDPID=$!
 }
+# says RC PATTERN...: $rc is RC and $r has a line matching each PATTERN
+says() {
+	local want=$1 p
+	shift
+	[ "$rc" = "$want" ] || return 1
+	for p in "$@"; do grep -q -- "$p" <<<"$r" || return 1; done
+}
 T_CLEANUP_HOOK='kill $PDPID $SDPID 2>/dev/null; wait $PDPID $SDPID 2>/dev/null; '"$T_CLEANUP_HOOK"
 
 # --- the publisher daemon publishes after its own sync, no `scimbridge sync`
@@ -62,6 +69,15 @@ t_check "scimbridge sync on the subscriber asks its daemon for a relay check ($o
 r=$(pamtester scimtest bob acct_mgmt 2>&1)
 t_check "pamtester: bob allowed on the subscriber ($r)" grep -q 'management done' <<<"$r"
 t_check "… decided from the relay's generation (the daemon's debug log)" grep -q "account check bob: allowed: active.*from the relay's generation 1" "$T_TMP/subd.log"
+r=$("$SB" -c "$S" check-user bob 2>&1)
+rc=$?
+t_check "check-user bob on the subscriber: exit 0, the daemon's answer from the relay ($(grep '^pam (relay)' <<<"$r"))" \
+	says 0 "^pam (relay):  allowed (PAM_SUCCESS): active, from the relay's generation 1 (live)$"
+t_check "… the relay's generation and last check" says 0 '^release gen:  1$' '^last check:   .* ([0-9]* s ago)$' '^last result:  ok: generation 1'
+r=$("$SB" -c "$S" check 2>&1)
+rc=$?
+t_check "check beside the subscriber daemon: exit 0, its last check ok ($(grep -E '^(WARN|FAIL|OK       last)' <<<"$r"))" \
+	says 0 '^OK       last  check .*: ok: generation 1' '^all checks passed$'
 "$SB" -c "$S" status >"$T_TMP/status.out" 2>&1
 t_check "status on the subscriber: role=subscriber, relay generation 1 ($(grep -E 'role=|relay_' "$T_TMP/status.out" | tr '\n' ' '))" \
 	bash -c "grep -q 'role=subscriber' '$T_TMP/status.out' && grep -q 'relay_generation=1' '$T_TMP/status.out' && grep -q 'relay_last_check=ok' '$T_TMP/status.out' && ! grep -q 'tenant=' '$T_TMP/status.out'"
@@ -96,6 +112,10 @@ echo "# PATCH active=false to a refused login on the subscriber: $secs s (publis
 r=$(pamtester scimtest bob acct_mgmt 2>&1)
 t_check "bob refused by pamtester on the subscriber, $secs s after Okta's deactivation ($r)" grep -qi 'expired\|deactivated' <<<"$r"
 t_check "… the publisher published generation $((g0 + 1)) or later" bash -c "[ \$(sed -n 's/^generation //p' '$PUB/release') -gt $g0 ]"
+r=$("$SB" -c "$S" check-user bob 2>&1)
+rc=$?
+t_check "check-user bob: exit 1, refused from the relay ($(grep '^pam (relay)' <<<"$r"))" \
+	says 1 '^pam (relay):  refused (PAM_ACCT_EXPIRED)'
 t_check "… the subscriber logged the refusal from the relay's generation" grep -q "account check bob: refused: deactivated, from the relay's generation" "$T_TMP/subd.log"
 t_check "… the subscriber's cache is what the publisher published" wait_for 10 cmp -s "$PUB.state/base-$(gen_of)" "$SUBC"
 
@@ -124,6 +144,13 @@ t_check "relay down: alice allowed from the cache within offline_grace ($r)" gre
 r=$(pamtester scimtest bob acct_mgmt 2>&1)
 t_check "relay down: bob still refused from the cache ($r)" grep -qi 'expired\|deactivated' <<<"$r"
 t_check "… logged: relay unreachable, deciding from the generation within offline_grace" grep -q 'account check alice: relay unreachable (.*): deciding from generation .*offline_grace' "$T_TMP/subd.log"
+r=$("$SB" -c "$S" check-user alice 2>&1)
+t_check "check-user alice, relay down: the last check failed ($(grep '^last result' <<<"$r"))" grep -q '^last result:  FAILED: relay unreachable' <<<"$r"
+t_check "… and the daemon decides from the cache within offline_grace ($(grep '^pam (relay)' <<<"$r"))" grep -q "^pam (relay):  allowed (PAM_SUCCESS): active, from the relay's generation [0-9]*; relay unreachable" <<<"$r"
+r=$("$SB" -c "$S" check 2>&1)
+rc=$?
+t_check "check, relay down: exit 1, FAIL relay names relay_url's line ($(grep '^FAIL' <<<"$r"))" \
+	says 1 "^FAIL     relay relay unreachable: https://127.0.0.1:$PORT/release: .* (key 'relay_url', $S:2)$"
 r=$("$SB" -c "$S" status 2>&1)
 t_check "status on the subscriber: the last check failed ($(grep 'relay_last_check' <<<"$r"))" grep -q 'relay_last_check=relay unreachable' <<<"$r"
 

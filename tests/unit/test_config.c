@@ -128,6 +128,31 @@ static void test_fleet_keys(void **state)
 	sb_config_free(&cfg);
 }
 
+/* The line that set a key, for check's messages: comments, blank lines,
+ * spacing and a '=' in a value do not confuse it; a key not in the file (a
+ * default) and an unreadable file give 0. */
+static void test_key_line(void **state)
+{
+	struct sb_config cfg;
+	struct sb_err err = {0};
+
+	(void)state;
+	write_conf("# relay_url = https://commented.example.com/\n\nrole = subscriber\n"
+		   "  relay_url\t=  https://relay.example.com/a=b\n"
+		   "relay_public_key = " PUBKEY "\n");
+	sb_config_defaults(&cfg);
+	assert_int_equal(sb_config_load(path, &cfg, &err), 0);
+	assert_int_equal(sb_config_key_line(&cfg, "role"), 3);
+	assert_int_equal(sb_config_key_line(&cfg, "relay_url"), 4);
+	assert_int_equal(sb_config_key_line(&cfg, "relay_public_key"), 5);
+	assert_int_equal(sb_config_key_line(&cfg, "timeout"), 0);
+	assert_int_equal(sb_config_key_line(&cfg, "relay"), 0);
+	unlink(path);
+	assert_int_equal(sb_config_key_line(&cfg, "role"), 0);
+	sb_config_free(&cfg);
+	assert_int_equal(sb_config_key_line(&cfg, "role"), 0); /* no path */
+}
+
 static void test_values(void **state)
 {
 	struct sb_config cfg;
@@ -421,6 +446,7 @@ int main(void)
 	    cmocka_unit_test(test_reserved_names),
 	    cmocka_unit_test(test_tenant_bounds),
 	    cmocka_unit_test(test_fleet_keys),
+	    cmocka_unit_test(test_key_line),
 	    cmocka_unit_test(test_oidc_keys),
 	    cmocka_unit_test(test_errors_name_file_line_key),
 	    cmocka_unit_test(test_missing_file),
