@@ -58,6 +58,10 @@ struct daemon {
 };
 
 extern atomic_int daemon_stopping; /* set by SIGTERM/SIGINT */
+/* main.c: takes what is pending on the signalfd sfd (the accept loop calls
+ * it): SIGHUP asks for a sync, SIGTERM/SIGINT stop the daemon and wake every
+ * thread's wait. */
+void daemon_signals(struct daemon *d, int sfd);
 
 /* sync_loop.c */
 void *sync_thread(void *arg);
@@ -80,10 +84,15 @@ void status_record(struct daemon *d, int ok, bool sync, const char *message);
 void publish_request(struct daemon *d);
 int publish_now(struct daemon *d, char *msg, size_t msg_size);
 void *publish_thread(void *arg);
+/* Ends the publish thread's wait (stop). */
+void publish_wake(struct daemon *d);
 
 /* relay_loop.c: role = subscriber, no tenant client (see there) */
 int relay_init(struct daemon *d);
 void *relay_thread(void *arg);
+/* A check now, not waited for (SIGHUP); relay_wake ends every wait (stop). */
+void relay_request(struct daemon *d);
+void relay_wake(struct daemon *d);
 uint16_t relay_lookup(struct daemon *d, uid_t caller, const char *name);
 uint16_t relay_account(struct daemon *d, const char *name, const struct sb_strlist *groups,
 		       char *msg, size_t msg_size);
@@ -116,7 +125,9 @@ void live_release(struct daemon *d, int slot);
 /* The listening socket, made before any thread starts: a refusal (say, a
  * socket directory others may write) then ends the daemon cleanly. */
 int serve_listen(struct daemon *d);
-int serve(struct daemon *d, int fd);
+/* The accept loop until stopped; also takes the signals on sfd, a
+ * signalfd (daemon_signals). */
+int serve(struct daemon *d, int fd, int sfd);
 /* uid 0, or the daemon's own uid (a daemon run unprivileged for tests) */
 bool uid_privileged(uid_t uid);
 /* Counts connection `slot` as the caller's real uid from now on, or as one

@@ -2,7 +2,11 @@
  * refuses a secret that is not 0600 and root-owned, marks its own
  * environment so our NSS module never calls back into this daemon, starts
  * the sync thread and serves the socket until SIGTERM/SIGINT. SIGHUP asks for
- * a full sync. */
+ * a full sync (a subscriber: a relay check).
+ * Signals: SIGTERM, SIGINT and SIGHUP are blocked in every thread from the
+ * start (threads inherit the mask) and taken in one place, a signalfd in the
+ * accept loop's poll (server.c), which hands them to daemon_signals. The
+ * daemon starts no other program, so no child inherits the mask. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -12,23 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
 
-/* Set by the handler in the main thread, read by the others: atomics, as
- * volatile sig_atomic_t is only for the handler's own thread (TSan). */
+/* Set by the main thread on SIGTERM/SIGINT, read by the others. */
 atomic_int daemon_stopping;
-static atomic_int hup;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		atomic_store(&hup, 1);
-	else
-		atomic_store(&daemon_stopping, 1);
-}
 
 static void usage(void)
 {
@@ -71,35 +66,53 @@ static int setup(struct daemon *d, const char *conf)
 	return 0;
 }
 
-static void signals(void)
+/* The signals we take, blocked in every thread; SIGPIPE is ignored. */
+static void signals_block(sigset_t *set)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Turns a SIGHUP into a sync request from a normal thread context. */
-static void *hup_watch(void *arg)
+/* SIGHUP: what SB_REQ_SYNC asks, without waiting for it. */
+static void request_sync(struct daemon *d)
 {
-	struct daemon *d = arg;
-
-	while (!daemon_stopping) {
-		if (atomic_exchange(&hup, 0)) {
-			pthread_mutex_lock(&d->sync_lock);
-			d->sync_requested = true;
-			pthread_cond_broadcast(&d->sync_cond);
-			pthread_mutex_unlock(&d->sync_lock);
-		}
-		usleep(200000);
+	if (d->cfg.role == SB_ROLE_SUBSCRIBER) {
+		relay_request(d);
+		return;
 	}
+	pthread_mutex_lock(&d->sync_lock);
+	d->sync_requested = true;
+	pthread_cond_broadcast(&d->sync_cond);
+	pthread_mutex_unlock(&d->sync_lock);
+}
+
+/* Stop: every thread's wait ends now (each checks daemon_stopping under
+ * its own lock, so the broadcasts below cannot be missed). */
+static void stop(struct daemon *d)
+{
+	atomic_store(&daemon_stopping, 1);
 	pthread_mutex_lock(&d->sync_lock);
 	pthread_cond_broadcast(&d->sync_cond);
 	pthread_mutex_unlock(&d->sync_lock);
-	return NULL;
+	publish_wake(d);
+	if (d->cfg.role == SB_ROLE_SUBSCRIBER) /* its lock is made by relay_init */
+		relay_wake(d);
+}
+
+void daemon_signals(struct daemon *d, int sfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			request_sync(d);
+		else
+			stop(d);
+	}
 }
 
 static int start(void *(*fn)(void *), struct daemon *d)
@@ -115,7 +128,7 @@ static int start_threads(struct daemon *d)
 {
 	if (d->cfg.role == SB_ROLE_SUBSCRIBER)
 		return start(relay_thread, d);
-	if (start(sync_thread, d) < 0 || start(hup_watch, d) < 0 || start(probe_thread, d) < 0)
+	if (start(sync_thread, d) < 0 || start(probe_thread, d) < 0)
 		return -1;
 	return d->cfg.role == SB_ROLE_PUBLISHER ? start(publish_thread, d) : 0;
 }
@@ -125,8 +138,8 @@ int main(int argc, char **argv)
 	static struct daemon d;
 	const char *conf = SB_DEFAULT_CONF;
 	bool foreground = false, debug = false;
-	sigset_t all, old;
-	int opt, rc, lfd;
+	sigset_t sigs;
+	int opt, rc, lfd, sfd;
 
 	while ((opt = getopt(argc, argv, "c:fdh")) != -1) {
 		if (opt == 'c')
@@ -144,6 +157,9 @@ int main(int argc, char **argv)
 	sb_log_set_level(debug ? LOG_DEBUG : LOG_INFO);
 	sb_log_timestamps(foreground);
 	setenv("SCIMBRIDGE_DAEMON", "1", 1);
+	/* Before any thread (the HTTP library may start its own), so that
+	 * every thread inherits the mask. */
+	signals_block(&sigs);
 	if (setup(&d, conf) < 0)
 		return 1;
 	if (!foreground && daemon(0, 0) < 0) {
@@ -153,18 +169,18 @@ int main(int argc, char **argv)
 	lfd = serve_listen(&d);
 	if (lfd < 0)
 		return 1;
-	signals();
-	/* Threads start with signals blocked so the handler runs in main. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) {
+		sb_log(LOG_ERR, "signalfd: %s", strerror(errno));
+		return 1;
+	}
 	/* Detached: stopping does not wait for a sync in flight, whose cache
 	 * write is atomic whenever the process ends. */
 	if (start_threads(&d) < 0) {
 		sb_log(LOG_ERR, "cannot start threads");
 		return 1;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	rc = serve(&d, lfd) < 0 ? 1 : 0;
+	rc = serve(&d, lfd, sfd) < 0 ? 1 : 0;
 	sb_log(LOG_INFO, "stopping");
 	return rc;
 }

@@ -9,7 +9,6 @@
  * thread does it, so a login never waits for a snapshot to be compressed.
  * A failure is logged and leaves the cache as it is; the next cache write
  * or sync tries again. */
-#include <errno.h>
 #include <stdio.h>
 
 #include "daemon.h"
@@ -64,21 +63,25 @@ int publish_now(struct daemon *d, char *msg, size_t msg_size)
 	return 0;
 }
 
+void publish_wake(struct daemon *d)
+{
+	(void)d;
+	pthread_mutex_lock(&pend_lock);
+	pthread_cond_broadcast(&pend_cond);
+	pthread_mutex_unlock(&pend_lock);
+}
+
 void *publish_thread(void *arg)
 {
 	struct daemon *d = arg;
 
 	while (!daemon_stopping) {
-		struct timespec t;
 		bool go;
 		char msg[512];
 
-		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_sec += 1; /* SIGTERM sets daemon_stopping, nobody signals */
 		pthread_mutex_lock(&pend_lock);
-		while (!pending && !daemon_stopping)
-			if (pthread_cond_timedwait(&pend_cond, &pend_lock, &t) == ETIMEDOUT)
-				break;
+		while (!pending && !daemon_stopping) /* publish_wake on stop */
+			pthread_cond_wait(&pend_cond, &pend_lock);
 		go = pending;
 		pthread_mutex_unlock(&pend_lock);
 		if (go && !daemon_stopping)

@@ -155,19 +155,10 @@ void *relay_thread(void *arg)
 
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	while (!daemon_stopping) {
-		struct timespec tick;
-
 		pthread_mutex_lock(&R.lock);
-		/* 1 s ticks at most: SIGTERM sets daemon_stopping, nobody signals */
-		while (!R.requested && !daemon_stopping) {
-			tick = mono_in(1000);
-			if (tick.tv_sec > next.tv_sec ||
-			    (tick.tv_sec == next.tv_sec && tick.tv_nsec > next.tv_nsec))
-				tick = next;
-			if (pthread_cond_timedwait(&R.cond, &R.lock, &tick) == ETIMEDOUT &&
-			    ms_since(&next) >= 0)
+		while (!R.requested && !daemon_stopping) /* relay_wake on stop */
+			if (pthread_cond_timedwait(&R.cond, &R.lock, &next) == ETIMEDOUT)
 				break;
-		}
 		R.requested = false;
 		R.running = true;
 		pthread_mutex_unlock(&R.lock);
@@ -177,6 +168,23 @@ void *relay_thread(void *arg)
 		next = mono_in(jittered_ms(d->cfg.relay_poll_interval));
 	}
 	return NULL;
+}
+
+void relay_request(struct daemon *d)
+{
+	(void)d;
+	pthread_mutex_lock(&R.lock);
+	R.requested = true;
+	pthread_cond_broadcast(&R.cond);
+	pthread_mutex_unlock(&R.lock);
+}
+
+void relay_wake(struct daemon *d)
+{
+	(void)d;
+	pthread_mutex_lock(&R.lock);
+	pthread_cond_broadcast(&R.cond);
+	pthread_mutex_unlock(&R.lock);
 }
 
 /* A check for this decision: the one in flight, one that ended under

@@ -260,13 +260,18 @@ int serve_listen(struct daemon *d)
 	return fd;
 }
 
-int serve(struct daemon *d, int fd)
+int serve(struct daemon *d, int fd, int sfd)
 {
+	struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+
 	while (!daemon_stopping) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
 		int c;
 
-		if (poll(&p, 1, 500) <= 0)
+		if (poll(p, 2, -1) <= 0)
+			continue;
+		if (p[1].revents & POLLIN)
+			daemon_signals(d, sfd);
+		if (!(p[0].revents & POLLIN) || daemon_stopping)
 			continue;
 		c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 		if (c >= 0)
