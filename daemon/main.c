@@ -22,8 +22,7 @@
 #include "daemon.h"
 #include "log.h"
 
-/* Set by the main thread on SIGTERM/SIGINT, read by the others. */
-atomic_int daemon_stopping;
+#define STOP_GRACE_S 1
 
 static void usage(void)
 {
@@ -31,6 +30,22 @@ static void usage(void)
 			"  -c FILE  config (default " SB_DEFAULT_CONF ")\n"
 			"  -f       stay in the foreground, log to stderr\n"
 			"  -d       debug logging\n");
+}
+
+void daemon_init(struct daemon *d)
+{
+	pthread_mutex_init(&d->data_lock, NULL);
+	pthread_mutex_init(&d->sync_lock, NULL);
+	pthread_cond_init(&d->sync_cond, NULL);
+	tenant_state_init(d);
+	atomic_init(&d->stopping, 0);
+	conn_slots_init(&d->conns);
+	limits_init(&d->limits);
+	publish_init(&d->pub);
+	relay_checks_init(&d->relay);
+	device_logins_init(&d->dev);
+	pthread_mutex_init(&d->doubt_lock, NULL);
+	d->filter_doubt[0] = '\0';
 }
 
 static int setup(struct daemon *d, const char *conf)
@@ -46,6 +61,7 @@ static int setup(struct daemon *d, const char *conf)
 		sb_log(LOG_ERR, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 		return -1;
 	}
+	daemon_init(d);
 	sb_config_defaults(&d->cfg);
 	if (sb_config_load(conf, &d->cfg, &err) < 0 || sb_config_validate(&d->cfg, &err) < 0) {
 		sb_log(LOG_ERR, "%s", err.msg);
@@ -59,10 +75,6 @@ static int setup(struct daemon *d, const char *conf)
 		sb_log(LOG_ERR, "%s", err.msg);
 		return -1;
 	}
-	pthread_mutex_init(&d->data_lock, NULL);
-	pthread_mutex_init(&d->sync_lock, NULL);
-	pthread_cond_init(&d->sync_cond, NULL);
-	tenant_state_init(d);
 	return 0;
 }
 
@@ -90,17 +102,17 @@ static void request_sync(struct daemon *d)
 	pthread_mutex_unlock(&d->sync_lock);
 }
 
-/* Stop: every thread's wait ends now (each checks daemon_stopping under
- * its own lock, so the broadcasts below cannot be missed). */
+/* Stop: every thread's wait ends now (each checks d->stopping under its
+ * own lock, so the broadcasts below cannot be missed). */
 static void stop(struct daemon *d)
 {
-	atomic_store(&daemon_stopping, 1);
+	atomic_store(&d->stopping, 1);
 	pthread_mutex_lock(&d->sync_lock);
 	pthread_cond_broadcast(&d->sync_cond);
 	pthread_mutex_unlock(&d->sync_lock);
 	publish_wake(d);
-	if (d->cfg.role == SB_ROLE_SUBSCRIBER) /* its lock is made by relay_init */
-		relay_wake(d);
+	relay_wake(d);
+	tenant_state_wake(d);
 }
 
 void daemon_signals(struct daemon *d, int sfd)
@@ -115,27 +127,51 @@ void daemon_signals(struct daemon *d, int sfd)
 	}
 }
 
-static int start(void *(*fn)(void *), struct daemon *d)
-{
-	pthread_t t;
+/* The long-lived threads, joined at stop (main thread only). */
+struct threads {
+	pthread_t t[3];
+	int n;
+};
 
-	return pthread_create(&t, NULL, fn, d) != 0 || pthread_detach(t) != 0 ? -1 : 0;
+static int start(struct threads *ts, void *(*fn)(void *), struct daemon *d)
+{
+	if (ts->n >= 3 || pthread_create(&ts->t[ts->n], NULL, fn, d) != 0)
+		return -1;
+	ts->n++;
+	return 0;
 }
 
 /* Per role: a subscriber's relay thread instead of the tenant's threads;
  * a publisher's publish thread beside them. */
-static int start_threads(struct daemon *d)
+static int start_threads(struct daemon *d, struct threads *ts)
 {
 	if (d->cfg.role == SB_ROLE_SUBSCRIBER)
-		return start(relay_thread, d);
-	if (start(sync_thread, d) < 0 || start(probe_thread, d) < 0)
+		return start(ts, relay_thread, d);
+	if (start(ts, sync_thread, d) < 0 || start(ts, probe_thread, d) < 0)
 		return -1;
-	return d->cfg.role == SB_ROLE_PUBLISHER ? start(publish_thread, d) : 0;
+	return d->cfg.role == SB_ROLE_PUBLISHER ? start(ts, publish_thread, d) : 0;
+}
+
+/* After stop(): the threads, woken, end at once unless a sync, publish or
+ * relay check is in flight; waits STOP_GRACE_S for them. True if all ended:
+ * then exit's handlers (OpenSSL's cleanup) cannot free what one of them is
+ * still using, at its end included (its thread-local destructors). */
+static bool join_threads(struct threads *ts)
+{
+	struct timespec until;
+	bool all = true;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += STOP_GRACE_S;
+	for (int i = 0; i < ts->n; i++)
+		all &= pthread_timedjoin_np(ts->t[i], NULL, &until) == 0;
+	return all;
 }
 
 int main(int argc, char **argv)
 {
 	static struct daemon d;
+	struct threads ts = {.n = 0};
 	const char *conf = SB_DEFAULT_CONF;
 	bool foreground = false, debug = false;
 	sigset_t sigs;
@@ -174,13 +210,15 @@ int main(int argc, char **argv)
 		sb_log(LOG_ERR, "signalfd: %s", strerror(errno));
 		return 1;
 	}
-	/* Detached: stopping does not wait for a sync in flight, whose cache
-	 * write is atomic whenever the process ends. */
-	if (start_threads(&d) < 0) {
+	if (start_threads(&d, &ts) < 0) {
 		sb_log(LOG_ERR, "cannot start threads");
 		return 1;
 	}
 	rc = serve(&d, lfd, sfd) < 0 ? 1 : 0;
 	sb_log(LOG_INFO, "stopping");
+	/* A sync in flight is not waited for past the grace (its cache write
+	 * is atomic whenever the process ends): then no exit handlers. */
+	if (!join_threads(&ts))
+		_exit(rc);
 	return rc;
 }
