@@ -3,7 +3,8 @@
  * `auth`. The daemon does every HTTP request (discovery, device
  * authorization, token polling, the JWKS); the PAM module only ever holds an
  * opaque handle. The device_code stays here, in a table of at most
- * DEVICE_MAX pending sign-ins, each dropped when it ends or expires.
+ * DEVICE_MAX pending sign-ins (d->dev, struct device_logins in daemon.h),
+ * each dropped when it ends or expires.
  * A poll asked before the provider's interval has passed answers "pending"
  * without asking the provider, so no caller can make us break its
  * interval (or slow_down). */
@@ -19,29 +20,9 @@
 #include "oidc.h"
 #include "proto.h"
 
-#define HANDLE_LEN 32 /* hex digits: 128 random bits */
 /* Sign-ins one real uid other than root may have pending: su run by a user
  * is root's peer but must not fill the table for everyone else. */
 #define DEVICE_PER_UID 4
-
-struct device_entry {
-	bool used, busy; /* busy: a poll of it is under way (no lock held) */
-	char handle[HANDLE_LEN + 1];
-	char user[SB_NAME_MAX + 1];
-	uid_t real; /* who asked (the caller's real uid) */
-	struct oidc_device_auth auth;
-	struct timespec next_poll; /* monotonic: not before */
-	time_t expires;		   /* monotonic seconds */
-};
-
-static pthread_mutex_t dev_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct device_entry dev[DEVICE_MAX];
-/* The provider's metadata and signing keys, fetched once and shared. */
-static pthread_mutex_t prov_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct oidc_provider prov;
-static struct oidc_jwks_http jwks_http;
-static struct oidc_keys keys;
-static bool have_prov;
 
 static time_t mono_now(struct timespec *ts)
 {
@@ -64,32 +45,40 @@ static void entry_drop(struct device_entry *e)
 	explicit_bzero(e, sizeof(*e));
 }
 
-/* Ends expired entries; dev_lock held. */
-static void sweep_locked(void)
+void device_logins_init(struct device_logins *dev)
+{
+	memset(dev, 0, sizeof(*dev));
+	pthread_mutex_init(&dev->lock, NULL);
+	pthread_mutex_init(&dev->prov_lock, NULL);
+}
+
+/* Ends expired entries; dev->lock held. */
+static void sweep_locked(struct device_logins *dev)
 {
 	time_t now = mono_now(NULL);
 
 	for (int i = 0; i < DEVICE_MAX; i++)
-		if (dev[i].used && !dev[i].busy && now >= dev[i].expires)
-			entry_drop(&dev[i]);
+		if (dev->v[i].used && !dev->v[i].busy && now >= dev->v[i].expires)
+			entry_drop(&dev->v[i]);
 }
 
 /* Discovery once; a failure is retried at the next sign-in. */
 static int provider_get(struct daemon *d, struct sb_err *err)
 {
+	struct device_logins *dev = &d->dev;
 	int rc = 0;
 
-	pthread_mutex_lock(&prov_lock);
-	if (!have_prov) {
-		rc = oidc_discover(&d->cfg, &prov, err);
+	pthread_mutex_lock(&dev->prov_lock);
+	if (!dev->have_prov) {
+		rc = oidc_discover(&d->cfg, &dev->prov, err);
 		if (rc == 0) {
-			jwks_http.cfg = &d->cfg;
-			jwks_http.jwks_uri = prov.jwks_uri;
-			oidc_keys_init(&keys, oidc_jwks_fetch_https, &jwks_http);
-			have_prov = true;
+			dev->jwks_http.cfg = &d->cfg;
+			dev->jwks_http.jwks_uri = dev->prov.jwks_uri;
+			oidc_keys_init(&dev->keys, oidc_jwks_fetch_https, &dev->jwks_http);
+			dev->have_prov = true;
 		}
 	}
-	pthread_mutex_unlock(&prov_lock);
+	pthread_mutex_unlock(&dev->prov_lock);
 	return rc;
 }
 
@@ -116,7 +105,7 @@ static uint16_t check_user(struct daemon *d, uid_t real, const char *user, char 
 
 static void random_handle(char *out)
 {
-	unsigned char r[HANDLE_LEN / 2];
+	unsigned char r[DEVICE_HANDLE_LEN / 2];
 
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
 		/* never reached on Linux ≥ 3.17 with a seeded pool; refuse */
@@ -127,16 +116,16 @@ static void random_handle(char *out)
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-/* A free slot for real uid `real`, or NULL; dev_lock held. */
-static struct device_entry *slot_locked(uid_t real)
+/* A free slot for real uid `real`, or NULL; dev->lock held. */
+static struct device_entry *slot_locked(struct device_logins *dev, uid_t real)
 {
 	struct device_entry *e = NULL;
 	int mine = 0;
 
 	for (int i = 0; i < DEVICE_MAX; i++) {
-		if (!dev[i].used && !e)
-			e = &dev[i];
-		else if (dev[i].used && dev[i].real == real)
+		if (!dev->v[i].used && !e)
+			e = &dev->v[i];
+		else if (dev->v[i].used && dev->v[i].real == real)
 			mine++;
 	}
 	return real != 0 && mine >= DEVICE_PER_UID ? NULL : e;
@@ -144,8 +133,8 @@ static struct device_entry *slot_locked(uid_t real)
 
 /* Stores a started sign-in; false when the table (or the caller's share of
  * it) is full. */
-static bool entry_add(const char *user, uid_t real, struct oidc_device_auth *a, char *handle,
-		      char *msg, size_t msg_size)
+static bool entry_add(struct device_logins *dev, const char *user, uid_t real,
+		      struct oidc_device_auth *a, char *handle, char *msg, size_t msg_size)
 {
 	struct device_entry *e;
 	struct timespec now;
@@ -153,12 +142,12 @@ static bool entry_add(const char *user, uid_t real, struct oidc_device_auth *a, 
 	random_handle(handle);
 	if (!*handle)
 		return false;
-	pthread_mutex_lock(&dev_lock);
-	sweep_locked();
-	if ((e = slot_locked(real))) {
+	pthread_mutex_lock(&dev->lock);
+	sweep_locked(dev);
+	if ((e = slot_locked(dev, real))) {
 		e->used = true;
 		e->real = real;
-		memcpy(e->handle, handle, HANDLE_LEN + 1);
+		memcpy(e->handle, handle, DEVICE_HANDLE_LEN + 1);
 		snprintf(e->user, sizeof(e->user), "%s", user);
 		e->auth = *a;
 		memset(a, 0, sizeof(*a));
@@ -173,7 +162,7 @@ static bool entry_add(const char *user, uid_t real, struct oidc_device_auth *a, 
 			 e->auth.user_code ? e->auth.user_code : "", e->auth.expires_in,
 			 e->auth.interval);
 	}
-	pthread_mutex_unlock(&dev_lock);
+	pthread_mutex_unlock(&dev->lock);
 	return e != NULL;
 }
 
@@ -181,7 +170,7 @@ uint16_t device_start(struct daemon *d, uid_t real, const char *user, char *msg,
 {
 	struct oidc_device_auth a = {0};
 	struct sb_err err = {0};
-	char handle[HANDLE_LEN + 1];
+	char handle[DEVICE_HANDLE_LEN + 1];
 	uint16_t st;
 
 	if (!sb_name_valid(user)) {
@@ -190,12 +179,12 @@ uint16_t device_start(struct daemon *d, uid_t real, const char *user, char *msg,
 	}
 	if ((st = check_user(d, real, user, msg, msg_size)) != SB_RESP_ACCT_OK)
 		return st;
-	if (provider_get(d, &err) < 0 || oidc_device_start(&d->cfg, &prov, &a, &err) < 0) {
+	if (provider_get(d, &err) < 0 || oidc_device_start(&d->cfg, &d->dev.prov, &a, &err) < 0) {
 		sb_log(LOG_WARNING, "device sign-in %s: %s", user, err.msg);
 		snprintf(msg, msg_size, "identity provider: %.300s", err.msg);
 		return SB_RESP_UNAVAIL;
 	}
-	if (!entry_add(user, real, &a, handle, msg, msg_size)) {
+	if (!entry_add(&d->dev, user, real, &a, handle, msg, msg_size)) {
 		oidc_device_auth_free(&a);
 		snprintf(msg, msg_size, "too many sign-ins under way (%d, %d for uid %ld)",
 			 DEVICE_MAX, DEVICE_PER_UID, (long)real);
@@ -206,16 +195,17 @@ uint16_t device_start(struct daemon *d, uid_t real, const char *user, char *msg,
 }
 
 /* Takes the entry for a poll (busy), or answers why not. */
-static struct device_entry *entry_take(const char *handle, uint16_t *st, char *msg, size_t msg_size)
+static struct device_entry *entry_take(struct device_logins *dev, const char *handle, uint16_t *st,
+				       char *msg, size_t msg_size)
 {
 	struct device_entry *e = NULL;
 	struct timespec now;
 
-	pthread_mutex_lock(&dev_lock);
-	sweep_locked();
+	pthread_mutex_lock(&dev->lock);
+	sweep_locked(dev);
 	for (int i = 0; i < DEVICE_MAX && !e; i++)
-		if (dev[i].used && strcmp(dev[i].handle, handle) == 0)
-			e = &dev[i];
+		if (dev->v[i].used && strcmp(dev->v[i].handle, handle) == 0)
+			e = &dev->v[i];
 	mono_now(&now);
 	if (!e) {
 		*st = SB_RESP_DEV_EXPIRED;
@@ -230,7 +220,7 @@ static struct device_entry *entry_take(const char *handle, uint16_t *st, char *m
 	} else {
 		e->busy = true;
 	}
-	pthread_mutex_unlock(&dev_lock);
+	pthread_mutex_unlock(&dev->lock);
 	return e;
 }
 
@@ -245,7 +235,7 @@ static uint16_t finish(struct daemon *d, const struct device_entry *e, const cha
 	char *claim = NULL, *login = NULL;
 	uint16_t st = SB_RESP_DEV_REFUSED;
 
-	if (oidc_idtoken_verify(&keys, &want, token, &claim, &err) < 0) {
+	if (oidc_idtoken_verify(&d->dev.keys, &want, token, &claim, &err) < 0) {
 		snprintf(msg, msg_size, "%.400s", err.msg); /* "ID token refused: …" */
 		if (err.kind == SB_E_NETWORK || err.kind == SB_E_HTTP)
 			st = SB_RESP_UNAVAIL;
@@ -307,17 +297,17 @@ uint16_t device_poll(struct daemon *d, const char *handle, char *msg, size_t msg
 	enum oidc_poll r;
 	uint16_t st;
 
-	if (!(e = entry_take(handle, &st, msg, msg_size)))
+	if (!(e = entry_take(&d->dev, handle, &st, msg, msg_size)))
 		return st;
 	/* the entry is ours while busy: no lock across the HTTP request */
-	r = oidc_device_poll(&d->cfg, &prov, &e->auth, &token, &err);
+	r = oidc_device_poll(&d->cfg, &d->dev.prov, &e->auth, &token, &err);
 	st = poll_answer(d, e, r, token, &err, msg, msg_size);
 	if (token)
 		explicit_bzero(token, strlen(token));
 	free(token);
 	sb_log(st == SB_RESP_OK ? LOG_INFO : LOG_DEBUG, "device sign-in %s: %s: %s", e->user,
 	       oidc_poll_name(r), msg);
-	pthread_mutex_lock(&dev_lock);
+	pthread_mutex_lock(&d->dev.lock);
 	e->busy = false;
 	if (st == SB_RESP_DEV_PENDING || st == SB_RESP_DEV_SLOW_DOWN) {
 		mono_now(&e->next_poll);
@@ -328,6 +318,6 @@ uint16_t device_poll(struct daemon *d, const char *handle, char *msg, size_t msg
 	} else {
 		entry_drop(e); /* an answer that ends the sign-in */
 	}
-	pthread_mutex_unlock(&dev_lock);
+	pthread_mutex_unlock(&d->dev.lock);
 	return st;
 }

@@ -21,27 +21,6 @@
 #include "hashmap.h"
 #include "log.h"
 
-#define NEG_SLOTS 4096
-
-struct bucket {
-	uid_t uid;
-	bool used;
-	double tokens, at;
-};
-
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct bucket root_bucket = {.uid = 0, .used = true, .tokens = LIMIT_BURST};
-static struct bucket buckets[LIMIT_BUCKETS];
-static double last_full_log = -60.0;
-/* every uid but root together: someone holding many uids (subordinate
- * uids of a user namespace, say) still cannot multiply the rate */
-static double total_rate = LIMIT_TOTAL_RATE, total_burst = LIMIT_TOTAL_BURST;
-static struct bucket total_bucket = {.used = true, .tokens = LIMIT_TOTAL_BURST};
-static struct {
-	uint64_t hash;
-	time_t at;
-} neg[NEG_SLOTS];
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -50,7 +29,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void refill(struct bucket *b, double now, double rate, double burst)
+static void refill(struct limit_bucket *b, double now, double rate, double burst)
 {
 	b->tokens += (now - b->at) * rate;
 	if (b->tokens > burst)
@@ -58,24 +37,35 @@ static void refill(struct bucket *b, double now, double rate, double burst)
 	b->at = now;
 }
 
-void limit_set_total(double rate, double burst)
+void limits_init(struct limits *l)
 {
-	pthread_mutex_lock(&lock);
-	total_rate = rate;
-	total_burst = burst;
-	total_bucket.tokens = burst;
-	pthread_mutex_unlock(&lock);
+	memset(l, 0, sizeof(*l));
+	pthread_mutex_init(&l->lock, NULL);
+	l->root = (struct limit_bucket){.uid = 0, .used = true, .tokens = LIMIT_BURST};
+	l->last_full_log = -60.0;
+	l->total_rate = LIMIT_TOTAL_RATE;
+	l->total_burst = LIMIT_TOTAL_BURST;
+	l->total = (struct limit_bucket){.used = true, .tokens = LIMIT_TOTAL_BURST};
+}
+
+void limit_set_total(struct limits *l, double rate, double burst)
+{
+	pthread_mutex_lock(&l->lock);
+	l->total_rate = rate;
+	l->total_burst = burst;
+	l->total.tokens = burst;
+	pthread_mutex_unlock(&l->lock);
 }
 
 /* uid's bucket, or a fresh one in an entry nobody needs; NULL if none. */
-static struct bucket *find(uid_t uid, double now)
+static struct limit_bucket *find(struct limits *l, uid_t uid, double now)
 {
-	struct bucket *spare = NULL;
+	struct limit_bucket *spare = NULL;
 
 	if (uid == 0)
-		return &root_bucket;
+		return &l->root;
 	for (int i = 0; i < LIMIT_BUCKETS; i++) {
-		struct bucket *b = &buckets[i];
+		struct limit_bucket *b = &l->v[i];
 
 		if (b->used && b->uid == uid)
 			return b;
@@ -83,66 +73,67 @@ static struct bucket *find(uid_t uid, double now)
 			spare = b;
 	}
 	if (spare)
-		*spare =
-		    (struct bucket){.uid = uid, .used = true, .tokens = LIMIT_BURST, .at = now};
+		*spare = (struct limit_bucket){
+		    .uid = uid, .used = true, .tokens = LIMIT_BURST, .at = now};
 	return spare;
 }
 
-bool limit_allow(uid_t uid)
+bool limit_allow(struct limits *l, uid_t uid)
 {
 	double now = now_s();
-	struct bucket *b;
+	struct limit_bucket *b;
 	bool ok = false;
 
-	pthread_mutex_lock(&lock);
-	if (root_bucket.at == 0)
-		root_bucket.at = total_bucket.at = now;
-	b = find(uid, now);
+	pthread_mutex_lock(&l->lock);
+	if (l->root.at == 0)
+		l->root.at = l->total.at = now;
+	b = find(l, uid, now);
 	if (b) {
 		refill(b, now, LIMIT_RATE, LIMIT_BURST);
-		refill(&total_bucket, now, total_rate, total_burst);
-		ok = b->tokens >= 1.0 && (uid == 0 || total_bucket.tokens >= 1.0);
+		refill(&l->total, now, l->total_rate, l->total_burst);
+		ok = b->tokens >= 1.0 && (uid == 0 || l->total.tokens >= 1.0);
 		if (ok)
 			b->tokens -= 1.0;
 		if (ok && uid != 0)
-			total_bucket.tokens -= 1.0;
+			l->total.tokens -= 1.0;
 	}
-	if (!b && now - last_full_log >= 60.0) {
-		last_full_log = now; /* once a minute: the log is no one's to flood */
+	if (!b && now - l->last_full_log >= 60.0) {
+		l->last_full_log = now; /* once a minute: the log is no one's to flood */
 		sb_log(LOG_WARNING, "rate limit: %d uids metered at once, uid %ld refused",
 		       LIMIT_BUCKETS, (long)uid);
 	}
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&l->lock);
 	return ok;
 }
 
-bool neg_cached(const char *key, unsigned ttl)
+bool neg_cached(struct limits *l, const char *key, unsigned ttl)
 {
 	uint64_t h = sb_hash_str(key);
 	bool hit;
 
-	pthread_mutex_lock(&lock);
-	hit = neg[h % NEG_SLOTS].hash == h && time(NULL) - neg[h % NEG_SLOTS].at < (time_t)ttl;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&l->lock);
+	hit = l->neg[h % LIMIT_NEG_SLOTS].hash == h &&
+	      time(NULL) - l->neg[h % LIMIT_NEG_SLOTS].at < (time_t)ttl;
+	pthread_mutex_unlock(&l->lock);
 	return hit;
 }
 
-void neg_add(const char *key)
+void neg_add(struct limits *l, const char *key)
 {
 	uint64_t h = sb_hash_str(key);
 
-	pthread_mutex_lock(&lock);
-	neg[h % NEG_SLOTS].hash = h;
-	neg[h % NEG_SLOTS].at = time(NULL);
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&l->lock);
+	l->neg[h % LIMIT_NEG_SLOTS].hash = h;
+	l->neg[h % LIMIT_NEG_SLOTS].at = time(NULL);
+	pthread_mutex_unlock(&l->lock);
 }
 
-void neg_forget(const char *key)
+void neg_forget(struct limits *l, const char *key)
 {
 	uint64_t h = sb_hash_str(key);
 
-	pthread_mutex_lock(&lock);
-	if (neg[h % NEG_SLOTS].hash == h)
-		neg[h % NEG_SLOTS].hash = 0;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&l->lock);
+	if (l->neg[h % LIMIT_NEG_SLOTS].hash == h)
+		l->neg[h % LIMIT_NEG_SLOTS].hash = 0;
+	pthread_mutex_unlock(&l->lock);
 }

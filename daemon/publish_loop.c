@@ -9,26 +9,28 @@
  * thread does it, so a login never waits for a snapshot to be compressed.
  * A failure is logged and leaves the cache as it is; the next cache write
  * or sync tries again. */
-#include <errno.h>
 #include <stdio.h>
 
 #include "daemon.h"
 #include "log.h"
 #include "publish.h"
 
-static pthread_mutex_t pub_lock = PTHREAD_MUTEX_INITIALIZER; /* one sb_publish */
-static pthread_mutex_t pend_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t pend_cond = PTHREAD_COND_INITIALIZER;
-static bool pending;
+void publish_init(struct publisher *p)
+{
+	pthread_mutex_init(&p->run_lock, NULL);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->pending = false;
+}
 
 void publish_request(struct daemon *d)
 {
 	if (d->cfg.role != SB_ROLE_PUBLISHER)
 		return;
-	pthread_mutex_lock(&pend_lock);
-	pending = true;
-	pthread_cond_broadcast(&pend_cond);
-	pthread_mutex_unlock(&pend_lock);
+	pthread_mutex_lock(&d->pub.lock);
+	d->pub.pending = true;
+	pthread_cond_broadcast(&d->pub.cond);
+	pthread_mutex_unlock(&d->pub.lock);
 }
 
 int publish_now(struct daemon *d, char *msg, size_t msg_size)
@@ -38,12 +40,12 @@ int publish_now(struct daemon *d, char *msg, size_t msg_size)
 	struct sb_err err = {0};
 	int rc;
 
-	pthread_mutex_lock(&pend_lock);
-	pending = false; /* this run reads the cache as it is now */
-	pthread_mutex_unlock(&pend_lock);
-	pthread_mutex_lock(&pub_lock);
+	pthread_mutex_lock(&d->pub.lock);
+	d->pub.pending = false; /* this run reads the cache as it is now */
+	pthread_mutex_unlock(&d->pub.lock);
+	pthread_mutex_lock(&d->pub.run_lock);
 	rc = sb_publish(&d->cfg, d->cfg.cache_path, &r, &err);
-	pthread_mutex_unlock(&pub_lock);
+	pthread_mutex_unlock(&d->pub.run_lock);
 	if (rc < 0) {
 		sb_log(LOG_ERR, "%s; the cache is kept, the relay serves the last release",
 		       err.msg);
@@ -64,24 +66,27 @@ int publish_now(struct daemon *d, char *msg, size_t msg_size)
 	return 0;
 }
 
+void publish_wake(struct daemon *d)
+{
+	pthread_mutex_lock(&d->pub.lock);
+	pthread_cond_broadcast(&d->pub.cond);
+	pthread_mutex_unlock(&d->pub.lock);
+}
+
 void *publish_thread(void *arg)
 {
 	struct daemon *d = arg;
 
-	while (!daemon_stopping) {
-		struct timespec t;
+	while (!d->stopping) {
 		bool go;
 		char msg[512];
 
-		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_sec += 1; /* SIGTERM sets daemon_stopping, nobody signals */
-		pthread_mutex_lock(&pend_lock);
-		while (!pending && !daemon_stopping)
-			if (pthread_cond_timedwait(&pend_cond, &pend_lock, &t) == ETIMEDOUT)
-				break;
-		go = pending;
-		pthread_mutex_unlock(&pend_lock);
-		if (go && !daemon_stopping)
+		pthread_mutex_lock(&d->pub.lock);
+		while (!d->pub.pending && !d->stopping) /* publish_wake on stop */
+			pthread_cond_wait(&d->pub.cond, &d->pub.lock);
+		go = d->pub.pending;
+		pthread_mutex_unlock(&d->pub.lock);
+		if (go && !d->stopping)
 			publish_now(d, msg, sizeof(msg));
 	}
 	return NULL;

@@ -22,25 +22,10 @@
 #include "cache_reader.h"
 #include "daemon.h"
 #include "log.h"
-#include "names.h"
 #include "proto.h"
 #include "subscribe.h"
 
 #define CHECK_REUSE_MS 1000
-
-/* One relay per process: the state of its checks (lock). */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond; /* CLOCK_MONOTONIC */
-	bool requested, running;
-	unsigned long done;    /* checks completed */
-	struct timespec ended; /* CLOCK_MONOTONIC, of the last check */
-	bool checked, ok;      /* a check ran since start; it verified a release */
-	uint64_t generation;   /* installed */
-	int64_t created, valid_until;
-	time_t verified; /* wall clock of the last verified release (0: never) */
-	char why[400];	 /* the last failure, escaped */
-} R;
 
 /* What one decision sees. */
 struct verdict {
@@ -72,35 +57,43 @@ static struct timespec mono_in(long ms)
 	return t;
 }
 
-int relay_init(struct daemon *d)
+void relay_checks_init(struct relay_checks *r)
 {
 	pthread_condattr_t ca;
-	struct sb_relay_state st;
 
-	pthread_mutex_init(&R.lock, NULL);
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&R.cond, &ca);
+	pthread_cond_init(&r->cond, &ca);
 	pthread_condattr_destroy(&ca);
+}
+
+int relay_init(struct daemon *d)
+{
+	struct relay_checks *r = &d->relay;
+	struct sb_relay_state st;
+
 	/* What the last run of the daemon (or `scimbridge sync`) verified:
 	 * offline_grace counts from there if the relay is down at start. After
 	 * a failed check the file keeps no time of the last good one: the
 	 * installed release's creation is earlier, so the grace is not longer. */
 	if (sb_relay_state_read(&d->cfg, &st, NULL) == 0) {
-		R.generation = st.generation;
-		R.created = st.created;
-		R.valid_until = st.valid_until;
-		R.verified = (time_t)(st.ok ? st.checked : st.created);
-		sb_text_escape(st.result, R.why, sizeof(R.why));
+		r->generation = st.generation;
+		r->created = st.created;
+		r->valid_until = st.valid_until;
+		r->verified = (time_t)(st.ok ? st.checked : st.created);
+		sb_text_escape(st.result, r->why, sizeof(r->why));
 	}
 	sb_log(LOG_INFO, "subscriber of %s: generation %llu installed; no tenant client",
-	       d->cfg.relay_url, (unsigned long long)R.generation);
+	       d->cfg.relay_url, (unsigned long long)r->generation);
 	return 0;
 }
 
 /* One sb_subscribe, without the lock; its outcome recorded with it. */
 static void check_once(struct daemon *d)
 {
+	struct relay_checks *r = &d->relay;
 	struct sb_subscribe_report rep;
 	struct sb_relay_state st;
 	struct sb_err err = {0};
@@ -108,23 +101,23 @@ static void check_once(struct daemon *d)
 	bool got = sb_relay_state_read(&d->cfg, &st, NULL) == 0;
 	bool was_ok;
 
-	pthread_mutex_lock(&R.lock);
-	was_ok = !R.checked || R.ok;
-	R.checked = true;
-	R.ok = rc == 0;
+	pthread_mutex_lock(&r->lock);
+	was_ok = !r->checked || r->ok;
+	r->checked = true;
+	r->ok = rc == 0;
 	if (got) {
-		R.generation = st.generation;
-		R.created = st.created;
-		R.valid_until = st.valid_until;
+		r->generation = st.generation;
+		r->created = st.created;
+		r->valid_until = st.valid_until;
 	}
 	if (rc == 0)
-		R.verified = time(NULL);
-	sb_text_escape(rc == 0 ? "" : err.msg, R.why, sizeof(R.why));
-	clock_gettime(CLOCK_MONOTONIC, &R.ended);
-	R.running = false;
-	R.done++;
-	pthread_cond_broadcast(&R.cond);
-	pthread_mutex_unlock(&R.lock);
+		r->verified = time(NULL);
+	sb_text_escape(rc == 0 ? "" : err.msg, r->why, sizeof(r->why));
+	clock_gettime(CLOCK_MONOTONIC, &r->ended);
+	r->running = false;
+	r->done++;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
 	if (rc < 0)
 		sb_log(was_ok ? LOG_WARNING : LOG_DEBUG,
 		       "relay: %s; deciding from generation %llu within offline_grace", err.msg,
@@ -151,27 +144,19 @@ static unsigned jittered_ms(unsigned seconds)
 void *relay_thread(void *arg)
 {
 	struct daemon *d = arg;
+	struct relay_checks *r = &d->relay;
 	struct timespec next = mono_in(0);
 
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	while (!daemon_stopping) {
-		struct timespec tick;
-
-		pthread_mutex_lock(&R.lock);
-		/* 1 s ticks at most: SIGTERM sets daemon_stopping, nobody signals */
-		while (!R.requested && !daemon_stopping) {
-			tick = mono_in(1000);
-			if (tick.tv_sec > next.tv_sec ||
-			    (tick.tv_sec == next.tv_sec && tick.tv_nsec > next.tv_nsec))
-				tick = next;
-			if (pthread_cond_timedwait(&R.cond, &R.lock, &tick) == ETIMEDOUT &&
-			    ms_since(&next) >= 0)
+	while (!d->stopping) {
+		pthread_mutex_lock(&r->lock);
+		while (!r->requested && !d->stopping) /* relay_wake on stop */
+			if (pthread_cond_timedwait(&r->cond, &r->lock, &next) == ETIMEDOUT)
 				break;
-		}
-		R.requested = false;
-		R.running = true;
-		pthread_mutex_unlock(&R.lock);
-		if (daemon_stopping)
+		r->requested = false;
+		r->running = true;
+		pthread_mutex_unlock(&r->lock);
+		if (d->stopping)
 			break;
 		check_once(d);
 		next = mono_in(jittered_ms(d->cfg.relay_poll_interval));
@@ -179,78 +164,71 @@ void *relay_thread(void *arg)
 	return NULL;
 }
 
+void relay_request(struct daemon *d)
+{
+	struct relay_checks *r = &d->relay;
+
+	pthread_mutex_lock(&r->lock);
+	r->requested = true;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void relay_wake(struct daemon *d)
+{
+	struct relay_checks *r = &d->relay;
+
+	pthread_mutex_lock(&r->lock);
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
 /* A check for this decision: the one in flight, one that ended under
  * CHECK_REUSE_MS ago, or a new one; waits up to wait_ms for it. */
-static void check_for(long wait_ms, struct verdict *v)
+static void check_for(struct daemon *d, long wait_ms, struct verdict *v)
 {
+	struct relay_checks *r = &d->relay;
 	struct timespec deadline = mono_in(wait_ms);
 	unsigned long target;
 	bool answered = true;
 
-	pthread_mutex_lock(&R.lock);
-	if (R.running || !R.checked || ms_since(&R.ended) >= CHECK_REUSE_MS) {
-		target = R.done + 1;
-		if (!R.running) {
-			R.requested = true;
-			pthread_cond_broadcast(&R.cond);
+	pthread_mutex_lock(&r->lock);
+	if (r->running || !r->checked || ms_since(&r->ended) >= CHECK_REUSE_MS) {
+		target = r->done + 1;
+		if (!r->running) {
+			r->requested = true;
+			pthread_cond_broadcast(&r->cond);
 		}
-		while (R.done < target && !daemon_stopping)
-			if (pthread_cond_timedwait(&R.cond, &R.lock, &deadline) == ETIMEDOUT)
+		while (r->done < target && !d->stopping)
+			if (pthread_cond_timedwait(&r->cond, &r->lock, &deadline) == ETIMEDOUT)
 				break;
-		answered = R.done >= target;
+		answered = r->done >= target;
 	}
-	v->generation = R.generation;
-	v->verified = R.verified;
-	v->fresh = answered && R.ok && (int64_t)time(NULL) < R.valid_until;
+	v->generation = r->generation;
+	v->verified = r->verified;
+	v->fresh = answered && r->ok && (int64_t)time(NULL) < r->valid_until;
 	if (!answered)
 		snprintf(v->why, sizeof(v->why), "the relay did not answer within %ld s",
 			 wait_ms / 1000);
-	else if (!R.ok)
-		snprintf(v->why, sizeof(v->why), "%s", R.why);
+	else if (!r->ok)
+		snprintf(v->why, sizeof(v->why), "%s", r->why);
 	else if (!v->fresh)
 		snprintf(v->why, sizeof(v->why), "release generation %llu expired",
-			 (unsigned long long)R.generation);
+			 (unsigned long long)r->generation);
 	else
 		v->why[0] = '\0';
-	pthread_mutex_unlock(&R.lock);
+	pthread_mutex_unlock(&r->lock);
 }
 
-static bool cache_user(const struct sb_config *cfg, const char *name, uint32_t *flags)
-{
-	struct sb_cache *c;
-	struct sb_user_view u;
-	bool found = false;
-
-	if (sb_cache_open(cfg->cache_path, &c, NULL) < 0)
-		return false;
-	sb_cache_set_id_min(c, cfg->uid_min, cfg->gid_min);
-	sb_cache_allow_primary_gid(c, sb_config_primary_gid(cfg, NULL));
-	if (sb_cache_user_by_name(c, name, &u) && u.uid != 0) {
-		found = true;
-		if (flags)
-			*flags = u.flags;
-	}
-	sb_cache_close(c);
-	return found;
-}
-
-uint16_t relay_lookup(struct daemon *d, uid_t caller, const char *name)
+uint16_t relay_lookup(struct daemon *d, const char *name)
 {
 	struct verdict v;
 
-	if (!sb_name_valid(name) || sb_name_reserved(name, &d->cfg.reserved_names))
-		return SB_RESP_NOTFOUND;
-	if (cache_user(&d->cfg, name, NULL))
-		return SB_RESP_FOUND;
-	if (neg_cached(name, d->cfg.negative_ttl))
-		return SB_RESP_NOTFOUND;
-	if (!limit_allow(caller))
-		return SB_RESP_BUSY;
 	/* perhaps published since the last poll: the relay, never the tenant */
-	check_for((long)d->cfg.timeout * 1000, &v);
-	if (cache_user(&d->cfg, name, NULL))
+	check_for(d, (long)d->cfg.timeout * 1000, &v);
+	if (cache_has_user(&d->cfg, name, NULL, 0, NULL))
 		return SB_RESP_FOUND;
-	neg_add(name);
+	neg_add(&d->limits, name);
 	return SB_RESP_NOTFOUND;
 }
 
@@ -287,8 +265,8 @@ uint16_t relay_account(struct daemon *d, const char *name, const struct sb_strli
 	uint32_t flags = 0;
 	uint16_t st;
 
-	check_for((long)d->cfg.timeout * 1000, &v);
-	if (!cache_user(&d->cfg, name, &flags)) {
+	check_for(d, (long)d->cfg.timeout * 1000, &v);
+	if (!cache_has_user(&d->cfg, name, NULL, 0, &flags)) {
 		snprintf(msg, msg_size, "not a directory user");
 		return SB_RESP_ACCT_UNKNOWN;
 	}
@@ -322,14 +300,14 @@ uint16_t relay_account(struct daemon *d, const char *name, const struct sb_strli
 
 int relay_sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size)
 {
+	struct relay_checks *r = &d->relay;
 	struct verdict v;
 
-	(void)d;
-	pthread_mutex_lock(&R.lock);
-	R.ended.tv_sec = 0; /* SB_REQ_SYNC: never a reused result */
-	R.ended.tv_nsec = 0;
-	pthread_mutex_unlock(&R.lock);
-	check_for((long)wait_s * 1000, &v);
+	pthread_mutex_lock(&r->lock);
+	r->ended.tv_sec = 0; /* SB_REQ_SYNC: never a reused result */
+	r->ended.tv_nsec = 0;
+	pthread_mutex_unlock(&r->lock);
+	check_for(d, (long)wait_s * 1000, &v);
 	if (!v.fresh) {
 		snprintf(msg, msg_size, "relay check failed, generation %llu kept: %.400s",
 			 (unsigned long long)v.generation, v.why);
@@ -342,18 +320,18 @@ int relay_sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size)
 
 void relay_status_text(struct daemon *d, char *out, size_t size)
 {
+	struct relay_checks *r = &d->relay;
 	long long now = (long long)time(NULL);
 
-	(void)d;
-	pthread_mutex_lock(&R.lock);
+	pthread_mutex_lock(&r->lock);
 	snprintf(out, size,
 		 "role=subscriber\nrelay_generation=%llu\nrelay_release_age=%lld\n"
 		 "relay_valid_for=%lld\nrelay_verified_ago=%lld\nrelay_last_check=%s\n",
-		 (unsigned long long)R.generation, R.created ? now - (long long)R.created : -1LL,
-		 R.valid_until ? (long long)R.valid_until - now : 0LL,
-		 R.verified ? now - (long long)R.verified : -1LL,
-		 !R.checked ? "none since start"
-		 : R.ok	    ? "ok"
-			    : R.why);
-	pthread_mutex_unlock(&R.lock);
+		 (unsigned long long)r->generation, r->created ? now - (long long)r->created : -1LL,
+		 r->valid_until ? (long long)r->valid_until - now : 0LL,
+		 r->verified ? now - (long long)r->verified : -1LL,
+		 !r->checked ? "none since start"
+		 : r->ok     ? "ok"
+			     : r->why);
+	pthread_mutex_unlock(&r->lock);
 }

@@ -195,7 +195,7 @@ static uint16_t account_groups(struct daemon *d, const struct caller *who, char 
 	if (!*key)
 		return SB_RESP_BADREQ;
 	/* root's own checks are not metered; su or sudo run by a user are */
-	if (!uid_privileged(who->real) && !limit_allow(who->real))
+	if (!uid_privileged(who->real) && !limit_allow(&d->limits, who->real))
 		return SB_RESP_BUSY;
 	live_tier = live_tier_for(who->real);
 	st = op_account(d, key, &groups, msg, msg_size);
@@ -225,7 +225,7 @@ static uint16_t account_public(struct daemon *d, const struct caller *who, const
 	sb_cache_close(c);
 	if (!found)
 		return SB_RESP_ACCT_UNKNOWN;
-	if (!active && limit_allow(who->real)) {
+	if (!active && limit_allow(&d->limits, who->real)) {
 		st = op_account(d, name, NULL, msg, msg_size);
 		if (st == SB_RESP_ACCT_OK)
 			return st;
@@ -242,7 +242,7 @@ static uint16_t account(struct daemon *d, const struct caller *who, const char *
 	if (!who->privileged)
 		return account_public(d, who, name, msg, msg_size);
 	/* root's own checks are not metered; su or sudo run by a user are */
-	if (!uid_privileged(who->real) && !limit_allow(who->real))
+	if (!uid_privileged(who->real) && !limit_allow(&d->limits, who->real))
 		return SB_RESP_BUSY;
 	live_tier = live_tier_for(who->real);
 	st = op_account(d, name, NULL, msg, msg_size);
@@ -269,7 +269,7 @@ static uint16_t dispatch(struct daemon *d, const struct caller *who, uint16_t ty
 		/* root only (PAM); a user running su pays from their own bucket */
 		if (!who->privileged)
 			return SB_RESP_DENIED;
-		if (!uid_privileged(who->real) && !limit_allow(who->real))
+		if (!uid_privileged(who->real) && !limit_allow(&d->limits, who->real))
 			return SB_RESP_BUSY;
 		return type == SB_REQ_DEVICE_START ? device_start(d, who->real, key, msg, msg_size)
 						   : device_poll(d, key, msg, msg_size);
@@ -313,7 +313,7 @@ void handle_connection(struct daemon *d, int fd, int slot, const struct ucred *p
 		reply(fd, SB_RESP_UNAVAIL, "recursion");
 		return;
 	}
-	if (!conn_reclassify(slot, who.real,
+	if (!conn_reclassify(&d->conns, slot, who.real,
 			     type == SB_REQ_USER_BY_NAME && uid_privileged(who.real))) {
 		reply(fd, SB_RESP_BUSY, "too many connections");
 		return;

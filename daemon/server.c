@@ -29,15 +29,6 @@
 #include "daemon.h"
 #include "log.h"
 
-/* Who holds each connection thread: by peer uid until the request is read,
- * then by the caller's real uid. */
-static struct {
-	bool used;
-	bool root_miss; /* a miss lookup asked by root */
-	uid_t uid;
-} slots[MAX_CLIENTS];
-static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
-
 struct conn {
 	struct daemon *d;
 	int fd, slot;
@@ -49,17 +40,23 @@ bool uid_privileged(uid_t uid)
 	return uid == 0 || uid == geteuid();
 }
 
+void conn_slots_init(struct conn_slots *s)
+{
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+}
+
 /* May one more connection of `uid` (or one more of root's misses) run,
- * `self` (a slot, or -1) not counted? */
-static bool room_for(uid_t uid, bool root_miss, int self)
+ * `self` (a slot, or -1) not counted? s->lock held. */
+static bool room_for(const struct conn_slots *s, uid_t uid, bool root_miss, int self)
 {
 	int total = 0, same = 0;
 
 	for (int i = 0; i < MAX_CLIENTS; i++) {
-		if (!slots[i].used || i == self)
+		if (!s->v[i].used || i == self)
 			continue;
 		total++;
-		if (slots[i].root_miss == root_miss && (root_miss || slots[i].uid == uid))
+		if (s->v[i].root_miss == root_miss && (root_miss || s->v[i].uid == uid))
 			same++;
 	}
 	if (total >= MAX_CLIENTS)
@@ -69,38 +66,38 @@ static bool room_for(uid_t uid, bool root_miss, int self)
 	return total < MAX_CLIENTS - ROOT_RESERVE && same < PER_UID_CONNS;
 }
 
-static int slot_take(uid_t uid)
+static int slot_take(struct conn_slots *s, uid_t uid)
 {
 	int slot = -1;
 
-	pthread_mutex_lock(&slots_lock);
-	if (room_for(uid, false, -1))
+	pthread_mutex_lock(&s->lock);
+	if (room_for(s, uid, false, -1))
 		for (int i = 0; i < MAX_CLIENTS && slot < 0; i++)
-			if (!slots[i].used)
+			if (!s->v[i].used)
 				slot = i;
 	if (slot >= 0)
-		slots[slot].used = true, slots[slot].root_miss = false, slots[slot].uid = uid;
-	pthread_mutex_unlock(&slots_lock);
+		s->v[slot].used = true, s->v[slot].root_miss = false, s->v[slot].uid = uid;
+	pthread_mutex_unlock(&s->lock);
 	return slot;
 }
 
-bool conn_reclassify(int slot, uid_t real_uid, bool root_miss)
+bool conn_reclassify(struct conn_slots *s, int slot, uid_t real_uid, bool root_miss)
 {
 	bool ok;
 
-	pthread_mutex_lock(&slots_lock);
-	ok = room_for(real_uid, root_miss, slot);
+	pthread_mutex_lock(&s->lock);
+	ok = room_for(s, real_uid, root_miss, slot);
 	if (ok)
-		slots[slot].uid = real_uid, slots[slot].root_miss = root_miss;
-	pthread_mutex_unlock(&slots_lock);
+		s->v[slot].uid = real_uid, s->v[slot].root_miss = root_miss;
+	pthread_mutex_unlock(&s->lock);
 	return ok;
 }
 
-static void slot_give(int slot)
+static void slot_give(struct conn_slots *s, int slot)
 {
-	pthread_mutex_lock(&slots_lock);
-	slots[slot].used = false;
-	pthread_mutex_unlock(&slots_lock);
+	pthread_mutex_lock(&s->lock);
+	s->v[slot].used = false;
+	pthread_mutex_unlock(&s->lock);
 }
 
 static void *conn_thread(void *arg)
@@ -109,7 +106,7 @@ static void *conn_thread(void *arg)
 
 	handle_connection(c->d, c->fd, c->slot, &c->peer);
 	close(c->fd);
-	slot_give(c->slot);
+	slot_give(&c->d->conns, c->slot);
 	free(c);
 	return NULL;
 }
@@ -153,7 +150,7 @@ static void spawn(struct daemon *d, int fd)
 	pthread_t t;
 
 	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len) < 0 ||
-	    (c->slot = slot_take(holder_uid(&c->peer))) < 0) {
+	    (c->slot = slot_take(&d->conns, holder_uid(&c->peer))) < 0) {
 		free(c);
 		close(fd);
 		return;
@@ -164,7 +161,7 @@ static void spawn(struct daemon *d, int fd)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &attr, conn_thread, c) != 0) {
 		close(fd);
-		slot_give(c->slot);
+		slot_give(&d->conns, c->slot);
 		free(c);
 	}
 	pthread_attr_destroy(&attr);
@@ -260,13 +257,18 @@ int serve_listen(struct daemon *d)
 	return fd;
 }
 
-int serve(struct daemon *d, int fd)
+int serve(struct daemon *d, int fd, int sfd)
 {
-	while (!daemon_stopping) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+
+	while (!d->stopping) {
 		int c;
 
-		if (poll(&p, 1, 500) <= 0)
+		if (poll(p, 2, -1) <= 0)
+			continue;
+		if (p[1].revents & POLLIN)
+			daemon_signals(d, sfd);
+		if (!(p[0].revents & POLLIN) || d->stopping)
 			continue;
 		c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 		if (c >= 0)

@@ -32,7 +32,7 @@
 #define SKEW_S	   300
 
 /* Whether incremental reads can be trusted (sync thread only; miss lookups
- * read the copy in `doubt`, below). */
+ * read the copy in d->filter_doubt, below). */
 static struct {
 	bool spc_no_filter;  /* ServiceProviderConfig: filter.supported false */
 	bool lacks_modified; /* a resource of the last full read has none */
@@ -47,26 +47,24 @@ static bool incremental_trusted(void)
 }
 
 /* What miss lookups may read of the trust (other threads): whether the
- * tenant was seen to ignore or lack filters, and why; set after each cycle. */
-static pthread_mutex_t doubt_lock = PTHREAD_MUTEX_INITIALIZER;
-static char doubt[sizeof(trust.why)];
-
-static void publish_doubt(void)
+ * tenant was seen to ignore or lack filters, and why (d->filter_doubt); set
+ * after each cycle. */
+static void publish_doubt(struct daemon *d)
 {
-	pthread_mutex_lock(&doubt_lock);
-	snprintf(doubt, sizeof(doubt), "%s",
+	pthread_mutex_lock(&d->doubt_lock);
+	snprintf(d->filter_doubt, sizeof(d->filter_doubt), "%s",
 		 trust.spc_no_filter || trust.answer_doubted ? trust.why : "");
-	pthread_mutex_unlock(&doubt_lock);
+	pthread_mutex_unlock(&d->doubt_lock);
 }
 
-bool sync_filters_doubted(char *why, size_t size)
+bool sync_filters_doubted(struct daemon *d, char *why, size_t size)
 {
 	bool doubted;
 
-	pthread_mutex_lock(&doubt_lock);
-	doubted = doubt[0] != '\0';
-	snprintf(why, size, "%s", doubt);
-	pthread_mutex_unlock(&doubt_lock);
+	pthread_mutex_lock(&d->doubt_lock);
+	doubted = d->filter_doubt[0] != '\0';
+	snprintf(why, size, "%s", d->filter_doubt);
+	pthread_mutex_unlock(&d->doubt_lock);
 	return doubted;
 }
 
@@ -274,7 +272,7 @@ static bool wait_next(struct daemon *d, unsigned seconds)
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += seconds;
 	pthread_mutex_lock(&d->sync_lock);
-	while (!d->sync_requested && !daemon_stopping)
+	while (!d->sync_requested && !d->stopping)
 		if (pthread_cond_timedwait(&d->sync_cond, &d->sync_lock, &until) == ETIMEDOUT)
 			break;
 	requested = d->sync_requested;
@@ -298,7 +296,7 @@ void *sync_thread(void *arg)
 
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	in_sync_thread = true;
-	while (!daemon_stopping) {
+	while (!d->stopping) {
 		struct sb_err err = {0};
 		bool full = full_needed || ++cycle % FULL_EVERY == 0;
 		char published[512] = "";
@@ -312,7 +310,7 @@ void *sync_thread(void *arg)
 			full = true;
 		}
 		ok = (full ? full_sync(d, &err) : incremental_sync(d, &err)) == 0;
-		publish_doubt();
+		publish_doubt(d);
 
 		full_needed = !ok && full;
 

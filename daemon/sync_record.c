@@ -94,7 +94,7 @@ int sync_now(struct daemon *d, int wait_s, char *msg, size_t msg_size)
 		target = d->syncs_done + 1;
 	d->sync_requested = true;
 	pthread_cond_broadcast(&d->sync_cond);
-	while (d->syncs_done < target && !daemon_stopping)
+	while (d->syncs_done < target && !d->stopping)
 		if (pthread_cond_timedwait(&d->sync_cond, &d->sync_lock, &until) == ETIMEDOUT)
 			break;
 	if (d->syncs_done >= target) {

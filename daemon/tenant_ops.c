@@ -75,8 +75,8 @@ static int fetch_named(struct sb_scim_client *client, char *const filters[2], in
 	return 0;
 }
 
-static bool cache_has_user(const struct sb_config *cfg, const char *name, char *scim_id,
-			   size_t id_size, uint32_t *flags)
+bool cache_has_user(const struct sb_config *cfg, const char *name, char *scim_id, size_t id_size,
+		    uint32_t *flags)
 {
 	struct sb_cache *c;
 	struct sb_user_view u;
@@ -129,18 +129,18 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	uint16_t st = SB_RESP_NOTFOUND;
 	int slot, rc, nf;
 
-	if (d->cfg.role == SB_ROLE_SUBSCRIBER) /* never the tenant */
-		return relay_lookup(d, caller, name);
 	/* Login names are lower case (sb_format_login): with this check every
 	 * name reaching the negative cache is already in its one spelling. */
 	if (!sb_name_valid(name) || sb_name_reserved(name, &d->cfg.reserved_names))
 		return SB_RESP_NOTFOUND;
 	if (cache_has_user(&d->cfg, name, NULL, 0, NULL))
 		return SB_RESP_FOUND;
-	if (neg_cached(name, d->cfg.negative_ttl))
+	if (neg_cached(&d->limits, name, d->cfg.negative_ttl))
 		return SB_RESP_NOTFOUND;
-	if (!limit_allow(caller))
+	if (!limit_allow(&d->limits, caller))
 		return SB_RESP_BUSY;
+	if (d->cfg.role == SB_ROLE_SUBSCRIBER) /* never the tenant */
+		return relay_lookup(d, name);
 	if (tenant_offline(d, msg, msg_size))
 		return SB_RESP_UNAVAIL;
 	nf = filters_for(&d->cfg, name, filters);
@@ -153,7 +153,7 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 	free(filters[0]);
 	free(filters[1]);
 	keep_exact(&d->cfg, name, &found);
-	if (rc == 0 && found.n == 0 && sync_filters_doubted(why, sizeof(why)))
+	if (rc == 0 && found.n == 0 && sync_filters_doubted(d, why, sizeof(why)))
 		sb_log(LOG_WARNING,
 		       "lookup %s: not found, but the tenant may not apply filters (%s): a user "
 		       "created since the last full read appears at the next one",
@@ -175,7 +175,7 @@ uint16_t op_lookup_user(struct daemon *d, uid_t caller, const char *name, char *
 		return SB_RESP_FOUND;
 	}
 	if (st == SB_RESP_NOTFOUND)
-		neg_add(name);
+		neg_add(&d->limits, name);
 	return st;
 }
 

@@ -10,6 +10,7 @@
  * for seconds, so without it "offline" could land after a later "back
  * online" and the status file would say offline for as long as the tenant
  * stays up. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,13 +21,34 @@
 
 #define PROBE_S 5
 
-/* Held across a transition and its status write; taken before state_lock,
- * never while data_lock or state_lock is held. */
-static pthread_mutex_t transition_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* transition_lock is held across a transition and its status write; taken
+ * before state_lock, never while data_lock or state_lock is held. */
 void tenant_state_init(struct daemon *d)
 {
 	pthread_mutex_init(&d->state_lock, NULL);
+	pthread_mutex_init(&d->transition_lock, NULL);
+	pthread_cond_init(&d->probe_cond, NULL);
+}
+
+void tenant_state_wake(struct daemon *d)
+{
+	pthread_mutex_lock(&d->state_lock);
+	pthread_cond_broadcast(&d->probe_cond);
+	pthread_mutex_unlock(&d->state_lock);
+}
+
+/* One second, or less if the daemon stops (tenant_state_wake). */
+static void nap(struct daemon *d)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	pthread_mutex_lock(&d->state_lock);
+	while (!d->stopping)
+		if (pthread_cond_timedwait(&d->probe_cond, &d->state_lock, &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&d->state_lock);
 }
 
 bool tenant_unreachable(const struct sb_err *err)
@@ -56,7 +78,7 @@ void tenant_failed(struct daemon *d, const char *what, const struct sb_err *err)
 	if (!tenant_unreachable(err) || tenant_offline(d, NULL, 0))
 		return; /* no transition: no wait for one being written */
 	snprintf(why, sizeof(why), "%s: %.200s", what, err->msg);
-	pthread_mutex_lock(&transition_lock);
+	pthread_mutex_lock(&d->transition_lock);
 	pthread_mutex_lock(&d->state_lock);
 	was = d->offline;
 	if (!was) {
@@ -73,7 +95,7 @@ void tenant_failed(struct daemon *d, const char *what, const struct sb_err *err)
 		       why, PROBE_S);
 		status_record(d, 0, false, why);
 	}
-	pthread_mutex_unlock(&transition_lock);
+	pthread_mutex_unlock(&d->transition_lock);
 }
 
 void tenant_reached(struct daemon *d, const char *what)
@@ -84,7 +106,7 @@ void tenant_reached(struct daemon *d, const char *what)
 
 	if (!tenant_offline(d, NULL, 0))
 		return;
-	pthread_mutex_lock(&transition_lock);
+	pthread_mutex_lock(&d->transition_lock);
 	pthread_mutex_lock(&d->state_lock);
 	was = d->offline;
 	d->offline = false;
@@ -96,7 +118,7 @@ void tenant_reached(struct daemon *d, const char *what)
 		sb_log(LOG_NOTICE, "%s; live checks resume", msg);
 		status_record(d, 1, false, msg);
 	}
-	pthread_mutex_unlock(&transition_lock);
+	pthread_mutex_unlock(&d->transition_lock);
 }
 
 /* One small GET: the first page of one user. */
@@ -126,10 +148,12 @@ void *probe_thread(void *arg)
 	/* the probe ends root's offline spell: others' lookups must not hold
 	 * every client it could use */
 	live_tier = LIVE_TIER_ROOT;
-	while (!daemon_stopping) {
+	while (!d->stopping) {
 		struct sb_err err = {0};
 
-		sleep(1);
+		nap(d);
+		if (d->stopping)
+			break;
 		if (!tenant_offline(d, NULL, 0)) {
 			waited = 0;
 			continue;

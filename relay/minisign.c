@@ -1,7 +1,8 @@
-/* minisign.c — minisign-compatible Ed25519 keys and signatures on top of
- * libsodium (formats in minisign.h). Parsing is strict: every line, length,
- * algorithm tag and base64 form is checked before any cryptography runs, and
- * every refusal says which part was wrong. */
+/* minisign.c — minisign-compatible Ed25519 keys on top of libsodium
+ * (formats in minisign.h): key pairs, the public key line and file, the
+ * secret key file; signatures are in minisign_sig.c. Parsing is strict:
+ * every line, length, algorithm tag and base64 form is checked before any
+ * cryptography runs, and every refusal says which part was wrong. */
 #include "minisign.h"
 
 #include <errno.h>
@@ -20,13 +21,10 @@
 #include "config.h"
 #include "file_replace.h"
 #include "log.h"
+#include "minisign_text.h"
 
-#define COMMENT_PREFIX	    "untrusted comment: "
-#define TRUSTED_PREFIX	    "trusted comment: "
-#define DEFAULT_SIG_COMMENT "signature from minisign secret key"
-#define SECKEY_COMMENT	    "scimbridge relay signing key (minisign unencrypted secret key)"
-#define CHK_BYTES	    32
-#define HASH_BYTES	    64
+#define SECKEY_COMMENT "scimbridge relay signing key (minisign unencrypted secret key)"
+#define CHK_BYTES      32
 
 /* The secret key blob's layout (158 bytes, minisign's SeckeyStruct). */
 enum {
@@ -41,11 +39,9 @@ enum {
 	SK_CHK = SK_SK + SB_MS_SK_BYTES,
 	SK_BYTES = SK_CHK + CHK_BYTES,
 };
-#define PK_BLOB	  (2 + SB_MS_KEYID_BYTES + SB_MS_PK_BYTES)
-#define SIG_BLOB  (2 + SB_MS_KEYID_BYTES + SB_MS_SIG_BYTES)
-#define B64LEN(n) (((n) + 2) / 3 * 4)
+#define PK_BLOB (2 + SB_MS_KEYID_BYTES + SB_MS_PK_BYTES)
 
-static int ms_init(struct sb_err *err)
+int sb_ms_init(struct sb_err *err)
 {
 	if (sodium_init() < 0)
 		return sb_err_set(err, SB_E_INTERNAL, "libsodium failed to initialise");
@@ -62,9 +58,7 @@ const char *sb_ms_keyid_hex(const uint8_t keyid[SB_MS_KEYID_BYTES], char *buf)
 	return buf;
 }
 
-/* Decodes exactly len base64 characters (standard alphabet, padded) into
- * exactly want bytes. */
-static int b64_exact(const char *s, size_t len, uint8_t *out, size_t want)
+int sb_ms_b64_exact(const char *s, size_t len, uint8_t *out, size_t want)
 {
 	const char *end = NULL;
 	size_t got = 0;
@@ -76,14 +70,14 @@ static int b64_exact(const char *s, size_t len, uint8_t *out, size_t want)
 	return got == want && end == s + len ? 0 : -1;
 }
 
-static void b64_put(char *out, size_t size, const uint8_t *bin, size_t n)
+void sb_ms_b64_put(char *out, size_t size, const uint8_t *bin, size_t n)
 {
 	sodium_bin2base64(out, size, bin, n, sodium_base64_VARIANT_ORIGINAL);
 }
 
 int sb_ms_keygen(struct sb_ms_seckey *sk, struct sb_ms_pubkey *pk, struct sb_err *err)
 {
-	if (ms_init(err) < 0)
+	if (sb_ms_init(err) < 0)
 		return -1;
 	randombytes_buf(sk->keyid, sizeof(sk->keyid));
 	if (crypto_sign_keypair(pk->pk, sk->sk) != 0)
@@ -110,7 +104,7 @@ void sb_ms_pubkey_text(const struct sb_ms_pubkey *pk, char out[SB_MS_PUBKEY_TEXT
 	memcpy(blob, "Ed", 2);
 	memcpy(blob + 2, pk->keyid, SB_MS_KEYID_BYTES);
 	memcpy(blob + 2 + SB_MS_KEYID_BYTES, pk->pk, SB_MS_PK_BYTES);
-	b64_put(out, SB_MS_PUBKEY_TEXT, blob, sizeof(blob));
+	sb_ms_b64_put(out, SB_MS_PUBKEY_TEXT, blob, sizeof(blob));
 }
 
 int sb_ms_pubkey_parse(const char *text, struct sb_ms_pubkey *pk, struct sb_err *err)
@@ -119,7 +113,7 @@ int sb_ms_pubkey_parse(const char *text, struct sb_ms_pubkey *pk, struct sb_err 
 	const char *line = text;
 	size_t len;
 
-	if (ms_init(err) < 0)
+	if (sb_ms_init(err) < 0)
 		return -1;
 	if (!strncmp(text, COMMENT_PREFIX, strlen(COMMENT_PREFIX))) {
 		line = strchr(text, '\n');
@@ -131,7 +125,7 @@ int sb_ms_pubkey_parse(const char *text, struct sb_ms_pubkey *pk, struct sb_err 
 	len = strcspn(line, "\n");
 	if (line[len] == '\n' && line[len + 1] != '\0')
 		return sb_err_set(err, SB_E_FORMAT, "public key: text after the key line");
-	if (b64_exact(line, len, blob, sizeof(blob)) < 0)
+	if (sb_ms_b64_exact(line, len, blob, sizeof(blob)) < 0)
 		return sb_err_set(err, SB_E_FORMAT,
 				  "public key: not the base64 of a minisign key "
 				  "(56 characters, RW…): '%.60s'",
@@ -162,7 +156,7 @@ char *sb_ms_seckey_file_text(const struct sb_ms_seckey *sk, struct sb_err *err)
 	char *out = NULL;
 	int n;
 
-	if (ms_init(err) < 0)
+	if (sb_ms_init(err) < 0)
 		return NULL;
 	out = malloc(size);
 	if (!out)
@@ -173,7 +167,7 @@ char *sb_ms_seckey_file_text(const struct sb_ms_seckey *sk, struct sb_err *err)
 	memcpy(blob + SK_SK, sk->sk, SB_MS_SK_BYTES);
 	seckey_chk(blob, blob + SK_CHK);
 	n = snprintf(out, size, "%s\n", COMMENT_PREFIX SECKEY_COMMENT);
-	b64_put(out + n, size - (size_t)n, blob, sizeof(blob));
+	sb_ms_b64_put(out + n, size - (size_t)n, blob, sizeof(blob));
 	strcat(out, "\n");
 	sodium_memzero(blob, sizeof(blob));
 	return out;
@@ -222,7 +216,7 @@ int sb_ms_seckey_parse(const char *text, size_t len, struct sb_ms_seckey *sk, st
 	size_t n;
 	int rc = -1;
 
-	if (ms_init(err) < 0)
+	if (sb_ms_init(err) < 0)
 		return -1;
 	nl = memchr(text, '\n', len);
 	if (len < strlen(COMMENT_PREFIX) || strncmp(text, COMMENT_PREFIX, strlen(COMMENT_PREFIX)) ||
@@ -233,7 +227,7 @@ int sb_ms_seckey_parse(const char *text, size_t len, struct sb_ms_seckey *sk, st
 	n = (size_t)(end - line);
 	if (n > 0 && line[n - 1] == '\n')
 		n--;
-	if (memchr(line, '\n', n) || b64_exact(line, n, blob, sizeof(blob)) < 0) {
+	if (memchr(line, '\n', n) || sb_ms_b64_exact(line, n, blob, sizeof(blob)) < 0) {
 		sb_err_set(err, SB_E_FORMAT,
 			   "secret key: the second line is not the base64 of a minisign "
 			   "secret key (%d characters)",
@@ -298,209 +292,4 @@ int sb_ms_seckey_load(const char *path, struct sb_ms_seckey *sk, struct sb_err *
 	sodium_memzero(text, len);
 	free(text);
 	return rc;
-}
-
-/* minisign's is_printable: tab, printable ASCII, and well-formed UTF-8
- * that encodes no control character. */
-static bool printable(const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t len;
-
-		if (p[i] == '\t' || (p[i] >= 0x20 && p[i] <= 0x7e)) {
-			i++;
-			continue;
-		}
-		len = sb_utf8_decode(p + i, n - i, &cp);
-		if (!len || (cp >= 0x7f && cp <= 0x9f))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
-static int check_comment(const char *what, const char *s, size_t max, struct sb_err *err)
-{
-	size_t n = strlen(s);
-
-	if (n >= max || !printable((const unsigned char *)s, n))
-		return sb_err_set(err, SB_E_FORMAT,
-				  "%s: must be one line of printable text under %zu bytes", what,
-				  max);
-	return 0;
-}
-
-/* Ed25519 over signature || trusted comment: what makes the trusted
- * comment trusted. */
-static int global_sig(const uint8_t sig[SB_MS_SIG_BYTES], const char *tc, size_t tc_len,
-		      const uint8_t *sk, const uint8_t *pk, uint8_t out[SB_MS_SIG_BYTES])
-{
-	uint8_t *buf = malloc(SB_MS_SIG_BYTES + tc_len);
-	int rc;
-
-	if (!buf)
-		return -2;
-	memcpy(buf, sig, SB_MS_SIG_BYTES);
-	memcpy(buf + SB_MS_SIG_BYTES, tc, tc_len);
-	if (sk)
-		rc = crypto_sign_detached(out, NULL, buf, SB_MS_SIG_BYTES + tc_len, sk);
-	else
-		rc = crypto_sign_verify_detached(out, buf, SB_MS_SIG_BYTES + tc_len, pk);
-	free(buf);
-	return rc == 0 ? 0 : -1;
-}
-
-static int sig_text(const uint8_t *blob, const char *uc, const char *tc, const uint8_t *gsig,
-		    char **out, struct sb_err *err)
-{
-	char b1[B64LEN(SIG_BLOB) + 1], b2[B64LEN(SB_MS_SIG_BYTES) + 1];
-
-	b64_put(b1, sizeof(b1), blob, SIG_BLOB);
-	b64_put(b2, sizeof(b2), gsig, SB_MS_SIG_BYTES);
-	if (asprintf(out, COMMENT_PREFIX "%s\n%s\n" TRUSTED_PREFIX "%s\n%s\n", uc, b1, tc, b2) <
-	    0) {
-		*out = NULL;
-		return sb_err_set(err, SB_E_NOMEM, "out of memory");
-	}
-	return 0;
-}
-
-int sb_ms_sign(const struct sb_ms_seckey *sk, const void *msg, size_t len,
-	       const char *untrusted_comment, const char *trusted_comment, char **out,
-	       struct sb_err *err)
-{
-	uint8_t hash[HASH_BYTES], blob[SIG_BLOB], gsig[SB_MS_SIG_BYTES];
-	char deftc[64];
-	const char *uc = untrusted_comment ? untrusted_comment : DEFAULT_SIG_COMMENT;
-	const char *tc = trusted_comment;
-
-	*out = NULL;
-	if (ms_init(err) < 0)
-		return -1;
-	if (!tc) {
-		snprintf(deftc, sizeof(deftc), "timestamp:%lld", (long long)time(NULL));
-		tc = deftc;
-	}
-	if (check_comment("untrusted comment", uc, SB_MS_COMMENT_MAX - strlen(COMMENT_PREFIX) - 1,
-			  err) < 0 ||
-	    check_comment("trusted comment", tc,
-			  SB_MS_TRUSTED_COMMENT_MAX - strlen(TRUSTED_PREFIX) - 1, err) < 0)
-		return -1;
-	crypto_generichash(hash, sizeof(hash), msg, len, NULL, 0);
-	memcpy(blob, "ED", 2);
-	memcpy(blob + 2, sk->keyid, SB_MS_KEYID_BYTES);
-	if (crypto_sign_detached(blob + 2 + SB_MS_KEYID_BYTES, NULL, hash, sizeof(hash), sk->sk))
-		return sb_err_set(err, SB_E_INTERNAL, "Ed25519 signing failed");
-	switch (global_sig(blob + 2 + SB_MS_KEYID_BYTES, tc, strlen(tc), sk->sk, NULL, gsig)) {
-	case 0:
-		break;
-	case -2:
-		return sb_err_set(err, SB_E_NOMEM, "out of memory");
-	default:
-		return sb_err_set(err, SB_E_INTERNAL, "Ed25519 signing failed");
-	}
-	return sig_text(blob, uc, tc, gsig, out, err);
-}
-
-/* One line of the signature file: [*pos, '\n'); moves *pos past it. */
-static int next_line(const char **pos, const char *end, const char **line, size_t *n)
-{
-	const char *nl = memchr(*pos, '\n', (size_t)(end - *pos));
-
-	if (!nl)
-		return -1;
-	*line = *pos;
-	*n = (size_t)(nl - *pos);
-	*pos = nl + 1;
-	return 0;
-}
-
-struct parsed_sig {
-	uint8_t blob[SIG_BLOB];
-	uint8_t gsig[SB_MS_SIG_BYTES];
-	const char *tc; /* into the signature text, not NUL-terminated */
-	size_t tc_len;
-};
-
-static int parse_sig(const char *sig, size_t sig_len, struct parsed_sig *ps, struct sb_err *err)
-{
-	const char *pos = sig, *end = sig + sig_len, *l[4];
-	size_t n[4], up = strlen(COMMENT_PREFIX), tp = strlen(TRUSTED_PREFIX);
-
-	if (sig_len > SB_MS_SIG_FILE_MAX)
-		return sb_err_set(err, SB_E_FORMAT, "signature: %zu bytes, more than %d", sig_len,
-				  SB_MS_SIG_FILE_MAX);
-	if (memchr(sig, '\0', sig_len) || memchr(sig, '\r', sig_len))
-		return sb_err_set(err, SB_E_FORMAT, "signature: a NUL or CR byte");
-	for (int i = 0; i < 4; i++)
-		if (next_line(&pos, end, &l[i], &n[i]) < 0)
-			return sb_err_set(err, SB_E_FORMAT,
-					  "signature: only %d of 4 lines (each ends in a newline)",
-					  i);
-	if (pos != end)
-		return sb_err_set(err, SB_E_FORMAT, "signature: text after the fourth line");
-	/* minisign reads each comment line, newline included, into a buffer
-	 * of SB_MS_*_MAX bytes with its NUL: longer lines it refuses. */
-	if (n[0] < up || memcmp(l[0], COMMENT_PREFIX, up) || n[0] >= SB_MS_COMMENT_MAX - 1)
-		return sb_err_set(err, SB_E_FORMAT,
-				  "signature: line 1 is not 'untrusted comment: …' under %d bytes",
-				  SB_MS_COMMENT_MAX);
-	if (b64_exact(l[1], n[1], ps->blob, SIG_BLOB) < 0)
-		return sb_err_set(err, SB_E_FORMAT, "signature: line 2 is not a base64 signature");
-	if (!memcmp(ps->blob, "Ed", 2))
-		return sb_err_set(err, SB_E_FORMAT,
-				  "signature: legacy (not prehashed) algorithm 'Ed' refused");
-	if (memcmp(ps->blob, "ED", 2) != 0)
-		return sb_err_set(err, SB_E_FORMAT, "signature: unknown algorithm");
-	if (n[2] < tp || memcmp(l[2], TRUSTED_PREFIX, tp) ||
-	    n[2] >= SB_MS_TRUSTED_COMMENT_MAX - 1 ||
-	    !printable((const unsigned char *)l[2] + tp, n[2] - tp))
-		return sb_err_set(
-		    err, SB_E_FORMAT,
-		    "signature: line 3 is not 'trusted comment: …' of printable text");
-	ps->tc = l[2] + tp;
-	ps->tc_len = n[2] - tp;
-	if (b64_exact(l[3], n[3], ps->gsig, SB_MS_SIG_BYTES) < 0)
-		return sb_err_set(err, SB_E_FORMAT,
-				  "signature: line 4 is not a base64 global signature");
-	return 0;
-}
-
-int sb_ms_verify(const struct sb_ms_pubkey *pk, const void *msg, size_t len, const char *sig,
-		 size_t sig_len, char *trusted, size_t trusted_size, struct sb_err *err)
-{
-	struct parsed_sig ps;
-	uint8_t hash[HASH_BYTES];
-	char want[17], got[17];
-	int rc;
-
-	if (trusted && trusted_size)
-		trusted[0] = '\0';
-	if (ms_init(err) < 0 || parse_sig(sig, sig_len, &ps, err) < 0)
-		return -1;
-	if (memcmp(ps.blob + 2, pk->keyid, SB_MS_KEYID_BYTES) != 0)
-		return sb_err_set(err, SB_E_SECURITY, "signature: made by key %s, expected key %s",
-				  sb_ms_keyid_hex(ps.blob + 2, got),
-				  sb_ms_keyid_hex(pk->keyid, want));
-	crypto_generichash(hash, sizeof(hash), msg, len, NULL, 0);
-	if (crypto_sign_verify_detached(ps.blob + 2 + SB_MS_KEYID_BYTES, hash, sizeof(hash),
-					pk->pk))
-		return sb_err_set(err, SB_E_SECURITY,
-				  "signature: does not verify (the file or the signature was "
-				  "altered, or another key with the same id signed it)");
-	rc = global_sig(ps.blob + 2 + SB_MS_KEYID_BYTES, ps.tc, ps.tc_len, NULL, pk->pk, ps.gsig);
-	if (rc == -2)
-		return sb_err_set(err, SB_E_NOMEM, "out of memory");
-	if (rc < 0)
-		return sb_err_set(err, SB_E_SECURITY,
-				  "signature: the trusted comment's signature does not verify "
-				  "(the trusted comment was altered)");
-	if (trusted && trusted_size) {
-		size_t n = ps.tc_len < trusted_size - 1 ? ps.tc_len : trusted_size - 1;
-
-		memcpy(trusted, ps.tc, n);
-		trusted[n] = '\0';
-	}
-	return 0;
 }

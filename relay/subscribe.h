@@ -81,7 +81,10 @@ struct sb_relay_probe {
  * p->step. */
 int sb_relay_probe(const struct sb_config *cfg, struct sb_relay_probe *p, struct sb_err *err);
 
-/* The state file, for status. -1 when there is none. */
+/* relay_state.c: the state file, for status. -1 when there is none. */
 int sb_relay_state_read(const struct sb_config *cfg, struct sb_relay_state *st, struct sb_err *err);
+/* Replaces the state file (after each check). */
+int sb_relay_state_write(const struct sb_config *cfg, const struct sb_relay_state *st,
+			 struct sb_err *err);
 
 #endif

@@ -7,7 +7,8 @@
 # deactivates is refused at the next account check with no sync in between,
 # a brand-new tenant user resolves and passes before any periodic sync, a
 # stalled tenant still gets a decision within timeout + 0.5 s, a 0644 secret
-# is refused, garbage on the socket is refused and the daemon stays up.
+# is refused, garbage on the socket is refused and the daemon stays up;
+# SIGTERM ends it at once when idle, within its grace during a sync.
 . "$(dirname "$0")/../lib/e2e.sh"
 e2e_enter e2e/login_e2e "$@"
 e2e_setup
@@ -191,9 +192,30 @@ t_check "daemon still running" kill -0 $DPID
 r=$(acct bob)
 t_check "… and still answering ($r)" grep -q 'management done' <<<"$r"
 
+# SIGTERM while a sync is in flight (the tenant stalls it): the daemon ends
+# after at most its 1 s grace for the sync thread, cleanly.
+C3=$T_TMP/stall.conf
+sed "s|^cache_path = .*|cache_path = $T_TMP/stall.cache|; s|^socket_path = .*|socket_path = $T_TMP/stall.sock|" "$C" >"$C3"
+tenant_fault '{"match":"/Users","kind":"stall","times":0,"delay_ms":20000}'
+"$D" -f -c "$C3" 2>"$T_TMP/stall.log" &
+D3=$!
+t_wait_log "$T_TMP/stall.log" 'listening on' 1 20 $D3
+sleep 0.5
+t0=$(date +%s.%N)
+kill -TERM $D3
+wait $D3
+rc=$?
+secs=$(echo "$(date +%s.%N) - $t0" | bc)
+tenant_reset_faults
+t_check "SIGTERM during a stalled sync: the daemon ends in $secs s (grace 1 s, bound 5 s), exit $rc" \
+	bash -c "[ $rc -eq 0 ] && echo '$secs < 5' | bc | grep -q 1 && grep -q stopping '$T_TMP/stall.log'"
+
 # The daemon stops: lookups keep working from the cache.
+t0=$(date +%s.%N)
 kill $DPID
 wait $DPID 2>/dev/null
+secs=$(echo "$(date +%s.%N) - $t0" | bc)
+t_check "SIGTERM to an idle daemon: it ends in $secs s (bound 5 s)" bash -c "echo '$secs < 5' | bc | grep -q 1"
 t_check "daemon stopped: getent passwd alice still answers from the cache" bash -c "getent passwd alice >/dev/null"
 r=$(acct alice)
 t_check "daemon stopped: refused, daemon_down = deny is the default ($r)" bash -c "! grep -q 'management done' <<<'$r'"
@@ -204,6 +226,6 @@ t_check "daemon stopped: refused, daemon_down = deny is the default ($r)" bash -
 if [ -n "${SCIMBRIDGED:-}" ]; then
 	t_check "the daemon under test is a sanitizer build" grep -qE '__(asan|tsan)_init' "$D"
 	t_check "sanitizers: no report from either daemon" \
-		bash -c "! grep -h -A20 -E 'Sanitizer|runtime error' '$T_TMP/daemon.log' '$T_TMP/incr.log'"
+		bash -c "! grep -h -A20 -E 'Sanitizer|runtime error' '$T_TMP/daemon.log' '$T_TMP/incr.log' '$T_TMP/stall.log'"
 fi
 t_done

@@ -82,6 +82,14 @@ t_check "check beside the subscriber daemon: exit 0, its last check ok ($(grep -
 t_check "status on the subscriber: role=subscriber, relay generation 1 ($(grep -E 'role=|relay_' "$T_TMP/status.out" | tr '\n' ' '))" \
 	bash -c "grep -q 'role=subscriber' '$T_TMP/status.out' && grep -q 'relay_generation=1' '$T_TMP/status.out' && grep -q 'relay_last_check=ok' '$T_TMP/status.out' && ! grep -q 'tenant=' '$T_TMP/status.out'"
 
+# --- SIGHUP (systemctl reload) on the subscriber: a relay check now, not
+# at the next poll (relay_poll_interval 30 s)
+lines=$(grep -c 'GET /release ' "$NG/access.log")
+kill -HUP "$SDPID"
+t_check "SIGHUP on the subscriber: a relay check within 10 s" \
+	wait_for 10 bash -c "[ \$(grep -c 'GET /release ' '$NG/access.log') -gt $lines ]"
+t_check "… and it runs on" kill -0 "$SDPID"
+
 # --- no tenant request from the subscriber: the publisher stopped meanwhile
 kill "$PDPID"
 wait "$PDPID" 2>/dev/null

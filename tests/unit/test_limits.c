@@ -2,8 +2,8 @@
  * bucket per uid (1000 and 1128, equal modulo 128, no longer reset each
  * other), root's misses in a bucket of their own, and a full table of spent
  * buckets that new uids cannot churn to reset someone's bucket; and one
- * bucket all uids but root share. Each case uses its own uids: the buckets
- * are process-wide. */
+ * bucket all uids but root share. Each case uses its own uids: the cases
+ * share one struct limits, as the daemon's threads do. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,14 +12,14 @@
 
 #include "../../daemon/daemon.h"
 
-atomic_int daemon_stopping; /* defined by main.c in the daemon */
+static struct limits lim;
 
 /* Calls allowed in a row for uid, up to max. */
 static int drain(uid_t uid, int max)
 {
 	int n = 0;
 
-	while (n < max && limit_allow(uid))
+	while (n < max && limit_allow(&lim, uid))
 		n++;
 	return n;
 }
@@ -38,7 +38,7 @@ static void test_exact_buckets(void **state)
 static void test_root_bucket_is_separate(void **state)
 {
 	(void)state;
-	limit_set_total(LIMIT_TOTAL_RATE, LIMIT_TOTAL_BURST);
+	limit_set_total(&lim, LIMIT_TOTAL_RATE, LIMIT_TOTAL_BURST);
 	/* root's misses are bounded too (spent by test_total_bucket), and
 	 * spending them costs no one else */
 	assert_true(drain(0, 1000) < (int)LIMIT_BURST / 2);
@@ -48,7 +48,7 @@ static void test_root_bucket_is_separate(void **state)
 static void test_no_reset_by_churn(void **state)
 {
 	(void)state;
-	limit_set_total(1e9, 1e9); /* the per-uid table alone */
+	limit_set_total(&lim, 1e9, 1e9); /* the per-uid table alone */
 	assert_int_equal(drain(3000, 1000), (int)LIMIT_BURST);
 	/* thousands of new uids, each spending its burst: the table fills
 	 * with spent buckets, none of them 3000's */
@@ -57,7 +57,7 @@ static void test_no_reset_by_churn(void **state)
 	assert_true(drain(3000, 1000) < (int)LIMIT_BURST / 2);
 	/* and a new uid finds no room while every bucket is spent */
 	assert_true(drain(999999, 1000) < (int)LIMIT_BURST / 2);
-	limit_set_total(LIMIT_TOTAL_RATE, LIMIT_TOTAL_BURST);
+	limit_set_total(&lim, LIMIT_TOTAL_RATE, LIMIT_TOTAL_BURST);
 }
 
 static void test_total_bucket(void **state)
@@ -65,7 +65,7 @@ static void test_total_bucket(void **state)
 	int sum = 0;
 
 	(void)state;
-	limit_set_total(LIMIT_TOTAL_RATE, LIMIT_TOTAL_BURST);
+	limit_set_total(&lim, LIMIT_TOTAL_RATE, LIMIT_TOTAL_BURST);
 	/* 20 fresh uids would have 1,000 calls; together they get the shared
 	 * burst (and what it refills meanwhile) */
 	for (uid_t u = 5000; u < 5020; u++)
@@ -85,5 +85,6 @@ int main(void)
 	    cmocka_unit_test(test_no_reset_by_churn),
 	};
 
+	limits_init(&lim);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,8 +15,6 @@
 
 #include "../../daemon/daemon.h"
 
-atomic_int daemon_stopping; /* defined by main.c in the daemon */
-
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int writes;
