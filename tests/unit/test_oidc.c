@@ -416,8 +416,7 @@ static void test_device_answer(void **state)
 	    "\"user_code\":\"ABCD\",\"verification_uri\":\"https://p/d\\ninterval=0\"",
 	    "\"user_code\":\"ABCD\",\"verification_uri\":\"https://p/\\u00e9\"",
 	    "\"user_code\":\"AB CD\",\"verification_uri\":\"https://p/d\"",
-	    "\"user_code\":\"ABCD\",\"verification_uri\":\"https://p/d\","
-	    "\"verification_uri_complete\":\"https://p/d?c=\\u009b1m\"",
+	    "\"user_code\":\"ABCD\",\"verification_uri\":\"https://p/d\",\"verification_uri_complete\":\"https://p/d?c=\\u009b1m\"",
 	};
 	struct oidc_device_auth a;
 	struct sb_err err = {0};
