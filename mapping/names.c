@@ -173,38 +173,57 @@ static char *sbuf_done(struct sbuf *b)
 	return b->p;
 }
 
-char *sb_format_login(const char *fmt, const char *user_name, const char *domain)
+/* What one %X of a template stands for. */
+struct conv {
+	char key;
+	const char *s;
+	size_t len;
+};
+
+static struct conv conv_of(char key, const char *s)
+{
+	return (struct conv){key, s ? s : "", s ? strlen(s) : 0};
+}
+
+/* fmt with each %X replaced by X's entry in cv and "%%" by '%'. NULL for
+ * any other conversion (a trailing '%' too) or when memory runs out: the
+ * one expander of name_format and home. */
+static char *expand(const char *fmt, const struct conv *cv, size_t n_cv)
 {
 	struct sbuf b = {0};
-	const char *at = user_name ? strchr(user_name, '@') : NULL;
-	char *out;
 
 	for (const char *p = fmt; *p; p++) {
+		const struct conv *c = NULL;
+
 		if (*p != '%') {
 			sbuf_add(&b, p, 1);
 			continue;
 		}
-		switch (*++p) {
-		case 'u':
-			sbuf_add(&b, user_name ? user_name : "", user_name ? strlen(user_name) : 0);
-			break;
-		case 'l':
-			sbuf_add(&b, user_name ? user_name : "",
-				 at ? (size_t)(at - user_name)
-				    : (user_name ? strlen(user_name) : 0));
-			break;
-		case 'd':
-			sbuf_add(&b, domain ? domain : "", domain ? strlen(domain) : 0);
-			break;
-		case '%':
+		if (*++p == '%') {
 			sbuf_add(&b, "%", 1);
-			break;
-		default:
+			continue;
+		}
+		for (size_t i = 0; i < n_cv && !c; i++)
+			if (cv[i].key == *p)
+				c = &cv[i];
+		if (!c) {
 			free(b.p);
 			return NULL;
 		}
+		sbuf_add(&b, c->s, c->len);
 	}
-	out = sbuf_done(&b);
+	return sbuf_done(&b);
+}
+
+char *sb_format_login(const char *fmt, const char *user_name, const char *domain)
+{
+	const char *at = user_name ? strchr(user_name, '@') : NULL;
+	struct conv cv[] = {conv_of('u', user_name), conv_of('l', user_name), conv_of('d', domain)};
+	char *out;
+
+	if (at) /* %l: the part before the '@' */
+		cv[1].len = (size_t)(at - user_name);
+	out = expand(fmt, cv, COUNT(cv));
 	for (char *q = out; q && *q; q++)
 		if (*q >= 'A' && *q <= 'Z')
 			*q = (char)(*q - 'A' + 'a');
@@ -213,35 +232,15 @@ char *sb_format_login(const char *fmt, const char *user_name, const char *domain
 
 char *sb_format_home(const char *fmt, const char *login, const char *domain, uint32_t uid)
 {
-	struct sbuf b = {0};
 	char num[16];
+	struct conv cv[3];
 	char *out;
 
-	for (const char *p = fmt; *p; p++) {
-		if (*p != '%') {
-			sbuf_add(&b, p, 1);
-			continue;
-		}
-		switch (*++p) {
-		case 'u':
-			sbuf_add(&b, login, strlen(login));
-			break;
-		case 'd':
-			sbuf_add(&b, domain ? domain : "", domain ? strlen(domain) : 0);
-			break;
-		case 'i':
-			snprintf(num, sizeof(num), "%u", uid);
-			sbuf_add(&b, num, strlen(num));
-			break;
-		case '%':
-			sbuf_add(&b, "%", 1);
-			break;
-		default:
-			free(b.p);
-			return NULL;
-		}
-	}
-	out = sbuf_done(&b);
+	snprintf(num, sizeof(num), "%u", uid);
+	cv[0] = conv_of('u', login);
+	cv[1] = conv_of('d', domain);
+	cv[2] = conv_of('i', num);
+	out = expand(fmt, cv, COUNT(cv));
 	if (!out)
 		return NULL;
 	if (out[0] != '/' || strchr(out, ':')) {

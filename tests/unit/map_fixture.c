@@ -1,6 +1,7 @@
 /* map_fixture.c — the shared fixtures of the test_map_*.c suites (see
- * map_fixture.h); linked into each of them by the Makefile's test_map_%
- * rule. */
+ * map_fixture.h): the per-case setup and teardown of struct map_case, the
+ * tenant builders, the lookups and the log capture; linked into each of
+ * them by the Makefile's test_map_% rule. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,17 +31,26 @@ void base_config(struct sb_config *cfg)
 	cfg->ignore_groups.n = 1;
 }
 
+/* v with room for entry n (of size bytes), zeroed; doubling, as ASan's
+ * realloc always copies */
+static void *grown(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		v = realloc(v, *cap * size);
+		assert_non_null(v);
+	}
+	memset((char *)v + n * size, 0, size);
+	return v;
+}
+
 void add_user(struct sb_scim_users *a, const char *id, const char *name, const char *domain,
 	      int active)
 {
 	struct sb_scim_user *u;
 
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->v = realloc(a->v, a->cap * sizeof(*a->v));
-	}
+	a->v = grown(a->v, a->n, &a->cap, sizeof(*a->v));
 	u = &a->v[a->n++];
-	memset(u, 0, sizeof(*u));
 	u->id = strdup(id);
 	u->user_name = strdup(name);
 	u->domain = domain ? strdup(domain) : NULL;
@@ -54,12 +64,8 @@ void add_group(struct sb_scim_groups *a, const char *id, const char *display, in
 {
 	struct sb_scim_group *g;
 
-	if (a->n == a->cap) { /* doubling: ASan's realloc always copies */
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->v = realloc(a->v, a->cap * sizeof(*a->v));
-	}
+	a->v = grown(a->v, a->n, &a->cap, sizeof(*a->v));
 	g = &a->v[a->n++];
-	memset(g, 0, sizeof(*g));
 	g->id = strdup(id);
 	g->display_name = strdup(display);
 	g->members = calloc((size_t)n + 1, sizeof(*g->members));
@@ -84,8 +90,8 @@ const struct sb_group *group(const struct sb_dataset *ds, const char *name)
 	return NULL;
 }
 
-/* Temp passwd and group files for one test (static paths: one at a time). */
-struct sb_map_opts local_files(const char *passwd_text, const char *group_text)
+/* Temp passwd and group files for one case (static paths: one at a time). */
+static struct sb_map_opts local_files(const char *passwd_text, const char *group_text)
 {
 	static char pw[] = "/tmp/sbmap-pw.XXXXXX", gr[] = "/tmp/sbmap-gr.XXXXXX";
 	int fd;
@@ -103,15 +109,71 @@ struct sb_map_opts local_files(const char *passwd_text, const char *group_text)
 	return (struct sb_map_opts){.passwd_file = pw, .group_file = gr};
 }
 
-struct sb_map_opts local_opts(const char *passwd_text)
+static void drop_local(struct sb_map_opts *o)
 {
-	return local_files(passwd_text, "root:x:0:\nusers:x:100:\n");
+	if (o->passwd_file)
+		unlink(o->passwd_file);
+	if (o->group_file)
+		unlink(o->group_file);
+	memset(o, 0, sizeof(*o));
 }
 
-void drop_local(struct sb_map_opts *o)
+void case_local(struct map_case *c, const char *passwd_text, const char *group_text)
 {
-	unlink(o->passwd_file);
-	unlink(o->group_file);
+	drop_local(&c->local);
+	c->local = local_files(passwd_text, group_text ? group_text : "root:x:0:\nusers:x:100:\n");
+	c->o.passwd_file = c->local.passwd_file;
+	c->o.group_file = c->local.group_file;
+}
+
+int map_setup(void **state)
+{
+	struct map_case *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -1;
+	base_config(&c->cfg);
+	case_local(c, "", NULL);
+	*state = c;
+	return 0;
+}
+
+int map_teardown(void **state)
+{
+	struct map_case *c = *state;
+
+	if (saved_stderr >= 0) /* a case that failed inside a capture */
+		free(capture_end());
+	free(c->log);
+	sb_dataset_free(&c->ds);
+	sb_dataset_free(&c->first);
+	free_tenant(&c->u, &c->g);
+	sb_scim_users_free(&c->later);
+	drop_local(&c->local);
+	free(c);
+	return 0;
+}
+
+int case_build(struct map_case *c, const struct sb_scim_users *users, struct sb_dataset *out)
+{
+	sb_dataset_free(out);
+	return sb_map_build(&c->cfg, users, &c->g, &c->o, out, &c->rep, &c->err);
+}
+
+int case_map(struct map_case *c)
+{
+	return case_build(c, &c->u, &c->ds);
+}
+
+int case_map_logged(struct map_case *c)
+{
+	int rc;
+
+	capture_start();
+	rc = case_map(c);
+	free(c->log);
+	c->log = capture_end();
+	return rc;
 }
 
 /* sb_log writes to fd 2: point it at a temp file for the duration. */
@@ -135,6 +197,7 @@ char *capture_end(void)
 
 	dup2(saved_stderr, STDERR_FILENO);
 	close(saved_stderr);
+	saved_stderr = -1;
 	f = fopen(capture_path, "r");
 	assert_non_null(f);
 	n = fread(text, 1, (1 << 20) - 1, f);

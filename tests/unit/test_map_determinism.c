@@ -133,110 +133,88 @@ static void resolve_like_listing(const struct sb_scim_users *u, struct sb_scim_g
 	sb_idindex_free(&ids);
 }
 
+/* c->first and c->ds are two syncs of the same users in two orders; then
+ * c->later, a sync without b, into c->ds. */
 static void test_sticky_and_deterministic(void **state)
 {
-	struct sb_config cfg;
-	struct sb_scim_users u = {0}, shuffled = {0};
-	struct sb_scim_groups g = {0};
-	struct sb_dataset first, second, third;
-	struct sb_err err = {0};
-	struct sb_map_opts o = local_opts("");
+	struct map_case *c = *state;
+	struct sb_dataset *first = &c->first, *second = &c->ds, *third = &c->ds;
+	struct sb_scim_users *shuffled = &c->later;
 	uint32_t gone_uid, hashed_new;
+	int kept = 0;
 
-	(void)state;
-	base_config(&cfg);
-	add_user(&u, "id-a", "a", "okta.example.com", 1);
-	add_user(&u, "id-b", "b", "okta.example.com", 1);
-	add_user(&u, "id-c", "c", "okta.example.com", 1);
-	add_user(&shuffled, "id-c", "c", "okta.example.com", 1);
-	add_user(&shuffled, "id-a", "a", "okta.example.com", 1);
-	add_user(&shuffled, "id-b", "b", "okta.example.com", 1);
-	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &first, NULL, &err), 0);
-	assert_int_equal(sb_map_build(&cfg, &shuffled, &g, &o, &second, NULL, &err), 0);
-	assert_int_equal(user(&first, "b")->uid, user(&second, "b")->uid);
-	assert_int_equal(user(&first, "c")->uid, user(&second, "c")->uid);
+	add_user(&c->u, "id-a", "a", "okta.example.com", 1);
+	add_user(&c->u, "id-b", "b", "okta.example.com", 1);
+	add_user(&c->u, "id-c", "c", "okta.example.com", 1);
+	add_user(shuffled, "id-c", "c", "okta.example.com", 1);
+	add_user(shuffled, "id-a", "a", "okta.example.com", 1);
+	add_user(shuffled, "id-b", "b", "okta.example.com", 1);
+	assert_int_equal(case_build(c, &c->u, first), 0);
+	assert_int_equal(case_build(c, shuffled, second), 0);
+	assert_int_equal(user(first, "b")->uid, user(second, "b")->uid);
+	assert_int_equal(user(first, "c")->uid, user(second, "c")->uid);
 	/* b leaves the tenant; a new user whose hash lands on b's uid must not
 	 * get it: the prior map keeps b's uid reserved. */
-	gone_uid = user(&first, "b")->uid;
-	o.prior = first.idmap;
-	o.n_prior = first.n_idmap;
-	sb_scim_users_free(&shuffled);
-	memset(&shuffled, 0, sizeof(shuffled));
-	add_user(&shuffled, "id-a", "a", "okta.example.com", 1);
-	add_user(&shuffled, "id-b2", "b2", "okta.example.com", 1);
-	shuffled.v[1].id[0] = 'i';
-	assert_int_equal(sb_map_build(&cfg, &shuffled, &g, &o, &third, NULL, &err), 0);
-	assert_int_equal(user(&third, "a")->uid, user(&first, "a")->uid);
-	hashed_new = user(&third, "b2")->uid;
+	gone_uid = user(first, "b")->uid;
+	c->o.prior = first->idmap;
+	c->o.n_prior = first->n_idmap;
+	sb_scim_users_free(shuffled);
+	add_user(shuffled, "id-a", "a", "okta.example.com", 1);
+	add_user(shuffled, "id-b2", "b2", "okta.example.com", 1);
+	shuffled->v[1].id[0] = 'i';
+	assert_int_equal(case_build(c, shuffled, third), 0);
+	assert_int_equal(user(third, "a")->uid, user(first, "a")->uid);
+	hashed_new = user(third, "b2")->uid;
 	assert_true(hashed_new != gone_uid);
 	/* the retired assignment is carried forward */
-	{
-		int kept = 0;
-
-		for (size_t i = 0; i < third.n_idmap; i++)
-			if (strcmp(third.idmap[i].scim_id, "id-b") == 0 &&
-			    third.idmap[i].id == gone_uid)
-				kept = 1;
-		assert_true(kept);
-	}
-	sb_dataset_free(&first);
-	sb_dataset_free(&second);
-	sb_dataset_free(&third);
-	sb_scim_users_free(&u);
-	sb_scim_users_free(&shuffled);
-	drop_local(&o);
+	for (size_t i = 0; i < third->n_idmap; i++)
+		if (strcmp(third->idmap[i].scim_id, "id-b") == 0 && third->idmap[i].id == gone_uid)
+			kept = 1;
+	assert_true(kept);
 }
 
+/* c->first is the reference: the spec tenant in its own order. */
 static void test_shuffled_input_same_dataset(void **state)
 {
-	struct sb_config cfg;
-	struct sb_scim_users u;
-	struct sb_scim_groups g;
-	struct sb_dataset ref, ds;
-	struct sb_err err = {0};
-	struct sb_map_opts o = local_opts("");
+	struct map_case *c = *state;
+	struct sb_dataset *ref = &c->first;
 
-	(void)state;
-	base_config(&cfg);
-	cfg.uid_attribute = "employeeNumber";
-	cfg.uid_min = cfg.gid_min = 300100; /* small: hashed ids collide */
-	cfg.uid_max = cfg.gid_max = 300130;
-	build_spec(&u, &g, 0);
+	c->cfg.uid_attribute = "employeeNumber";
+	c->cfg.uid_min = c->cfg.gid_min = 300100; /* small: hashed ids collide */
+	c->cfg.uid_max = c->cfg.gid_max = 300130;
+	build_spec(&c->u, &c->g, 0);
 	capture_start();
-	assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ref, NULL, &err), 0);
-	free_tenant(&u, &g);
+	assert_int_equal(case_build(c, &c->u, ref), 0);
+	free_tenant(&c->u, &c->g);
 	for (unsigned seed = 1; seed < 16; seed++) {
-		build_spec(&u, &g, seed % 8);
+		build_spec(&c->u, &c->g, seed % 8);
 		if (seed >= 8) /* members resolved by the listing: the same answer */
-			resolve_like_listing(&u, &g);
-		assert_int_equal(sb_map_build(&cfg, &u, &g, &o, &ds, NULL, &err), 0);
-		assert_same_dataset(&ref, &ds);
-		sb_dataset_free(&ds);
-		free_tenant(&u, &g);
+			resolve_like_listing(&c->u, &c->g);
+		assert_int_equal(case_map(c), 0);
+		assert_same_dataset(ref, &c->ds);
+		free_tenant(&c->u, &c->g);
 	}
-	free(capture_end());
+	c->log = capture_end();
 	/* what the spec says, checked once */
-	assert_string_equal(user(&ref, "ann")->scim_id, "7f3a"); /* "a0a0" is Ann too */
-	assert_int_equal(user(&ref, "bob")->uid, 300123);	 /* 0b12 < 44e1 */
-	assert_true(user(&ref, "dan")->uid != 300123);
-	assert_string_equal(user(&ref, "eve")->scim_id, "5555"); /* the duplicate id: one */
-	assert_null(user(&ref, "eve2"));
-	assert_string_equal(group(&ref, "eng")->scim_id, "g-1"); /* g-1 < g-9 */
+	assert_string_equal(user(ref, "ann")->scim_id, "7f3a"); /* "a0a0" is Ann too */
+	assert_int_equal(user(ref, "bob")->uid, 300123);	/* 0b12 < 44e1 */
+	assert_true(user(ref, "dan")->uid != 300123);
+	assert_string_equal(user(ref, "eve")->scim_id, "5555"); /* the duplicate id: one */
+	assert_null(user(ref, "eve2"));
+	assert_string_equal(group(ref, "eng")->scim_id, "g-1"); /* g-1 < g-9 */
 	/* members in dataset order (users sorted by SCIM id), through the
 	 * skipped g-9 "Eng" and the cycle back to g-3 */
-	assert_members(&ref, "ops", "bob,dan,ann,cat");
+	assert_members(ref, "ops", "bob,dan,ann,cat");
 	/* the duplicated id g-5: "Duplicate Id" sorts before "Leads" and wins */
-	assert_null(group(&ref, "leads"));
-	assert_members(&ref, "duplicate-id", "fay");
-	sb_dataset_free(&ref);
-	drop_local(&o);
+	assert_null(group(ref, "leads"));
+	assert_members(ref, "duplicate-id", "fay");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sticky_and_deterministic),
-	    cmocka_unit_test(test_shuffled_input_same_dataset),
+	    map_test(test_sticky_and_deterministic),
+	    map_test(test_shuffled_input_same_dataset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,6 +191,10 @@ static void test_format_login(void **state)
 	expect_login("%u", "\xc3\x89VE", NULL, "\xc3\x89ve");
 	expect_login("%x", "a", NULL, NULL);
 	expect_login("trailing%", "a", NULL, NULL);
+	/* one expander serves both templates: each keeps its own conversions */
+	expect_login("%i", "a", NULL, NULL);
+	expect_login("%u|%l|%d", NULL, NULL, "||");
+	expect_login("", "a", NULL, "");
 }
 
 static void test_format_home(void **state)
@@ -210,6 +214,7 @@ static void test_format_home(void **state)
 	assert_null(sb_format_home("/home/%d", "bob", "a\x01", 5)); /* control */
 	assert_null(sb_format_home("/home/%z", "bob", NULL, 5));
 	assert_null(sb_format_home("/home/%", "bob", NULL, 5));
+	assert_null(sb_format_home("/home/%l", "bob", NULL, 5)); /* the login's only */
 }
 
 static void expect_gecos(const char *in, const char *want)
