@@ -28,25 +28,11 @@
 #include "relayhttp.h"
 #include "release.h"
 #include "snapshot.h"
-
-struct sub {
-	const struct sb_config *cfg;
-	struct sb_ms_pubkey pk;
-	char directory[32];
-	char base_url[PATH_MAX];
-	struct sb_relay_state st;
-	struct sb_release rel;
-	struct sb_relay_cache want;
-	struct sb_subscribe_report *rep;
-	struct sb_relay_probe *probe; /* sb_relay_probe: read only, no 304 */
-	enum sb_release_verdict verdict;
-	char etag[256], last_modified[128];
-	char trusted[SB_MS_TRUSTED_COMMENT_MAX]; /* authenticated by the signature */
-};
+#include "subscribe_internal.h"
 
 static void url_of(const struct sub *s, const char *name, char *out)
 {
-	/* setup() bounded base_url to leave room for any of our names. */
+	/* sb_sub_setup() bounded base_url to leave room for any of our names. */
 	if (snprintf(out, PATH_MAX, "%s%s", s->base_url, name) >= PATH_MAX)
 		out[0] = '\0';
 }
@@ -63,7 +49,7 @@ static void probe_step(struct sub *s, enum sb_relay_step step, size_t release_by
 }
 
 /* The release and its signature, verified; one retry of the pair. */
-static int fetch_release(struct sub *s, struct sb_err *err)
+int sb_sub_fetch_release(struct sub *s, struct sb_err *err)
 {
 	for (int attempt = 0;; attempt++) {
 		struct sb_relay_get r = {.max = SB_RELEASE_TEXT_MAX},
@@ -209,7 +195,7 @@ static int try_delta(struct sub *s, uint8_t **out, struct sb_err *err)
 	return rc;
 }
 
-static int from_snapshot(struct sub *s, uint8_t **out, struct sb_err *err)
+int sb_sub_from_snapshot(struct sub *s, uint8_t **out, struct sb_err *err)
 {
 	uint8_t *z = NULL;
 	size_t zlen = 0;
@@ -242,7 +228,7 @@ static int install(struct sub *s, struct sb_err *err)
 		if (derr.kind != SB_E_NOTFOUND && derr.kind != SB_E_NONE)
 			sb_log(LOG_WARNING, "relay: delta refused (%s); taking the snapshot",
 			       derr.msg);
-		if (from_snapshot(s, &cache, err) < 0)
+		if (sb_sub_from_snapshot(s, &cache, err) < 0)
 			return -1;
 		s->rep->action = SB_SUB_SNAPSHOT;
 	}
@@ -256,7 +242,7 @@ static int install(struct sub *s, struct sb_err *err)
 	return rc;
 }
 
-static int judge(struct sub *s, struct sb_err *err)
+int sb_sub_judge(struct sub *s, struct sb_err *err)
 {
 	enum sb_release_verdict v = sb_release_judge(&s->rel, s->directory, s->st.generation,
 						     (int64_t)time(NULL), SB_SUBSCRIBE_SKEW, err);
@@ -277,7 +263,7 @@ static int judge(struct sub *s, struct sb_err *err)
 
 static int run(struct sub *s, struct sb_err *err)
 {
-	int rc = fetch_release(s, err);
+	int rc = sb_sub_fetch_release(s, err);
 
 	if (rc < 0)
 		return -1;
@@ -291,7 +277,7 @@ static int run(struct sub *s, struct sb_err *err)
 		s->rep->action = SB_SUB_UNCHANGED;
 		return 0;
 	}
-	rc = judge(s, err);
+	rc = sb_sub_judge(s, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 1) { /* the same generation: is our cache still there as installed? */
@@ -315,7 +301,7 @@ static int run(struct sub *s, struct sb_err *err)
 	return 0;
 }
 
-static int setup(struct sub *s, struct sb_err *err)
+int sb_sub_setup(struct sub *s, struct sb_err *err)
 {
 	const char *u = s->cfg->relay_url;
 	size_t n;
@@ -345,7 +331,7 @@ int sb_subscribe(const struct sb_config *cfg, struct sb_subscribe_report *rep, s
 		return sb_err_set(err, SB_E_NOMEM, "relay: out of memory");
 	s->cfg = cfg;
 	s->rep = rep;
-	rc = setup(s, &e);
+	rc = sb_sub_setup(s, &e);
 	if (rc == 0)
 		rc = run(s, &e);
 	rep->from_generation = rep->generation = s->st.generation;
@@ -364,53 +350,6 @@ int sb_subscribe(const struct sb_config *cfg, struct sb_subscribe_report *rep, s
 	}
 	if (rc < 0)
 		sb_err_set(err, e.kind, "%s; the cache is unchanged", e.msg);
-	free(s);
-	return rc;
-}
-
-/* The steps of sb_subscribe up to the install, each recorded in p. */
-static int probe_run(struct sub *s, struct sb_relay_probe *p, struct sb_err *err)
-{
-	uint8_t *cache = NULL;
-
-	if (setup(s, err) < 0)
-		return -1;
-	p->installed = s->st.generation;
-	sb_ms_keyid_hex(s->pk.keyid, p->key_id);
-	snprintf(p->directory, sizeof(p->directory), "%s", s->directory);
-	if (fetch_release(s, err) < 0)
-		return -1;
-	p->step = SB_RSTEP_VERDICT;
-	p->rel = s->rel;
-	if (judge(s, err) < 0) {
-		p->verdict = s->verdict;
-		return -1;
-	}
-	p->verdict = s->verdict;
-	p->step = SB_RSTEP_SNAPSHOT;
-	p->cache_size = s->want.size;
-	if (from_snapshot(s, &cache, err) < 0)
-		return -1;
-	free(cache);
-	p->step = SB_RSTEP_DONE;
-	return 0;
-}
-
-int sb_relay_probe(const struct sb_config *cfg, struct sb_relay_probe *p, struct sb_err *err)
-{
-	struct sb_subscribe_report rep = {0};
-	struct sub *s = calloc(1, sizeof(*s));
-	int rc;
-
-	memset(p, 0, sizeof(*p));
-	if (!s)
-		return sb_err_set(err, SB_E_NOMEM, "relay: out of memory");
-	s->cfg = cfg;
-	s->rep = &rep;
-	s->probe = p;
-	p->step = SB_RSTEP_KEY;
-	rc = probe_run(s, p, err);
-	p->requests = rep.requests;
 	free(s);
 	return rc;
 }
