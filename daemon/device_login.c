@@ -82,13 +82,9 @@ static int provider_get(struct daemon *d, struct sb_err *err)
 	return rc;
 }
 
-/* The user must be an active directory user: live when the tenant answers,
- * as the account check does. ACCT_OK or the status to answer with. */
-static uint16_t check_user(struct daemon *d, uid_t real, const char *user, char *msg,
-			   size_t msg_size)
+/* Device sign-in is configured: ACCT_OK, or the status to answer with. */
+static uint16_t device_enabled(struct daemon *d, char *msg, size_t msg_size)
 {
-	uint16_t st;
-
 	if (!d->cfg.device_login) {
 		snprintf(msg, msg_size, "device_login = no");
 		return SB_RESP_DENIED;
@@ -97,6 +93,41 @@ static uint16_t check_user(struct daemon *d, uid_t real, const char *user, char 
 		snprintf(msg, msg_size, "oidc_issuer and oidc_client_id are not set");
 		return SB_RESP_UNAVAIL;
 	}
+	return SB_RESP_ACCT_OK;
+}
+
+/* Before the provider has vouched for anyone, the name is whatever a
+ * remote ssh client typed: the start is decided from the cache alone, so it
+ * costs no tenant call and no live client and cannot put the tenant
+ * offline (sshd's getpwnam before auth has already asked the daemon for a
+ * name the cache lacked). The live check comes after the sign-in (finish). */
+static uint16_t start_check(struct daemon *d, const char *user, char *msg, size_t msg_size)
+{
+	uint32_t flags = 0;
+	uint16_t st = device_enabled(d, msg, msg_size);
+
+	if (st != SB_RESP_ACCT_OK)
+		return st;
+	if (!cache_has_user(&d->cfg, user, NULL, 0, &flags)) {
+		snprintf(msg, msg_size, "not a directory user");
+		return SB_RESP_ACCT_UNKNOWN;
+	}
+	if (!(flags & SB_USER_ACTIVE)) {
+		snprintf(msg, msg_size, "inactive");
+		return SB_RESP_ACCT_EXPIRED;
+	}
+	return SB_RESP_ACCT_OK;
+}
+
+/* After the sign-in: the user must be an active directory user, live when
+ * the tenant answers, as the caller's own account check. */
+static uint16_t check_user(struct daemon *d, uid_t real, const char *user, char *msg,
+			   size_t msg_size)
+{
+	uint16_t st = device_enabled(d, msg, msg_size);
+
+	if (st != SB_RESP_ACCT_OK)
+		return st;
 	live_tier = live_tier_for(real);
 	st = op_account(d, user, NULL, msg, msg_size);
 	live_tier = LIVE_TIER_ANY;
@@ -177,7 +208,7 @@ uint16_t device_start(struct daemon *d, uid_t real, const char *user, char *msg,
 		snprintf(msg, msg_size, "not a directory user");
 		return SB_RESP_ACCT_UNKNOWN;
 	}
-	if ((st = check_user(d, real, user, msg, msg_size)) != SB_RESP_ACCT_OK)
+	if ((st = start_check(d, user, msg, msg_size)) != SB_RESP_ACCT_OK)
 		return st;
 	if (provider_get(d, &err) < 0 || oidc_device_start(&d->cfg, &d->dev.prov, &a, &err) < 0) {
 		sb_log(LOG_WARNING, "device sign-in %s: %s", user, err.msg);

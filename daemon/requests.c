@@ -8,8 +8,13 @@
  * getuid() explicitly, which the kernel accepts only when it is one of the
  * sender's own uids). A setuid-root program run by a user thus pays from
  * the user's bucket; it cannot lie, it runs its own code, not the user's.
- * Without credentials (an older client) the peer's uid is used. */
+ * Without credentials (an older client) the peer's uid is used. sudo runs
+ * PAM with every uid 0: for a caller whose uids are all root, the audit
+ * login uid of its session (set by pam_loginuid at login, inherited, not
+ * the user's to change) names the user it runs for; sshd, login and
+ * services run outside any session (unset) and stay root's. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +33,27 @@ struct caller {
 	uid_t real;
 	bool privileged; /* the peer is root (PAM, also inside su or sudo) */
 };
+
+/* The peer's audit login uid, or (uid_t)-1: unset, or unreadable. */
+static uid_t login_uid(pid_t pid)
+{
+	char path[64], buf[16], *end;
+	unsigned long v;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/loginuid", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return (uid_t)-1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (uid_t)-1;
+	buf[n] = '\0';
+	v = strtoul(buf, &end, 10);
+	return end == buf || v > UINT32_MAX ? (uid_t)-1 : (uid_t)v;
+}
 
 static long ms_left(const struct timespec *deadline)
 {
@@ -266,10 +292,13 @@ static uint16_t dispatch(struct daemon *d, const struct caller *who, uint16_t ty
 		return account_groups(d, who, key, msg, msg_size);
 	case SB_REQ_DEVICE_START:
 	case SB_REQ_DEVICE_POLL:
-		/* root only (PAM); a user running su pays from their own bucket */
+		/* root only (PAM); a user running su pays from their own bucket,
+		 * and root's starts from root's miss bucket: sshd asks for them
+		 * with any name a remote client types, before authentication */
 		if (!who->privileged)
 			return SB_RESP_DENIED;
-		if (!uid_privileged(who->real) && !limit_allow(&d->limits, who->real))
+		if ((type == SB_REQ_DEVICE_START || !uid_privileged(who->real)) &&
+		    !limit_allow(&d->limits, who->real))
 			return SB_RESP_BUSY;
 		return type == SB_REQ_DEVICE_START ? device_start(d, who->real, key, msg, msg_size)
 						   : device_poll(d, key, msg, msg_size);
@@ -309,6 +338,12 @@ void handle_connection(struct daemon *d, int fd, int slot, const struct ucred *p
 	if (!have_real)
 		who.real = peer->uid;
 	who.privileged = uid_privileged(peer->uid);
+	if (who.privileged && uid_privileged(who.real)) { /* sudo: see the top */
+		uid_t session = login_uid(peer->pid);
+
+		if (session != (uid_t)-1 && !uid_privileged(session))
+			who.real = session;
+	}
 	if (peer->pid == getpid()) { /* our own NSS lookups must never come back here */
 		reply(fd, SB_RESP_UNAVAIL, "recursion");
 		return;

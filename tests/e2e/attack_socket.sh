@@ -10,7 +10,9 @@
 #   idle:    nobody holds 70 connections that send nothing, reconnecting
 #   stopped: the same through a setuid-root program (peer uid 0)
 #   slow:    a slow tenant and nobody's misses, 8 at once; then with a
-#            user's su checks too, and 3 of root's checks at once
+#            user's su checks too, and 3 of root's checks at once; then
+#            sudo-style checks (root in a user's session) and device
+#            sign-in starts for remote names
 #   setuid:  a setuid-root program run by nobody looks up random names
 #   collide: uids 1000 and 1128 (equal modulo 128) look up random names
 #   remote:  root looks up random names (sshd before authentication)
@@ -30,7 +32,8 @@ BURST=50
 
 tenant_start --dataset small || exit 1
 C=$T_TMP/scimbridge.conf
-tenant_conf "$C" workspace-one "refresh_interval = 3600" "negative_ttl = 60" "timeout = 2"
+tenant_conf "$C" workspace-one "refresh_interval = 3600" "negative_ttl = 60" "timeout = 2" \
+	"device_login = yes" "oidc_issuer = https://127.0.0.1:9/" "oidc_client_id = attack"
 e2e_nsswitch || exit 1
 e2e_pam_service scimtest "$C" || exit 1
 sed -i "s|$T_ROOT/pam_module/|$B/pam_module/|" /etc/pam.d/scimtest
@@ -229,6 +232,66 @@ echo "su checks by uid 1000: $(cat "$T_TMP"/su.* | sort | uniq -c | tr '\n' ' ')
 t_check "… uid 1000's su checks ran meanwhile (and were refused, not answered from a held client)" \
 	grep -q "status=2" "$T_TMP/su.1"
 expired_live "after the stall" carol
+
+# 1d. sudo runs PAM with every uid 0; only its session's login uid
+# (pam_loginuid) says which user it runs for. A root process in uid 1000's
+# session (loginuid 1000) asks account checks of dave, 4 at once, while the
+# tenant stalls on dave: they are uid 1000's (metered, the su/sudo tier,
+# their timeouts never put the tenant offline), and root's own checks
+# still decide live. Taken for root's, they put the tenant offline and
+# root's checks were decided from the cache.
+for u in alice bob carol; do stale_active $u; done
+tenant_fault '{"match":"/Users/'"$dave_id"'","kind":"stall","times":0,"delay_ms":5000}'
+pids=""
+for i in 1 2 3 4; do
+	bash -c "echo 1000 >/proc/self/loginuid || exit 9
+		end=\$((SECONDS + 7)); while [ \$SECONDS -lt \$end ]; do
+		'$T_TMP/bin/probe' '$S' account dave; done" >"$T_TMP/sudo.$i" 2>&1 &
+	pids="$pids $!"
+done
+sleep 2.5
+cpids=""
+for u in alice bob carol; do
+	expired_live "sudo-style checks held by a stalled tenant: root's own check" $u &
+	cpids="$cpids $!"
+done
+wait $cpids
+wait $pids
+tenant_reset_faults
+echo "sudo-style checks (loginuid 1000): $(cat "$T_TMP"/sudo.* | sort | uniq -c | tr '\n' ' ')"
+t_check "… the sudo-style checks ran meanwhile (and were refused, not answered from a held client)" \
+	grep -q "status=2" "$T_TMP/sudo.1"
+expired_live "after the sudo-style stall" carol
+
+# 1e. Device sign-in starts for names a remote ssh client types (sshd asks
+# as root, before authentication), 8 at once, while the tenant stalls on
+# that user: a start is decided from the cache (no tenant call, no live
+# client, never the tenant offline); root's own checks still decide live.
+# A live check at root's tier there put the tenant offline, and root's
+# checks were decided from the cache.
+for u in alice bob carol; do stale_active $u; done
+tenant_fault '{"match":"/Users/'"$dave_id"'","kind":"stall","times":0,"delay_ms":5000}'
+pids=""
+for i in 1 2 3 4 5 6 7 8; do
+	bash -c "end=\$((SECONDS + 7)); while [ \$SECONDS -lt \$end ]; do
+		'$T_TMP/bin/probe' '$S' device-start dave 1; sleep 0.05; done" >"$T_TMP/dev.$i" 2>&1 &
+	pids="$pids $!"
+done
+sleep 2.5
+cpids=""
+for u in alice bob carol; do
+	expired_live "remote names' device sign-ins under a stalled tenant: root's own check" $u &
+	cpids="$cpids $!"
+done
+wait $cpids
+wait $pids
+tenant_reset_faults
+echo "device starts for dave: $(cat "$T_TMP"/dev.* | grep -o 'last=[0-9]*' | sort | uniq -c | tr '\n' ' ')"
+t_check "… the device starts for deactivated dave were refused (status 4; the rest BUSY: root's miss bucket) meanwhile" \
+	bash -c "cat '$T_TMP'/dev.* | grep -q 'last=4 '"
+t_check "… and no failure they caused put the tenant offline" \
+	bash -c "! grep -q 'tenant offline' '$T_TMP/daemon.log'"
+sleep 3 # root's miss bucket, spent by those starts, full again (50 at 20/s)
 
 # 2. A setuid-root program run by nobody: metered as nobody, not as root.
 stale_active bob
