@@ -275,6 +275,9 @@ bool uid_privileged(uid_t uid);
  * of root's misses (capped like one user's); false (answer BUSY) when
  * there is no room left. */
 bool conn_reclassify(struct conn_slots *s, int slot, uid_t real_uid, bool root_miss);
+/* True once no connection thread holds a slot; false if one still does at
+ * `until` (CLOCK_REALTIME). */
+bool conns_idle_by(struct conn_slots *s, const struct timespec *until);
 
 /* requests.c */
 struct ucred;

@@ -152,11 +152,12 @@ static int start_threads(struct daemon *d, struct threads *ts)
 	return d->cfg.role == SB_ROLE_PUBLISHER ? start(ts, publish_thread, d) : 0;
 }
 
-/* After stop(): the threads, woken, end at once unless a sync, publish or
- * relay check is in flight; waits STOP_GRACE_S for them. True if all ended:
+/* After stop(): the threads, woken, end at once unless a sync, publish,
+ * relay check or a connection's live check is in flight; waits
+ * STOP_GRACE_S for them. True if all ended:
  * then exit's handlers (OpenSSL's cleanup) cannot free what one of them is
  * still using, at its end included (its thread-local destructors). */
-static bool join_threads(struct threads *ts)
+static bool join_threads(struct daemon *d, struct threads *ts)
 {
 	struct timespec until;
 	bool all = true;
@@ -165,7 +166,8 @@ static bool join_threads(struct threads *ts)
 	until.tv_sec += STOP_GRACE_S;
 	for (int i = 0; i < ts->n; i++)
 		all &= pthread_timedjoin_np(ts->t[i], NULL, &until) == 0;
-	return all;
+	/* connection threads are detached: a live check may be in flight */
+	return all && conns_idle_by(&d->conns, &until);
 }
 
 int main(int argc, char **argv)
@@ -218,7 +220,7 @@ int main(int argc, char **argv)
 	sb_log(LOG_INFO, "stopping");
 	/* A sync in flight is not waited for past the grace (its cache write
 	 * is atomic whenever the process ends): then no exit handlers. */
-	if (!join_threads(&ts))
+	if (!join_threads(&d, &ts))
 		_exit(rc);
 	return rc;
 }

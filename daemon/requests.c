@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "proto.h"
+#include "serve.h"
 
 /* Who asks: the peer's effective uid and the caller's real uid. */
 struct caller {
@@ -244,7 +245,7 @@ static uint16_t account_public(struct daemon *d, const struct caller *who, const
 
 	if (sb_cache_open(d->cfg.cache_path, &c, NULL) < 0)
 		return SB_RESP_UNAVAIL;
-	if (sb_cache_user_by_name(c, name, &u) && u.uid != 0) {
+	if (sb_cache_user_by_name(c, name, &u) && sb_user_servable(&u)) {
 		found = true;
 		active = u.flags & SB_USER_ACTIVE;
 	}

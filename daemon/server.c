@@ -100,6 +100,24 @@ static void slot_give(struct conn_slots *s, int slot)
 	pthread_mutex_unlock(&s->lock);
 }
 
+bool conns_idle_by(struct conn_slots *s, const struct timespec *until)
+{
+	for (;;) {
+		struct timespec now, nap = {.tv_nsec = 10 * 1000000};
+		bool busy = false;
+
+		pthread_mutex_lock(&s->lock);
+		for (int i = 0; i < MAX_CLIENTS && !busy; i++)
+			busy = s->v[i].used;
+		pthread_mutex_unlock(&s->lock);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (!busy || now.tv_sec > until->tv_sec ||
+		    (now.tv_sec == until->tv_sec && now.tv_nsec >= until->tv_nsec))
+			return !busy;
+		nanosleep(&nap, NULL);
+	}
+}
+
 static void *conn_thread(void *arg)
 {
 	struct conn *c = arg;
@@ -115,8 +133,9 @@ static void *conn_thread(void *arg)
  * peer's, except that a uid-0 peer whose real uid is a user's (a setuid
  * program that user ran, and may have stopped between its connect() and
  * its request) counts as that user. /proc is racy (the pid may be gone or
- * reused), which is why it decides no privilege and no metering; here a
- * wrong read at worst leaves the connection in root's share, as before. */
+ * reused), which is why it decides no privilege; here a wrong read at worst
+ * leaves the connection in root's share, as before. (requests.c reads the
+ * login uid the same way, of a caller still waiting for its answer.) */
 static uid_t holder_uid(const struct ucred *peer)
 {
 	char path[64], buf[2048];
