@@ -128,14 +128,17 @@ size_t sb_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
 /* Length of the well-formed UTF-8 sequence at p that encodes a printable
  * character, or 0: not C1 (U+0080..U+009F: U+009B is CSI to many
  * terminals), not a line or paragraph separator, not a bidirectional
- * control (which reorders what the admin sees). */
+ * control (U+061C, U+200E/F, U+202A..E, U+2066..9: they reorder what the
+ * admin sees), not an invisible one (soft hyphen, zero-width spaces and
+ * joiners, U+2060..4, BOM, tag characters: two names that look alike). */
 size_t sb_utf8_printable(const unsigned char *p)
 {
 	uint32_t cp;
 	size_t len = sb_utf8_decode(p, SIZE_MAX, &cp);
 
-	if (!len || (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200e && cp <= 0x200f) ||
-	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+	if (!len || (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || cp == 0x61c ||
+	    (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff || (cp >= 0xe0000 && cp <= 0xe007f))
 		return 0;
 	return len;
 }

@@ -37,6 +37,10 @@ static void test_utf8(void **state)
 	/* a truncated sequence and an overlong '/' */
 	assert_string_equal(esc("x\xe2\x89"), "x\\xe2\\x89");
 	assert_string_equal(esc("\xc0\xaf"), "\\xc0\\xaf");
+	/* U+061C arabic letter mark, U+200B zero-width space, U+FEFF */
+	assert_string_equal(esc("a\xd8\x9c" "b"), "a\\xd8\\x9cb");
+	assert_string_equal(esc("a\xe2\x80\x8b" "b"), "a\\xe2\\x80\\x8bb");
+	assert_string_equal(esc("\xef\xbb\xbf" "x"), "\\xef\\xbb\\xbfx");
 	/* U+202E, right-to-left override */
 	assert_string_equal(esc("\xe2\x80\xae" "abc"), "\\xe2\\x80\\xaeabc");
 }
