@@ -111,6 +111,49 @@ stale_active() {
 	pamtester scimtest "$1" acct_mgmt >/dev/null 2>&1
 	okta deactivate "$1" >/dev/null
 }
+# three_root_checks WHAT: root's own checks of alice, bob and carol (each
+# deactivated after stale_active), at once, while an attack runs.
+three_root_checks() {
+	local u pids=""
+	for u in alice bob carol; do
+		expired_live "$1" $u &
+		pids="$pids $!"
+	done
+	wait $pids
+}
+# stall_on_dave: alice, bob and carol deactivated behind the cache's back
+# (stale_active), every tenant request about dave stalled past `timeout`.
+stall_on_dave() {
+	local u
+	for u in alice bob carol; do stale_active $u; done
+	tenant_fault '{"match":"/Users/'"$dave_id"'","kind":"stall","times":0,"delay_ms":5000}'
+	pids=""
+}
+# loop_for7 OUT N CMD...: N copies of CMD, each run again and again for 7 s
+# in the background (output in $T_TMP/OUT.1..N); their pids join $pids.
+loop_for7() {
+	local out=$1 n=$2 i
+	shift 2
+	for i in $(seq "$n"); do
+		(
+			end=$((SECONDS + 7))
+			while [ $SECONDS -lt $end ]; do "$@"; done
+		) >"$T_TMP/$out.$i" 2>&1 &
+		pids="$pids $!"
+	done
+}
+# in_session UID CMD...: CMD as root in UID's login session (loginuid), as
+# sudo runs PAM. paced CMD...: CMD, then 50 ms.
+in_session() { (echo "$1" >/proc/self/loginuid && shift && exec "$@"); }
+paced() { "$@"; sleep 0.05; }
+# root_checks_under_attack WHAT: once the loops have run 2.5 s, root's own
+# three checks at once; then the loops end and the tenant's faults go.
+root_checks_under_attack() {
+	sleep 2.5
+	three_root_checks "$1"
+	wait $pids
+	tenant_reset_faults
+}
 lookups() { tenant_stats | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["by_path"].get("GET /SAAS/jersey/manager/api/scim/Users", 0))'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 # allowed TENANT_CALLS SECONDS BUCKETS: within BUCKETS × (burst + rate × s)?
@@ -214,20 +257,8 @@ for i in 1 2 3 4 5 6 7 8; do
 	as nobody "$T_TMP/bin/probe" "$S" lookup "tier$i-$RANDOM-" 100000 7 >/dev/null &
 	pids="$pids $!"
 done
-for i in 1 2 3 4; do
-	as 1000 bash -c "end=\$((SECONDS + 7)); while [ \$SECONDS -lt \$end ]; do
-		'$T_TMP/bin/suidprobe' '$S' account dave; done" >"$T_TMP/su.$i" 2>&1 &
-	pids="$pids $!"
-done
-sleep 2.5
-cpids=""
-for u in alice bob carol; do
-	expired_live "su checks and misses held by a stalled tenant: root's own check" $u &
-	cpids="$cpids $!"
-done
-wait $cpids
-wait $pids
-tenant_reset_faults
+loop_for7 su 4 as 1000 "$T_TMP/bin/suidprobe" "$S" account dave
+root_checks_under_attack "su checks and misses held by a stalled tenant: root's own check"
 echo "su checks by uid 1000: $(cat "$T_TMP"/su.* | sort | uniq -c | tr '\n' ' ')"
 t_check "… uid 1000's su checks ran meanwhile (and were refused, not answered from a held client)" \
 	grep -q "status=2" "$T_TMP/su.1"
@@ -240,24 +271,9 @@ expired_live "after the stall" carol
 # their timeouts never put the tenant offline), and root's own checks
 # still decide live. Taken for root's, they put the tenant offline and
 # root's checks were decided from the cache.
-for u in alice bob carol; do stale_active $u; done
-tenant_fault '{"match":"/Users/'"$dave_id"'","kind":"stall","times":0,"delay_ms":5000}'
-pids=""
-for i in 1 2 3 4; do
-	bash -c "echo 1000 >/proc/self/loginuid || exit 9
-		end=\$((SECONDS + 7)); while [ \$SECONDS -lt \$end ]; do
-		'$T_TMP/bin/probe' '$S' account dave; done" >"$T_TMP/sudo.$i" 2>&1 &
-	pids="$pids $!"
-done
-sleep 2.5
-cpids=""
-for u in alice bob carol; do
-	expired_live "sudo-style checks held by a stalled tenant: root's own check" $u &
-	cpids="$cpids $!"
-done
-wait $cpids
-wait $pids
-tenant_reset_faults
+stall_on_dave
+loop_for7 sudo 4 in_session 1000 "$T_TMP/bin/probe" "$S" account dave
+root_checks_under_attack "sudo-style checks held by a stalled tenant: root's own check"
 echo "sudo-style checks (loginuid 1000): $(cat "$T_TMP"/sudo.* | sort | uniq -c | tr '\n' ' ')"
 t_check "… the sudo-style checks ran meanwhile (and were refused, not answered from a held client)" \
 	grep -q "status=2" "$T_TMP/sudo.1"
@@ -269,23 +285,9 @@ expired_live "after the sudo-style stall" carol
 # client, never the tenant offline); root's own checks still decide live.
 # A live check at root's tier there put the tenant offline, and root's
 # checks were decided from the cache.
-for u in alice bob carol; do stale_active $u; done
-tenant_fault '{"match":"/Users/'"$dave_id"'","kind":"stall","times":0,"delay_ms":5000}'
-pids=""
-for i in 1 2 3 4 5 6 7 8; do
-	bash -c "end=\$((SECONDS + 7)); while [ \$SECONDS -lt \$end ]; do
-		'$T_TMP/bin/probe' '$S' device-start dave 1; sleep 0.05; done" >"$T_TMP/dev.$i" 2>&1 &
-	pids="$pids $!"
-done
-sleep 2.5
-cpids=""
-for u in alice bob carol; do
-	expired_live "remote names' device sign-ins under a stalled tenant: root's own check" $u &
-	cpids="$cpids $!"
-done
-wait $cpids
-wait $pids
-tenant_reset_faults
+stall_on_dave
+loop_for7 dev 8 paced "$T_TMP/bin/probe" "$S" device-start dave 1
+root_checks_under_attack "remote names' device sign-ins under a stalled tenant: root's own check"
 echo "device starts for dave: $(cat "$T_TMP"/dev.* | grep -o 'last=[0-9]*' | sort | uniq -c | tr '\n' ' ')"
 t_check "… the device starts for deactivated dave were refused (status 4; the rest BUSY: root's miss bucket) meanwhile" \
 	bash -c "cat '$T_TMP'/dev.* | grep -q 'last=4 '"
