@@ -90,6 +90,25 @@ int relay_init(struct daemon *d)
 	return 0;
 }
 
+static void log_check(int rc, bool was_ok, const struct sb_err *err,
+		      const struct sb_subscribe_report *rep)
+{
+	if (rc < 0)
+		sb_log(was_ok ? LOG_WARNING : LOG_DEBUG,
+		       "relay: %s; deciding from generation %llu within offline_grace", err->msg,
+		       (unsigned long long)rep->generation);
+	else if (!was_ok)
+		sb_log(LOG_NOTICE, "relay: reached again, generation %llu verified",
+		       (unsigned long long)rep->generation);
+	if (rc == 0 && rep->action != SB_SUB_UNCHANGED)
+		sb_log(LOG_INFO,
+		       "relay: generation %llu installed from the %s (%llu bytes, %ld "
+		       "requests)",
+		       (unsigned long long)rep->generation,
+		       rep->action == SB_SUB_DELTA ? "delta" : "snapshot",
+		       (unsigned long long)rep->bytes, rep->requests);
+}
+
 /* One sb_subscribe, without the lock; its outcome recorded with it. */
 static void check_once(struct daemon *d)
 {
@@ -116,22 +135,11 @@ static void check_once(struct daemon *d)
 	clock_gettime(CLOCK_MONOTONIC, &r->ended);
 	r->running = false;
 	r->done++;
+	/* logged before the logins waiting for this check are woken: what
+	 * they answer then follows the log line that explains it */
+	log_check(rc, was_ok, &err, &rep);
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
-	if (rc < 0)
-		sb_log(was_ok ? LOG_WARNING : LOG_DEBUG,
-		       "relay: %s; deciding from generation %llu within offline_grace", err.msg,
-		       (unsigned long long)rep.generation);
-	else if (!was_ok)
-		sb_log(LOG_NOTICE, "relay: reached again, generation %llu verified",
-		       (unsigned long long)rep.generation);
-	if (rc == 0 && rep.action != SB_SUB_UNCHANGED)
-		sb_log(LOG_INFO,
-		       "relay: generation %llu installed from the %s (%llu bytes, %ld "
-		       "requests)",
-		       (unsigned long long)rep.generation,
-		       rep.action == SB_SUB_DELTA ? "delta" : "snapshot",
-		       (unsigned long long)rep.bytes, rep.requests);
 }
 
 static unsigned jittered_ms(unsigned seconds)
