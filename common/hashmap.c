@@ -1,8 +1,41 @@
 /* hashmap.c — see hashmap.h. */
 #include "hashmap.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The tables hold keys a tenant chose (SCIM ids, names, group ids): under a
+ * fixed hash it could pick keys that share a slot and turn every lookup
+ * into a scan. So the tables hash with a key drawn once per process, and a
+ * 64-bit finaliser puts every bit into the slot index. The cache file's
+ * hash (cache_hash.c) is part of its format and stays fixed. */
+static uint64_t table_key;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void table_key_init(void)
+{
+	if (getrandom(&table_key, sizeof(table_key), GRND_NONBLOCK) != (ssize_t)sizeof(table_key))
+		table_key = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+}
+
+uint64_t sb_table_hash(const char *s)
+{
+	uint64_t h;
+
+	pthread_once(&table_once, table_key_init);
+	h = 0xcbf29ce484222325ull ^ table_key; /* FNV-1a from a keyed basis */
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	h ^= h >> 33; /* MurmurHash3's fmix64 */
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
 
 static int strmap_grow(struct sb_strmap *m)
 {
@@ -20,7 +53,7 @@ static int strmap_grow(struct sb_strmap *m)
 
 		if (!m->keys[i])
 			continue;
-		j = sb_hash_str(m->keys[i]) & (ncap - 1);
+		j = sb_table_hash(m->keys[i]) & (ncap - 1);
 		while (nk[j])
 			j = (j + 1) & (ncap - 1);
 		nk[j] = m->keys[i];
@@ -40,7 +73,7 @@ int sb_strmap_put(struct sb_strmap *m, const char *key, uint32_t val)
 
 	if ((m->n + 1) * 2 > m->cap && strmap_grow(m) < 0)
 		return -1;
-	j = sb_hash_str(key) & (m->cap - 1);
+	j = sb_table_hash(key) & (m->cap - 1);
 	while (m->keys[j] && strcmp(m->keys[j], key) != 0)
 		j = (j + 1) & (m->cap - 1);
 	if (!m->keys[j])
@@ -56,7 +89,7 @@ bool sb_strmap_get(const struct sb_strmap *m, const char *key, uint32_t *val)
 
 	if (!m->cap)
 		return false;
-	j = sb_hash_str(key) & (m->cap - 1);
+	j = sb_table_hash(key) & (m->cap - 1);
 	while (m->keys[j]) {
 		if (strcmp(m->keys[j], key) == 0) {
 			if (val)

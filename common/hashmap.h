@@ -22,6 +22,10 @@ struct sb_u32set {
 	bool has_zero;
 };
 
+/* The string tables' hash: keyed per process (see hashmap.c), so not for
+ * anything written to a file or compared across processes. */
+uint64_t sb_table_hash(const char *s);
+
 int sb_strmap_put(struct sb_strmap *m, const char *key, uint32_t val); /* 0, or -1 ENOMEM */
 bool sb_strmap_get(const struct sb_strmap *m, const char *key, uint32_t *val);
 void sb_strmap_free(struct sb_strmap *m);

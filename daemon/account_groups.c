@@ -12,82 +12,39 @@
  * ge lt le) but not which attributes it filters on: if the tenant refuses
  * this filter (an HTTP 4xx), the membership comes from the cache instead
  * (cached_in_groups), so the live `active` check is not lost with it. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cache_reader.h"
 #include "daemon.h"
+#include "hashmap.h"
 #include "log.h"
 
 #define MAX_DEPTH   32	 /* nesting levels followed (cycles stop earlier) */
 #define MAX_REACHED 4096 /* groups reached, to bound the work per login */
 
 /* The groups reached so far, in the order reached (the search goes level
- * by level) and indexed: a hostile tenant's nesting must cost a lookup per
- * member, not a scan of everything reached while data_lock is held. The
- * index hashes with a key drawn at start (and mixes every bit into the
- * slot): ids a tenant chose to collide under a fixed hash would turn each
- * lookup back into a scan. */
+ * by level) and indexed (sb_strmap, whose hash a tenant cannot aim at): a
+ * hostile tenant's nesting must cost a lookup per member, not a scan of
+ * everything reached while data_lock is held. */
 struct idset {
 	const char **v;
 	size_t n, cap;
-	uint32_t *slot; /* index into v + 1; 0: empty */
-	size_t slots;	/* a power of two, at least 2n */
+	struct sb_strmap idx;
 };
-
-static uint64_t hash_key;
-static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
-
-static void hash_key_init(void)
-{
-	if (getrandom(&hash_key, sizeof(hash_key), 0) != (ssize_t)sizeof(hash_key))
-		hash_key = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-}
-
-/* FNV-1a from a keyed basis, then a full 64-bit finaliser (MurmurHash3's). */
-static size_t slot_of(const struct idset *s, const char *id)
-{
-	uint64_t h = 14695981039346656037ULL ^ hash_key;
-
-	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return (size_t)h & (s->slots - 1);
-}
 
 static bool has(const struct idset *s, const char *id)
 {
-	if (!s->slots)
-		return false;
-	for (size_t j = slot_of(s, id);; j = (j + 1) & (s->slots - 1)) {
-		if (!s->slot[j])
-			return false;
-		if (!strcmp(s->v[s->slot[j] - 1], id))
-			return true;
-	}
+	uint32_t i;
+
+	return sb_strmap_get(&s->idx, id, &i);
 }
 
-static void place(struct idset *s, size_t i)
+static int add(struct idset *s, const char *id)
 {
-	size_t j = slot_of(s, s->v[i]);
-
-	while (s->slot[j])
-		j = (j + 1) & (s->slots - 1);
-	s->slot[j] = (uint32_t)i + 1;
-}
-
-/* Room for one more id in v and in the index (load at most 1/2). */
-static int grow(struct idset *s)
-{
+	if (has(s, id))
+		return 0;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
 		const char **v = realloc(s->v, cap * sizeof(*v));
@@ -97,29 +54,9 @@ static int grow(struct idset *s)
 		s->v = v;
 		s->cap = cap;
 	}
-	if (2 * (s->n + 1) > s->slots) {
-		size_t slots = s->slots ? s->slots * 2 : 64;
-		uint32_t *t = calloc(slots, sizeof(*t));
-
-		if (!t)
-			return -1;
-		free(s->slot);
-		s->slot = t;
-		s->slots = slots;
-		for (size_t i = 0; i < s->n; i++)
-			place(s, i);
-	}
-	return 0;
-}
-
-static int add(struct idset *s, const char *id)
-{
-	if (has(s, id))
-		return 0;
-	if (grow(s) < 0)
+	if (sb_strmap_put(&s->idx, id, (uint32_t)s->n) < 0)
 		return -1;
-	s->v[s->n] = id;
-	place(s, s->n++);
+	s->v[s->n++] = id;
 	return 0;
 }
 
@@ -185,7 +122,6 @@ int live_in_groups(struct daemon *d, struct sb_scim_client *c, const char *user_
 	long hit = -1;
 	int rc = -1;
 
-	pthread_once(&hash_once, hash_key_init);
 	if (!filter) {
 		sb_err_set(err, SB_E_NOMEM, "out of memory");
 		goto out;
@@ -215,7 +151,7 @@ out:
 		free(want[i]);
 	free(want);
 	free(reached.v);
-	free(reached.slot);
+	sb_strmap_free(&reached.idx);
 	free(filter);
 	sb_scim_groups_free(&direct);
 	return rc;

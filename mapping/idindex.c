@@ -41,7 +41,7 @@ int sb_idindex_reserve(struct sb_idindex *x, size_t n)
 
 int sb_idindex_put(struct sb_idindex *x, const char *key, uint32_t val)
 {
-	uint64_t h = sb_hash_str(key);
+	uint64_t h = sb_table_hash(key);
 	size_t j;
 
 	if ((x->n + 1) * 2 > x->cap && grow(x, x->n + 1) < 0)
@@ -59,7 +59,7 @@ int sb_idindex_put(struct sb_idindex *x, const char *key, uint32_t val)
 
 bool sb_idindex_get(const struct sb_idindex *x, const char *key, uint32_t *val)
 {
-	return sb_idindex_get_hashed(x, key, sb_hash_str(key), val);
+	return sb_idindex_get_hashed(x, key, sb_table_hash(key), val);
 }
 
 bool sb_idindex_get_hashed(const struct sb_idindex *x, const char *key, uint64_t h, uint32_t *val)

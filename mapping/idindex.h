@@ -25,7 +25,7 @@ int sb_idindex_reserve(struct sb_idindex *x, size_t n);
 /* Adds key → val; a key already present keeps its first value. 0 or -1. */
 int sb_idindex_put(struct sb_idindex *x, const char *key, uint32_t val);
 bool sb_idindex_get(const struct sb_idindex *x, const char *key, uint32_t *val);
-/* The same with the key's hash computed once by the caller (sb_hash_str),
+/* The same with the key's hash computed once by the caller (sb_table_hash),
  * for a key looked up in several tables. */
 bool sb_idindex_get_hashed(const struct sb_idindex *x, const char *key, uint64_t hash,
 			   uint32_t *val);

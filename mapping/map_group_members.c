@@ -62,7 +62,7 @@ static int visit_members(struct mapper *m, struct gstate *st, const struct sb_sc
 		for (size_t i = 0; i < n; i++) {
 			const char *v = g->members[base + i].value;
 
-			h[i] = v ? sb_hash_str(v) : 0;
+			h[i] = v ? sb_table_hash(v) : 0;
 			sb_idindex_prefetch(&st->by_scim, h[i]);
 			sb_idindex_prefetch(&m->user_by_scim, h[i]);
 		}

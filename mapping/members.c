@@ -23,7 +23,7 @@ static void resolve_members(struct sb_scim_group *g, const struct sb_idindex *id
 		size_t n = g->n_members - base < BATCH ? g->n_members - base : BATCH;
 
 		for (size_t i = 0; i < n; i++) {
-			h[i] = sb_hash_str(g->members[base + i].value);
+			h[i] = sb_table_hash(g->members[base + i].value);
 			sb_idindex_prefetch(ids, h[i]);
 		}
 		for (size_t i = 0; i < n; i++)
