@@ -134,19 +134,13 @@ int oidc_device_start(const struct sb_config *cfg, const struct oidc_provider *p
 	if (oidc_http(cfg, p->device_authorization_endpoint, form, OIDC_TOKEN_MAX, &status, &body,
 		      &len, err) < 0)
 		goto out;
-	doc = cJSON_ParseWithLength(body, len);
 	if (status != 200) {
+		doc = cJSON_ParseWithLength(body, len);
 		provider_error(doc, "device authorization", status, err);
 		goto out;
 	}
-	if (!cJSON_IsObject(doc)) {
-		sb_err_set(err, SB_E_PROTOCOL, "device authorization answer is not a JSON object");
-		goto out;
-	}
-	rc = parse_start(doc, out, err);
+	rc = oidc_device_parse_start(body, len, out, err);
 out:
-	if (rc < 0)
-		oidc_device_auth_free(out);
 	cJSON_Delete(doc);
 	free(form);
 	free(body);
